@@ -1,0 +1,39 @@
+// The fincrm subcommands, one function each, called by main.cc after CLI11 has
+// parsed the arguments. Each returns the process exit code:
+// 0 success, 1 failure (message on stderr), 3 import finished with rejected rows.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace fincrm {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitRowsRejected = 3;
+
+int RunInit(const std::string& db);
+
+struct ImportArgs {
+  std::string db, kind, file, encoding = "auto", rejects;
+};
+int RunImport(const ImportArgs& args);
+
+struct ExportArgs {
+  std::string db, kind, out, encoding = "utf-8";
+  bool chinese_headers = false, bom = false;
+};
+int RunExport(const ExportArgs& args);
+
+struct DemoDataArgs {
+  std::string db, csv_dir, end_date;
+  int64_t customers = 10000;
+  uint64_t seed = 42;
+  int months = 24;
+};
+int RunDemoData(const DemoDataArgs& args);
+
+int RunStats(const std::string& db);
+int RunCustomer(const std::string& db, const std::string& customer_id);
+
+}  // namespace fincrm

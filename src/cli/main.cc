@@ -1,0 +1,65 @@
+// fincrm: the single binary. This file only declares the command line (CLI11 is
+// heavy to compile, so it stays in this one translation unit) and dispatches to the
+// subcommand functions in commands.h.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace fincrm;
+  CLI::App app{"FinCRM — customer relationship management and analytics for securities brokerages"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "fincrm 0.1.0");
+
+  std::string db;
+  auto* init = app.add_subcommand("init", "Create a database or upgrade its schema");
+  init->add_option("--db", db, "Database file")->required();
+
+  ImportArgs import_args;
+  auto* import = app.add_subcommand("import", "Import a CSV file (UTF-8 or GBK) of one kind");
+  import->add_option("--db", import_args.db, "Database file")->required();
+  import->add_option("KIND", import_args.kind,
+                     "branches, staff, products, customers, households, accounts, assets, trades "
+                     "or interactions")
+      ->required();
+  import->add_option("FILE", import_args.file, "CSV file with a header line")->required();
+  import->add_option("--encoding", import_args.encoding, "auto (default), utf-8 or gbk");
+  import->add_option("--rejects", import_args.rejects,
+                     "Where to write rejected rows (default FILE.rejects.csv)");
+
+  ExportArgs export_args;
+  auto* export_cmd = app.add_subcommand("export", "Export one kind to CSV or, for *.xlsx, Excel");
+  export_cmd->add_option("--db", export_args.db, "Database file")->required();
+  export_cmd->add_option("KIND", export_args.kind, "What to export (as for import)")->required();
+  export_cmd->add_option("--out", export_args.out, "Output file (.csv or .xlsx)")->required();
+  export_cmd->add_option("--encoding", export_args.encoding, "utf-8 (default) or gbk");
+  export_cmd->add_flag("--chinese-headers", export_args.chinese_headers, "Chinese column names");
+  export_cmd->add_flag("--bom", export_args.bom, "Start UTF-8 CSV with a BOM (for Excel)");
+
+  DemoDataArgs demo_args;
+  auto* demo = app.add_subcommand("demo-data", "Generate a realistic demo brokerage");
+  demo->add_option("--db", demo_args.db, "Database file to fill (must hold no customers)");
+  demo->add_option("--csv", demo_args.csv_dir, "Write CSV files into this folder instead");
+  demo->add_option("--customers", demo_args.customers, "Number of customers")->capture_default_str();
+  demo->add_option("--seed", demo_args.seed, "Random seed (same seed, same data)")->capture_default_str();
+  demo->add_option("--months", demo_args.months, "Months of history")->capture_default_str();
+  demo->add_option("--end-date", demo_args.end_date, "Last day of history (default 2026-10-30)");
+
+  auto* stats = app.add_subcommand("stats", "Count the rows of every kind");
+  stats->add_option("--db", db, "Database file")->required();
+
+  std::string customer_id;
+  auto* customer = app.add_subcommand("customer", "Show one customer whole");
+  customer->add_option("--db", db, "Database file")->required();
+  customer->add_option("ID", customer_id, "Customer number (客户号)")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*init) return RunInit(db);
+  if (*import) return RunImport(import_args);
+  if (*export_cmd) return RunExport(export_args);
+  if (*demo) return RunDemoData(demo_args);
+  if (*stats) return RunStats(db);
+  if (*customer) return RunCustomer(db, customer_id);
+  return kExitFailure;
+}

@@ -1,0 +1,225 @@
+// The one description of every entity's fields.
+//
+// Storage derives its column lists and upserts from these tables, ingest derives CSV
+// headers (English or Chinese) and parsing, export derives its output. Adding a field
+// means adding it to the struct, to the table below and to a schema migration; a test
+// checks that every table matches the database schema.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <variant>
+
+#include "core/account.h"
+#include "core/asset_snapshot.h"
+#include "core/branch.h"
+#include "core/customer.h"
+#include "core/household_member.h"
+#include "core/interaction.h"
+#include "core/product.h"
+#include "core/staff.h"
+#include "core/trade.h"
+
+namespace fincrm {
+
+enum class EntityKind {
+  kBranch, kStaff, kCustomer, kHousehold, kAccount, kAssetSnapshot, kTrade, kInteraction, kProduct
+};
+inline constexpr EntityKind kAllEntityKinds[] = {
+    EntityKind::kBranch,  EntityKind::kStaff,         EntityKind::kProduct,
+    EntityKind::kCustomer, EntityKind::kHousehold,    EntityKind::kAccount,
+    EntityKind::kAssetSnapshot, EntityKind::kTrade,   EntityKind::kInteraction};
+
+template <class T>
+using MemberPointer = std::variant<
+    std::string T::*, int64_t T::*, Money T::*, PriceLi T::*, Date T::*,
+    std::optional<Date> T::*, Timestamp T::*, Gender T::*, IdType T::*,
+    CustomerStatus T::*, std::optional<RiskLevel> T::*, std::optional<IncomeBand> T::*,
+    ProductRisk T::*, StaffRole T::*, Relation T::*, AccountType T::*, Market T::*,
+    ProductType T::*, TradeSide T::*, TradeChannel T::*, InteractionChannel T::*,
+    Direction T::*, InteractionType T::*, ProductCategory T::*>;
+
+template <class T>
+struct FieldSpec {
+  std::string_view name;      // column name and English CSV header
+  std::string_view label_zh;  // Chinese CSV header
+  bool required;              // empty text is an error
+  bool key;                   // part of the natural key (upserts conflict on it)
+  MemberPointer<T> member;
+};
+
+template <class T>
+struct EntityInfo;  // kKind, kName (CLI kind and table name), kFields
+
+template <> struct EntityInfo<Branch> {
+  static constexpr EntityKind kKind = EntityKind::kBranch;
+  static constexpr std::string_view kName = "branches";
+  static constexpr std::string_view kLabelZh = "营业部";
+  static constexpr FieldSpec<Branch> kFields[] = {
+      {"branch_id", "营业部代码", true, true, &Branch::branch_id},
+      {"name", "营业部名称", true, false, &Branch::name},
+      {"province", "省份", true, false, &Branch::province},
+      {"city", "城市", true, false, &Branch::city},
+      {"opened_on", "开业日期", false, false, &Branch::opened_on},
+  };
+};
+
+template <> struct EntityInfo<Staff> {
+  static constexpr EntityKind kKind = EntityKind::kStaff;
+  static constexpr std::string_view kName = "staff";
+  static constexpr std::string_view kLabelZh = "员工";
+  static constexpr FieldSpec<Staff> kFields[] = {
+      {"staff_id", "员工编号", true, true, &Staff::staff_id},
+      {"name", "姓名", true, false, &Staff::name},
+      {"role", "岗位", true, false, &Staff::role},
+      {"branch_id", "营业部代码", true, false, &Staff::branch_id},
+      {"mobile", "手机号", false, false, &Staff::mobile},
+      {"email", "邮箱", false, false, &Staff::email},
+      {"hired_on", "入职日期", false, false, &Staff::hired_on},
+  };
+};
+
+template <> struct EntityInfo<Customer> {
+  static constexpr EntityKind kKind = EntityKind::kCustomer;
+  static constexpr std::string_view kName = "customers";
+  static constexpr std::string_view kLabelZh = "客户";
+  static constexpr FieldSpec<Customer> kFields[] = {
+      {"customer_id", "客户号", true, true, &Customer::customer_id},
+      {"name", "姓名", true, false, &Customer::name},
+      {"gender", "性别", true, false, &Customer::gender},
+      {"birth_date", "出生日期", false, false, &Customer::birth_date},
+      {"id_type", "证件类型", true, false, &Customer::id_type},
+      {"id_number", "证件号码", true, false, &Customer::id_number},
+      {"mobile", "手机号", false, false, &Customer::mobile},
+      {"email", "邮箱", false, false, &Customer::email},
+      {"province", "省份", true, false, &Customer::province},
+      {"city", "城市", true, false, &Customer::city},
+      {"address", "地址", false, false, &Customer::address},
+      {"occupation", "职业", false, false, &Customer::occupation},
+      {"income_band", "收入区间", false, false, &Customer::income_band},
+      {"open_date", "开户日期", true, false, &Customer::open_date},
+      {"status", "客户状态", true, false, &Customer::status},
+      {"risk_level", "风险等级", false, false, &Customer::risk_level},
+      {"risk_assessed_on", "风险测评日期", false, false, &Customer::risk_assessed_on},
+      {"broker_id", "经纪人编号", false, false, &Customer::broker_id},
+      {"branch_id", "营业部代码", true, false, &Customer::branch_id},
+  };
+};
+
+template <> struct EntityInfo<HouseholdMember> {
+  static constexpr EntityKind kKind = EntityKind::kHousehold;
+  static constexpr std::string_view kName = "households";
+  static constexpr std::string_view kLabelZh = "家庭成员";
+  static constexpr FieldSpec<HouseholdMember> kFields[] = {
+      {"customer_id", "客户号", true, true, &HouseholdMember::customer_id},
+      {"relation", "关系", true, true, &HouseholdMember::relation},
+      {"member_customer_id", "成员客户号", false, true, &HouseholdMember::member_customer_id},
+      {"member_name", "成员姓名", false, true, &HouseholdMember::member_name},
+      {"member_mobile", "成员手机号", false, false, &HouseholdMember::member_mobile},
+  };
+};
+
+template <> struct EntityInfo<Account> {
+  static constexpr EntityKind kKind = EntityKind::kAccount;
+  static constexpr std::string_view kName = "accounts";
+  static constexpr std::string_view kLabelZh = "资金账号";
+  static constexpr FieldSpec<Account> kFields[] = {
+      {"account_id", "资金账号", true, true, &Account::account_id},
+      {"customer_id", "客户号", true, false, &Account::customer_id},
+      {"type", "账户类型", true, false, &Account::type},
+      {"open_date", "开户日期", true, false, &Account::open_date},
+      {"close_date", "销户日期", false, false, &Account::close_date},
+  };
+};
+
+template <> struct EntityInfo<AssetSnapshot> {
+  static constexpr EntityKind kKind = EntityKind::kAssetSnapshot;
+  static constexpr std::string_view kName = "assets";
+  static constexpr std::string_view kLabelZh = "资产快照";
+  static constexpr FieldSpec<AssetSnapshot> kFields[] = {
+      {"customer_id", "客户号", true, true, &AssetSnapshot::customer_id},
+      {"snapshot_date", "日期", true, true, &AssetSnapshot::snapshot_date},
+      {"total_assets", "总资产", true, false, &AssetSnapshot::total_assets},
+      {"cash", "现金", true, false, &AssetSnapshot::cash},
+      {"stocks", "股票市值", true, false, &AssetSnapshot::stocks},
+      {"funds", "基金市值", true, false, &AssetSnapshot::funds},
+      {"bonds", "债券市值", true, false, &AssetSnapshot::bonds},
+      {"margin_debt", "融资负债", true, false, &AssetSnapshot::margin_debt},
+  };
+};
+
+template <> struct EntityInfo<Trade> {
+  static constexpr EntityKind kKind = EntityKind::kTrade;
+  static constexpr std::string_view kName = "trades";
+  static constexpr std::string_view kLabelZh = "成交";
+  static constexpr FieldSpec<Trade> kFields[] = {
+      {"trade_id", "成交编号", true, true, &Trade::trade_id},
+      {"customer_id", "客户号", true, false, &Trade::customer_id},
+      {"account_id", "资金账号", true, false, &Trade::account_id},
+      {"trade_time", "成交时间", true, false, &Trade::trade_time},
+      {"market", "市场", true, false, &Trade::market},
+      {"symbol", "证券代码", true, false, &Trade::symbol},
+      {"product_type", "品种", true, false, &Trade::product_type},
+      {"side", "买卖方向", true, false, &Trade::side},
+      {"quantity", "成交数量", true, false, &Trade::quantity},
+      {"price", "成交价格", true, false, &Trade::price},
+      {"amount", "成交金额", true, false, &Trade::amount},
+      {"commission", "佣金", true, false, &Trade::commission},
+      {"channel", "委托渠道", true, false, &Trade::channel},
+  };
+};
+
+template <> struct EntityInfo<Interaction> {
+  static constexpr EntityKind kKind = EntityKind::kInteraction;
+  static constexpr std::string_view kName = "interactions";
+  static constexpr std::string_view kLabelZh = "客户接触";
+  static constexpr FieldSpec<Interaction> kFields[] = {
+      {"interaction_id", "接触编号", true, true, &Interaction::interaction_id},
+      {"customer_id", "客户号", true, false, &Interaction::customer_id},
+      {"occurred_at", "发生时间", true, false, &Interaction::occurred_at},
+      {"channel", "渠道", true, false, &Interaction::channel},
+      {"direction", "方向", true, false, &Interaction::direction},
+      {"type", "类型", true, false, &Interaction::type},
+      {"staff_id", "员工编号", false, false, &Interaction::staff_id},
+      {"subject", "主题", false, false, &Interaction::subject},
+      {"notes", "备注", false, false, &Interaction::notes},
+      {"outcome", "结果", false, false, &Interaction::outcome},
+      {"duration_seconds", "时长秒", false, false, &Interaction::duration_seconds},
+  };
+};
+
+template <> struct EntityInfo<Product> {
+  static constexpr EntityKind kKind = EntityKind::kProduct;
+  static constexpr std::string_view kName = "products";
+  static constexpr std::string_view kLabelZh = "产品";
+  static constexpr FieldSpec<Product> kFields[] = {
+      {"product_id", "产品代码", true, true, &Product::product_id},
+      {"name", "产品名称", true, false, &Product::name},
+      {"category", "产品类别", true, false, &Product::category},
+      {"risk_level", "风险等级", true, false, &Product::risk_level},
+      {"issuer", "发行机构", false, false, &Product::issuer},
+      {"launch_date", "成立日期", false, false, &Product::launch_date},
+  };
+};
+
+std::string_view EntityKindName(EntityKind kind);
+std::optional<EntityKind> ParseEntityKind(std::string_view name);  // "trades", "成交"...
+
+// Calls fn.template operator()<T>() with the entity type of `kind`.
+template <class Fn>
+decltype(auto) VisitEntityKind(EntityKind kind, Fn&& fn) {
+  switch (kind) {
+    case EntityKind::kBranch: return fn.template operator()<Branch>();
+    case EntityKind::kStaff: return fn.template operator()<Staff>();
+    case EntityKind::kCustomer: return fn.template operator()<Customer>();
+    case EntityKind::kHousehold: return fn.template operator()<HouseholdMember>();
+    case EntityKind::kAccount: return fn.template operator()<Account>();
+    case EntityKind::kAssetSnapshot: return fn.template operator()<AssetSnapshot>();
+    case EntityKind::kTrade: return fn.template operator()<Trade>();
+    case EntityKind::kInteraction: return fn.template operator()<Interaction>();
+    case EntityKind::kProduct: return fn.template operator()<Product>();
+  }
+  return fn.template operator()<Branch>();
+}
+
+}  // namespace fincrm

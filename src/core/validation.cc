@@ -1,0 +1,224 @@
+#include "core/validation.h"
+
+namespace fincrm {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+Status NonNegative(Money value, const char* field) {
+  if (value.fen < 0) return InvalidArgument("must not be negative", field);
+  return Status::Ok();
+}
+
+Status Required(const std::string& value, const char* field) {
+  if (value.empty()) return InvalidArgument("is required", field);
+  return Status::Ok();
+}
+
+Status MaxLength(const std::string& value, size_t limit, const char* field) {
+  if (value.size() > limit) {
+    return InvalidArgument("is longer than " + std::to_string(limit) + " bytes", field);
+  }
+  return Status::Ok();
+}
+
+Status OptionalIdentifier(const std::string& value, const char* field) {
+  return value.empty() ? Status::Ok() : ValidateIdentifier(value, field);
+}
+
+Status OptionalMobile(const std::string& value, const char* field) {
+  if (value.empty()) return Status::Ok();
+  Status status = ValidateMobile(value);
+  return status.ok() ? status : InvalidArgument(status.message(), field);
+}
+
+Status OptionalEmail(const std::string& value, const char* field) {
+  if (value.empty()) return Status::Ok();
+  Status status = ValidateEmail(value);
+  return status.ok() ? status : InvalidArgument(status.message(), field);
+}
+
+}  // namespace
+
+char ResidentIdCheckChar(std::string_view first17) {
+  static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  static constexpr char kCheck[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
+  int sum = 0;
+  for (int i = 0; i < 17; ++i) sum += (first17[i] - '0') * kWeights[i];
+  return kCheck[sum % 11];
+}
+
+Status ValidateResidentId(std::string_view id) {
+  if (id.size() != 18) return InvalidArgument("resident ID must have 18 characters", "id_number");
+  for (int i = 0; i < 17; ++i) {
+    if (!IsDigit(id[i])) {
+      return InvalidArgument("resident ID must be 17 digits and a check character", "id_number");
+    }
+  }
+  char last = id[17] == 'x' ? 'X' : id[17];
+  if (!IsDigit(last) && last != 'X') {
+    return InvalidArgument("resident ID check character must be a digit or X", "id_number");
+  }
+  int year = (id[6] - '0') * 1000 + (id[7] - '0') * 100 + (id[8] - '0') * 10 + (id[9] - '0');
+  unsigned month = (id[10] - '0') * 10 + (id[11] - '0');
+  unsigned day = (id[12] - '0') * 10 + (id[13] - '0');
+  if (!IsValidCivil(year, month, day)) {
+    return InvalidArgument("resident ID holds an impossible birth date", "id_number");
+  }
+  char expected = ResidentIdCheckChar(id.substr(0, 17));
+  if (last != expected) {
+    return InvalidArgument(std::string("resident ID check digit is wrong (expected ") + expected +
+                               ")",
+                           "id_number");
+  }
+  return Status::Ok();
+}
+
+Status ValidateMobile(std::string_view mobile) {
+  if (mobile.size() != 11) return InvalidArgument("mobile number must have 11 digits", "mobile");
+  for (char c : mobile) {
+    if (!IsDigit(c)) return InvalidArgument("mobile number must be digits only", "mobile");
+  }
+  if (mobile[0] != '1' || mobile[1] < '3') {
+    return InvalidArgument("mobile number must start with 13-19", "mobile");
+  }
+  return Status::Ok();
+}
+
+Status ValidateEmail(std::string_view email) {
+  size_t at = email.find('@');
+  if (at == 0 || at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos ||
+      email.find('.', at) == std::string_view::npos || email.back() == '.' ||
+      email.find(' ') != std::string_view::npos || email.size() > 254) {
+    return InvalidArgument("not a valid e-mail address", "email");
+  }
+  return Status::Ok();
+}
+
+Status ValidateIdentifier(std::string_view id, std::string_view field) {
+  if (id.empty()) return InvalidArgument("is required", std::string(field));
+  if (id.size() > 64) return InvalidArgument("is longer than 64 characters", std::string(field));
+  for (char c : id) {
+    bool ok = IsDigit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
+              c == '_' || c == '.';
+    if (!ok) {
+      return InvalidArgument("may hold only letters, digits, '-', '_' and '.'", std::string(field));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Validate(const Branch& branch) {
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(branch.branch_id, "branch_id"));
+  FINCRM_RETURN_IF_ERROR(Required(branch.name, "name"));
+  FINCRM_RETURN_IF_ERROR(MaxLength(branch.name, 200, "name"));
+  FINCRM_RETURN_IF_ERROR(Required(branch.province, "province"));
+  return Required(branch.city, "city");
+}
+
+Status Validate(const Staff& staff) {
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(staff.staff_id, "staff_id"));
+  FINCRM_RETURN_IF_ERROR(Required(staff.name, "name"));
+  FINCRM_RETURN_IF_ERROR(MaxLength(staff.name, 200, "name"));
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(staff.branch_id, "branch_id"));
+  FINCRM_RETURN_IF_ERROR(OptionalMobile(staff.mobile, "mobile"));
+  return OptionalEmail(staff.email, "email");
+}
+
+Status Validate(const Customer& c) {
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(c.customer_id, "customer_id"));
+  FINCRM_RETURN_IF_ERROR(Required(c.name, "name"));
+  FINCRM_RETURN_IF_ERROR(MaxLength(c.name, 200, "name"));
+  FINCRM_RETURN_IF_ERROR(Required(c.id_number, "id_number"));
+  FINCRM_RETURN_IF_ERROR(MaxLength(c.id_number, 64, "id_number"));
+  if (c.id_type == IdType::kResidentId) {
+    FINCRM_RETURN_IF_ERROR(ValidateResidentId(c.id_number));
+    int year = (c.id_number[6] - '0') * 1000 + (c.id_number[7] - '0') * 100 +
+               (c.id_number[8] - '0') * 10 + (c.id_number[9] - '0');
+    unsigned month = (c.id_number[10] - '0') * 10 + (c.id_number[11] - '0');
+    unsigned day = (c.id_number[12] - '0') * 10 + (c.id_number[13] - '0');
+    if (c.birth_date && c.birth_date->days != DaysFromCivil(year, month, day)) {
+      return InvalidArgument("does not match the birth date in the resident ID", "birth_date");
+    }
+    bool id_says_male = (c.id_number[16] - '0') % 2 == 1;
+    if (id_says_male != (c.gender == Gender::kMale)) {
+      return InvalidArgument("does not match the resident ID", "gender");
+    }
+  }
+  FINCRM_RETURN_IF_ERROR(OptionalMobile(c.mobile, "mobile"));
+  FINCRM_RETURN_IF_ERROR(OptionalEmail(c.email, "email"));
+  FINCRM_RETURN_IF_ERROR(Required(c.province, "province"));
+  FINCRM_RETURN_IF_ERROR(Required(c.city, "city"));
+  FINCRM_RETURN_IF_ERROR(MaxLength(c.address, 500, "address"));
+  if (c.birth_date && *c.birth_date > c.open_date) {
+    return InvalidArgument("is before the birth date", "open_date");
+  }
+  if (c.risk_assessed_on && !c.risk_level) {
+    return InvalidArgument("is set but risk_level is empty", "risk_assessed_on");
+  }
+  FINCRM_RETURN_IF_ERROR(OptionalIdentifier(c.broker_id, "broker_id"));
+  return ValidateIdentifier(c.branch_id, "branch_id");
+}
+
+Status Validate(const HouseholdMember& m) {
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(m.customer_id, "customer_id"));
+  if (m.member_customer_id.empty() == m.member_name.empty()) {
+    return InvalidArgument("give either member_customer_id or member_name, not both or neither",
+                           "member_customer_id");
+  }
+  FINCRM_RETURN_IF_ERROR(OptionalIdentifier(m.member_customer_id, "member_customer_id"));
+  if (m.member_customer_id == m.customer_id) {
+    return InvalidArgument("a customer cannot be their own relative", "member_customer_id");
+  }
+  FINCRM_RETURN_IF_ERROR(MaxLength(m.member_name, 200, "member_name"));
+  return OptionalMobile(m.member_mobile, "member_mobile");
+}
+
+Status Validate(const Account& a) {
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(a.account_id, "account_id"));
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(a.customer_id, "customer_id"));
+  if (a.close_date && *a.close_date < a.open_date) {
+    return InvalidArgument("is before the open date", "close_date");
+  }
+  return Status::Ok();
+}
+
+Status Validate(const AssetSnapshot& s) {
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(s.customer_id, "customer_id"));
+  FINCRM_RETURN_IF_ERROR(NonNegative(s.total_assets, "total_assets"));
+  FINCRM_RETURN_IF_ERROR(NonNegative(s.cash, "cash"));
+  FINCRM_RETURN_IF_ERROR(NonNegative(s.stocks, "stocks"));
+  FINCRM_RETURN_IF_ERROR(NonNegative(s.funds, "funds"));
+  FINCRM_RETURN_IF_ERROR(NonNegative(s.bonds, "bonds"));
+  return NonNegative(s.margin_debt, "margin_debt");
+}
+
+Status Validate(const Trade& t) {
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(t.trade_id, "trade_id"));
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(t.customer_id, "customer_id"));
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(t.account_id, "account_id"));
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(t.symbol, "symbol"));
+  if (t.symbol.size() > 16) return InvalidArgument("is longer than 16 characters", "symbol");
+  if (t.quantity <= 0) return InvalidArgument("must be positive", "quantity");
+  if (t.price.li < 0) return InvalidArgument("must not be negative", "price");
+  FINCRM_RETURN_IF_ERROR(NonNegative(t.amount, "amount"));
+  return NonNegative(t.commission, "commission");
+}
+
+Status Validate(const Interaction& i) {
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(i.interaction_id, "interaction_id"));
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(i.customer_id, "customer_id"));
+  FINCRM_RETURN_IF_ERROR(OptionalIdentifier(i.staff_id, "staff_id"));
+  FINCRM_RETURN_IF_ERROR(MaxLength(i.subject, 500, "subject"));
+  FINCRM_RETURN_IF_ERROR(MaxLength(i.notes, 10000, "notes"));
+  if (i.duration_seconds < 0) return InvalidArgument("must not be negative", "duration_seconds");
+  return Status::Ok();
+}
+
+Status Validate(const Product& p) {
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(p.product_id, "product_id"));
+  FINCRM_RETURN_IF_ERROR(Required(p.name, "name"));
+  return MaxLength(p.name, 200, "name");
+}
+
+}  // namespace fincrm

@@ -1,0 +1,37 @@
+// Domain validation: what a well-formed entity is, independent of any store.
+//
+// Each Validate overload returns OK or the first problem found, with the offending
+// field named. Whether referenced rows exist (a customer's branch, a trade's account)
+// is checked where the store is known, in ingest and the API.
+#pragma once
+
+#include <string_view>
+
+#include "core/entity_fields.h"
+#include "core/status.h"
+
+namespace fincrm {
+
+// GB 11643-1999 resident ID: 17 digits + check character (0-9 or X), a valid birth
+// date at positions 7-14. Returns InvalidArgument naming what is wrong.
+Status ValidateResidentId(std::string_view id_number);
+// The check character (0-9 or 'X') for the first 17 digits.
+char ResidentIdCheckChar(std::string_view first17);
+
+// Mainland mobile: 11 digits, "1" then 3-9.
+Status ValidateMobile(std::string_view mobile);
+Status ValidateEmail(std::string_view email);
+// Natural keys: 1-64 characters of letters, digits, '-', '_', '.'.
+Status ValidateIdentifier(std::string_view id, std::string_view field);
+
+Status Validate(const Branch& branch);
+Status Validate(const Staff& staff);
+Status Validate(const Customer& customer);
+Status Validate(const HouseholdMember& member);
+Status Validate(const Account& account);
+Status Validate(const AssetSnapshot& snapshot);
+Status Validate(const Trade& trade);
+Status Validate(const Interaction& interaction);
+Status Validate(const Product& product);
+
+}  // namespace fincrm

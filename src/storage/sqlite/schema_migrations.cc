@@ -1,0 +1,129 @@
+#include "storage/sqlite/schema_migrations.h"
+
+namespace fincrm {
+namespace {
+
+// Dates are ISO text (YYYY-MM-DD), instants INTEGER seconds since the epoch (UTC),
+// money INTEGER fen, prices INTEGER li; enums are their lower-case codes.
+// Households and assets are WITHOUT ROWID so a customer's rows sit together.
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE branches (
+  branch_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  province TEXT NOT NULL,
+  city TEXT NOT NULL,
+  opened_on TEXT
+);
+CREATE TABLE staff (
+  staff_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  branch_id TEXT NOT NULL REFERENCES branches(branch_id),
+  mobile TEXT,
+  email TEXT,
+  hired_on TEXT
+);
+CREATE INDEX staff_by_branch ON staff(branch_id);
+CREATE TABLE products (
+  product_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  category TEXT NOT NULL,
+  risk_level TEXT NOT NULL,
+  issuer TEXT,
+  launch_date TEXT
+);
+CREATE TABLE customers (
+  customer_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  gender TEXT NOT NULL,
+  birth_date TEXT,
+  id_type TEXT NOT NULL,
+  id_number TEXT NOT NULL,
+  mobile TEXT,
+  email TEXT,
+  province TEXT NOT NULL,
+  city TEXT NOT NULL,
+  address TEXT,
+  occupation TEXT,
+  income_band TEXT,
+  open_date TEXT NOT NULL,
+  status TEXT NOT NULL,
+  risk_level TEXT,
+  risk_assessed_on TEXT,
+  broker_id TEXT REFERENCES staff(staff_id),
+  branch_id TEXT NOT NULL REFERENCES branches(branch_id)
+);
+CREATE INDEX customers_by_name ON customers(name);
+CREATE INDEX customers_by_mobile ON customers(mobile);
+CREATE INDEX customers_by_id_number ON customers(id_number);
+CREATE INDEX customers_by_branch ON customers(branch_id, customer_id);
+CREATE INDEX customers_by_broker ON customers(broker_id, customer_id);
+CREATE TABLE households (
+  customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+  relation TEXT NOT NULL,
+  member_customer_id TEXT NOT NULL DEFAULT '',
+  member_name TEXT NOT NULL DEFAULT '',
+  member_mobile TEXT,
+  PRIMARY KEY (customer_id, relation, member_customer_id, member_name)
+) WITHOUT ROWID;
+CREATE TABLE accounts (
+  account_id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+  type TEXT NOT NULL,
+  open_date TEXT NOT NULL,
+  close_date TEXT
+);
+CREATE INDEX accounts_by_customer ON accounts(customer_id);
+CREATE TABLE assets (
+  customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+  snapshot_date TEXT NOT NULL,
+  total_assets INTEGER NOT NULL,
+  cash INTEGER NOT NULL,
+  stocks INTEGER NOT NULL,
+  funds INTEGER NOT NULL,
+  bonds INTEGER NOT NULL,
+  margin_debt INTEGER NOT NULL,
+  PRIMARY KEY (customer_id, snapshot_date)
+) WITHOUT ROWID;
+CREATE TABLE trades (
+  trade_id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+  account_id TEXT NOT NULL REFERENCES accounts(account_id),
+  trade_time INTEGER NOT NULL,
+  market TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  product_type TEXT NOT NULL,
+  side TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  price INTEGER NOT NULL,
+  amount INTEGER NOT NULL,
+  commission INTEGER NOT NULL,
+  channel TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX trades_by_customer_time ON trades(customer_id, trade_time);
+CREATE TABLE interactions (
+  interaction_id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+  occurred_at INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  type TEXT NOT NULL,
+  staff_id TEXT REFERENCES staff(staff_id),
+  subject TEXT,
+  notes TEXT,
+  outcome TEXT,
+  duration_seconds INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX interactions_by_customer_time ON interactions(customer_id, occurred_at);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
+     kInitialSchema},
+};
+
+}  // namespace
+
+std::span<const Migration> SqliteMigrations() { return kMigrations; }
+
+}  // namespace fincrm

@@ -1,0 +1,295 @@
+#include "storage/sqlite/sqlite_store.h"
+
+#include "storage/sqlite/schema_migrations.h"
+#include "storage/sqlite/sqlite_entity_sql.h"
+
+namespace fincrm {
+
+class SqliteWriter final : public StoreWriter {
+ public:
+  explicit SqliteWriter(SqliteStore* store) : store_(store) { store_->writer_open_ = true; }
+  ~SqliteWriter() override {
+    if (!done_) (void)store_->Execute("ROLLBACK");
+    store_->writer_open_ = false;
+  }
+
+  Result<bool> Put(const Branch& row) override { return Upsert(row); }
+  Result<bool> Put(const Staff& row) override { return Upsert(row); }
+  Result<bool> Put(const Product& row) override { return Upsert(row); }
+  Result<bool> Put(const Customer& row) override { return Upsert(row); }
+  Result<bool> Put(const HouseholdMember& row) override { return Upsert(row); }
+  Result<bool> Put(const Account& row) override { return Upsert(row); }
+  Result<bool> Put(const AssetSnapshot& row) override { return Upsert(row); }
+  Result<bool> Put(const Trade& row) override { return Upsert(row); }
+  Result<bool> Put(const Interaction& row) override { return Upsert(row); }
+
+  Status Commit() override {
+    if (done_) return FailedPrecondition("transaction already finished");
+    Status status = store_->Execute("COMMIT");
+    if (!status.ok()) return Unavailable("commit failed: " + status.message());
+    done_ = true;
+    return Status::Ok();
+  }
+
+ private:
+  template <class T>
+  Result<bool> Upsert(const T& row) {
+    if (done_) return FailedPrecondition("transaction already finished");
+    SqliteStatement*& statement = upserts_[static_cast<int>(EntityInfo<T>::kKind)];
+    if (!statement) {
+      auto prepared = store_->Prepared(UpsertSql<T>());
+      if (!prepared.ok()) return prepared.status();
+      statement = *prepared;
+    }
+    BindRow(*statement, row);
+    int rc = statement->Step();
+    statement->Reset();
+    if (rc == SQLITE_DONE) return sqlite3_changes(store_->handle()) > 0;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+      return InvalidArgument(std::string("rejected by the database: ") +
+                             sqlite3_errmsg(store_->handle()));
+    }
+    return Unavailable(std::string("write failed: ") + sqlite3_errmsg(store_->handle()));
+  }
+
+  SqliteStore* store_;
+  SqliteStatement* upserts_[16] = {};
+  bool done_ = false;
+};
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, bool create) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Unavailable("cannot open database " + path + ": " + message);
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  sqlite3_busy_timeout(db, 10000);
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL",
+        "PRAGMA cache_size=-131072", "PRAGMA temp_store=MEMORY"}) {
+    Status status = store->Execute(pragma);
+    if (!status.ok()) return Unavailable("cannot open database " + path + ": " + status.message());
+  }
+  return store;
+}
+
+SqliteStore::~SqliteStore() {
+  statements_.clear();
+  sqlite3_close(db_);
+}
+
+Status SqliteStore::Execute(std::string_view sql) {
+  std::string text(sql);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errstr(rc);
+    sqlite3_free(error);
+    return Internal(message);
+  }
+  return Status::Ok();
+}
+
+Result<SqliteStatement*> SqliteStore::Prepared(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) {
+    it->second->Reset();
+    return it->second.get();
+  }
+  auto statement = std::make_unique<SqliteStatement>(db_, sql);
+  if (!statement->valid()) return statement->prepare_status();
+  SqliteStatement* raw = statement.get();
+  statements_.emplace(sql, std::move(statement));
+  return raw;
+}
+
+Status SqliteStore::Migrate() {
+  FINCRM_RETURN_IF_ERROR(Execute(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "description TEXT NOT NULL, applied_at TEXT NOT NULL)"));
+  auto current = SchemaVersion();
+  if (!current.ok()) return current.status();
+  auto migrations = SqliteMigrations();
+  if (*current > migrations.back().version) {
+    return FailedPrecondition("the database has schema version " + std::to_string(*current) +
+                              ", newer than this build's " +
+                              std::to_string(migrations.back().version) + ": upgrade FinCRM");
+  }
+  for (const Migration& migration : migrations) {
+    if (migration.version <= *current) continue;
+    FINCRM_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+    Status status = Execute(migration.sql);
+    if (status.ok()) {
+      SqliteStatement record(db_,
+                             "INSERT INTO schema_migrations(version, description, applied_at) "
+                             "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
+      record.Bind(1, int64_t{migration.version});
+      record.Bind(2, migration.description);
+      if (record.Step() != SQLITE_DONE) status = Internal(sqlite3_errmsg(db_));
+    }
+    if (!status.ok()) {
+      (void)Execute("ROLLBACK");
+      return Internal("migration " + std::to_string(migration.version) + " failed: " +
+                      status.message());
+    }
+    FINCRM_RETURN_IF_ERROR(Execute("COMMIT"));
+  }
+  return Status::Ok();
+}
+
+Result<int> SqliteStore::SchemaVersion() {
+  SqliteStatement query(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!query.valid()) return 0;  // no migrations table yet
+  if (query.Step() != SQLITE_ROW) return Internal(sqlite3_errmsg(db_));
+  return static_cast<int>(query.Int(0));
+}
+
+Result<std::unique_ptr<StoreWriter>> SqliteStore::BeginWrite() {
+  if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");
+  Status status = Execute("BEGIN IMMEDIATE");
+  if (!status.ok()) return Unavailable("cannot start a write transaction: " + status.message());
+  return std::unique_ptr<StoreWriter>(std::make_unique<SqliteWriter>(this));
+}
+
+Result<int64_t> SqliteStore::Count(EntityKind kind) {
+  std::string table(EntityKindName(kind));
+  auto statement = Prepared("SELECT COUNT(*) FROM " + table);
+  if (!statement.ok()) return statement.status();
+  if ((*statement)->Step() != SQLITE_ROW) return Internal(sqlite3_errmsg(db_));
+  return (*statement)->Int(0);
+}
+
+template <class T>
+Result<std::vector<T>> SqliteStore::Select(const std::string& where_and_order,
+                                           std::string_view customer_id, int limit) {
+  auto statement = Prepared(SelectSql<T>() + " " + where_and_order);
+  if (!statement.ok()) return statement.status();
+  SqliteStatement& query = **statement;
+  query.Bind(1, customer_id);
+  if (limit > 0) query.Bind(2, int64_t{limit});
+  std::vector<T> rows;
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) {
+    rows.emplace_back();
+    ReadRow(query, rows.back());
+  }
+  query.Reset();
+  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return rows;
+}
+
+Result<Customer> SqliteStore::GetCustomer(std::string_view customer_id) {
+  auto rows = Select<Customer>("WHERE customer_id = ?", customer_id, 0);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound("no customer " + std::string(customer_id), "customer_id");
+  return std::move(rows->front());
+}
+
+Result<std::vector<HouseholdMember>> SqliteStore::HouseholdOf(std::string_view customer_id) {
+  return Select<HouseholdMember>("WHERE customer_id = ? ORDER BY relation, member_customer_id, member_name",
+                                 customer_id, 0);
+}
+
+Result<std::vector<Account>> SqliteStore::AccountsOf(std::string_view customer_id) {
+  return Select<Account>("WHERE customer_id = ? ORDER BY account_id", customer_id, 0);
+}
+
+Result<std::optional<AssetSnapshot>> SqliteStore::LatestAssets(std::string_view customer_id) {
+  auto rows = Select<AssetSnapshot>("WHERE customer_id = ? ORDER BY snapshot_date DESC LIMIT ?",
+                                    customer_id, 1);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<AssetSnapshot>();
+  return std::optional<AssetSnapshot>(std::move(rows->front()));
+}
+
+Result<std::vector<Trade>> SqliteStore::RecentTrades(std::string_view customer_id, int limit) {
+  return Select<Trade>("WHERE customer_id = ? ORDER BY trade_time DESC, trade_id DESC LIMIT ?",
+                       customer_id, limit);
+}
+
+Result<std::vector<Interaction>> SqliteStore::RecentInteractions(std::string_view customer_id,
+                                                                 int limit) {
+  return Select<Interaction>(
+      "WHERE customer_id = ? ORDER BY occurred_at DESC, interaction_id DESC LIMIT ?", customer_id,
+      limit);
+}
+
+Result<std::vector<CustomerSearchHit>> SqliteStore::SearchCustomers(std::string_view query,
+                                                                    int limit) {
+  // Each branch uses its own index; the name branch is a prefix range scan.
+  auto statement = Prepared(
+      "SELECT customer_id, name, mobile, branch_id, 'customer_id' FROM customers WHERE customer_id = ?1 "
+      "UNION ALL SELECT customer_id, name, mobile, branch_id, 'id_number' FROM customers WHERE id_number = ?1 "
+      "UNION ALL SELECT customer_id, name, mobile, branch_id, 'mobile' FROM customers WHERE mobile = ?1 "
+      "UNION ALL SELECT * FROM (SELECT customer_id, name, mobile, branch_id, 'name' FROM customers "
+      "WHERE name >= ?1 AND name < ?1 || x'F4908080' ORDER BY name, customer_id LIMIT ?2) "
+      "LIMIT ?2");
+  if (!statement.ok()) return statement.status();
+  SqliteStatement& sql = **statement;
+  sql.Bind(1, query);
+  sql.Bind(2, int64_t{limit});
+  std::vector<CustomerSearchHit> hits;
+  int rc;
+  while ((rc = sql.Step()) == SQLITE_ROW) {
+    CustomerSearchHit hit;
+    sql.Read(0, hit.customer_id);
+    sql.Read(1, hit.name);
+    sql.Read(2, hit.mobile);
+    sql.Read(3, hit.branch_id);
+    sql.Read(4, hit.matched_on);
+    hits.push_back(std::move(hit));
+  }
+  sql.Reset();
+  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return hits;
+}
+
+template <class T>
+Status SqliteStore::ScanAll(const std::function<bool(const T&)>& fn) {
+  // A private statement: callers may run other queries from inside fn.
+  SqliteStatement query(db_, SelectSql<T>() + " ORDER BY " + KeyColumns<T>());
+  if (!query.valid()) return query.prepare_status();
+  T row;
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) {
+    ReadRow(query, row);
+    if (!fn(row)) return Status::Ok();
+  }
+  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return Status::Ok();
+}
+
+Status SqliteStore::ForEach(const std::function<bool(const Branch&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const Staff&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const Product&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const Customer&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const HouseholdMember&)>& fn) {
+  return ScanAll(fn);
+}
+Status SqliteStore::ForEach(const std::function<bool(const Account&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const AssetSnapshot&)>& fn) {
+  return ScanAll(fn);
+}
+Status SqliteStore::ForEach(const std::function<bool(const Trade&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const Interaction&)>& fn) {
+  return ScanAll(fn);
+}
+
+Status SqliteStore::ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) {
+  std::string sql = VisitEntityKind(kind, []<class T>() {
+    std::string column(EntityInfo<T>::kFields[0].name);
+    return "SELECT DISTINCT " + column + " FROM " + std::string(EntityInfo<T>::kName);
+  });
+  SqliteStatement query(db_, sql);
+  if (!query.valid()) return query.prepare_status();
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) fn(query.Text(0));
+  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return Status::Ok();
+}
+
+}  // namespace fincrm

@@ -1,0 +1,75 @@
+// The embedded SQLite backend of Store.
+//
+// One connection per SqliteStore. Pragmas: WAL (readers never block the writer),
+// foreign_keys=ON, synchronous=FULL (a committed write survives power loss),
+// busy_timeout so that a second process waits for the writer instead of failing.
+// Threading as in store.h: one thread at a time per SqliteStore.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "storage/sqlite/sqlite_statement.h"
+#include "storage/store.h"
+
+namespace fincrm {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (and with `create`, creates) the database file. Unavailable on failure.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, bool create);
+  ~SqliteStore() override;
+
+  // Applies every migration newer than the stored version, each in its own
+  // transaction. FailedPrecondition when the file's schema is newer than this build's.
+  Status Migrate();
+
+  Result<int> SchemaVersion() override;
+  Result<std::unique_ptr<StoreWriter>> BeginWrite() override;
+  Result<int64_t> Count(EntityKind kind) override;
+  Result<Customer> GetCustomer(std::string_view customer_id) override;
+  Result<std::vector<HouseholdMember>> HouseholdOf(std::string_view customer_id) override;
+  Result<std::vector<Account>> AccountsOf(std::string_view customer_id) override;
+  Result<std::optional<AssetSnapshot>> LatestAssets(std::string_view customer_id) override;
+  Result<std::vector<Trade>> RecentTrades(std::string_view customer_id, int limit) override;
+  Result<std::vector<Interaction>> RecentInteractions(std::string_view customer_id,
+                                                      int limit) override;
+  Result<std::vector<CustomerSearchHit>> SearchCustomers(std::string_view query,
+                                                         int limit) override;
+
+  Status ForEach(const std::function<bool(const Branch&)>& fn) override;
+  Status ForEach(const std::function<bool(const Staff&)>& fn) override;
+  Status ForEach(const std::function<bool(const Product&)>& fn) override;
+  Status ForEach(const std::function<bool(const Customer&)>& fn) override;
+  Status ForEach(const std::function<bool(const HouseholdMember&)>& fn) override;
+  Status ForEach(const std::function<bool(const Account&)>& fn) override;
+  Status ForEach(const std::function<bool(const AssetSnapshot&)>& fn) override;
+  Status ForEach(const std::function<bool(const Trade&)>& fn) override;
+  Status ForEach(const std::function<bool(const Interaction&)>& fn) override;
+  Status ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) override;
+
+  // Runs SQL without results (DDL, pragmas). Internal on failure.
+  Status Execute(std::string_view sql);
+  // The statement for `sql`, prepared once per connection.
+  Result<SqliteStatement*> Prepared(const std::string& sql);
+  sqlite3* handle() { return db_; }
+
+ private:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+
+  template <class T>
+  Status ScanAll(const std::function<bool(const T&)>& fn);
+  template <class T>
+  Result<std::vector<T>> Select(const std::string& where_and_order, std::string_view customer_id,
+                                int limit);
+
+  sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
+  bool writer_open_ = false;
+  friend class SqliteWriter;
+};
+
+}  // namespace fincrm

@@ -1,0 +1,98 @@
+// Store: the system of record for customers and everything attached to them.
+//
+// The interface is what callers (ingest, analytics, the API, the CLI) see; backends
+// (sqlite/ today, postgres/ later) implement it. Writes go through a StoreWriter, one
+// transaction: nothing it wrote is visible to others or durable before Commit()
+// returns OK, and a writer destroyed without Commit() rolls back.
+//
+// Threading: a Store and its writers belong to one thread at a time; open one Store
+// per thread (connections are cheap). A database accepts one writer at a time;
+// concurrent readers are fine (WAL).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/entity_fields.h"
+#include "core/status.h"
+
+namespace fincrm {
+
+class StoreWriter {
+ public:
+  virtual ~StoreWriter() = default;
+
+  // Inserts or updates the row with the entity's natural key. Returns true when a
+  // row was inserted or changed, false when an identical row was already stored.
+  // InvalidArgument when the database rejects the row (constraint), leaving the
+  // transaction usable for the next row.
+  virtual Result<bool> Put(const Branch& row) = 0;
+  virtual Result<bool> Put(const Staff& row) = 0;
+  virtual Result<bool> Put(const Product& row) = 0;
+  virtual Result<bool> Put(const Customer& row) = 0;
+  virtual Result<bool> Put(const HouseholdMember& row) = 0;
+  virtual Result<bool> Put(const Account& row) = 0;
+  virtual Result<bool> Put(const AssetSnapshot& row) = 0;
+  virtual Result<bool> Put(const Trade& row) = 0;
+  virtual Result<bool> Put(const Interaction& row) = 0;
+
+  // Makes everything written durable (fsync) and visible. Unavailable on I/O failure,
+  // in which case nothing was written.
+  virtual Status Commit() = 0;
+};
+
+struct CustomerSearchHit {
+  std::string customer_id;
+  std::string name;
+  std::string mobile;
+  std::string branch_id;
+  std::string matched_on;  // "customer_id", "name", "mobile" or "id_number"
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The highest schema migration applied.
+  virtual Result<int> SchemaVersion() = 0;
+
+  // Starts a write transaction. Unavailable when another writer holds the database
+  // past the busy timeout.
+  virtual Result<std::unique_ptr<StoreWriter>> BeginWrite() = 0;
+
+  virtual Result<int64_t> Count(EntityKind kind) = 0;
+
+  // NotFound when no customer has this number.
+  virtual Result<Customer> GetCustomer(std::string_view customer_id) = 0;
+  virtual Result<std::vector<HouseholdMember>> HouseholdOf(std::string_view customer_id) = 0;
+  virtual Result<std::vector<Account>> AccountsOf(std::string_view customer_id) = 0;
+  // The most recent snapshot, or nullopt when the customer has none.
+  virtual Result<std::optional<AssetSnapshot>> LatestAssets(std::string_view customer_id) = 0;
+  // Newest first.
+  virtual Result<std::vector<Trade>> RecentTrades(std::string_view customer_id, int limit) = 0;
+  virtual Result<std::vector<Interaction>> RecentInteractions(std::string_view customer_id,
+                                                              int limit) = 0;
+  // Exact customer number, ID number or mobile, or a name prefix; at most `limit` hits.
+  virtual Result<std::vector<CustomerSearchHit>> SearchCustomers(std::string_view query,
+                                                                 int limit) = 0;
+
+  // Streams every row in natural-key order; stop early by returning false.
+  virtual Status ForEach(const std::function<bool(const Branch&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const Staff&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const Product&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const Customer&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const HouseholdMember&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const Account&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const AssetSnapshot&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const Trade&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const Interaction&)>& fn) = 0;
+
+  // Streams the natural keys (the first key column) of one kind, for reference checks.
+  virtual Status ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) = 0;
+};
+
+}  // namespace fincrm
