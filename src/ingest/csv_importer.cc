@@ -122,7 +122,9 @@ Result<ImportSummary> ImportKind(Store& store, const std::string& path,
       item.error = record.error;
       if (item.error.ok()) item.error = decoder.Decode(record.fields, item.row);
       if (item.error.ok()) item.error = references.Check(item.row);
-      if (!item.error.ok()) item.original = RecordAsCsv(record.fields);
+      if (!item.error.ok()) {
+        item.original = record.is_raw_line ? std::string(record.fields[0]) : RecordAsCsv(record.fields);
+      }
       if (batch.rows.size() == kBatchRows) {
         batch.bytes_read = reader.bytes_consumed();
         if (!queue.Push(std::move(batch))) return;

@@ -390,9 +390,9 @@ class Generator {
 
     // Open date: 72% before the window (the existing book), the rest during it.
     Date window_start = months_.front().first_day;
-    if (rng.Chance(0.72)) {
-      int32_t earliest = std::max(DaysFromCivil(2003, 1, 1), c.birth_date->days + 18 * 366);
-      int32_t span = std::max<int32_t>(1, window_start.days - 1 - earliest);
+    int32_t earliest = std::max(DaysFromCivil(2003, 1, 1), c.birth_date->days + 18 * 366);
+    if (rng.Chance(0.72) && earliest < window_start.days - 1) {
+      int32_t span = window_start.days - 1 - earliest;
       c.open_date = Date{earliest + static_cast<int32_t>(rng.Range(0, span))};
       plan.first_month = 0;
     } else {

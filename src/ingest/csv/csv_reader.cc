@@ -204,6 +204,8 @@ bool CsvReader::Next(CsvRecord& record) {
     }
     record.line = line_;
     record.error = Status::Ok();
+    record.is_raw_line = false;
+    uint64_t record_start = buffer_offset_ + cursor_;
     bool spanned_lines = false;
     uint64_t after_first_line = 0;
     ParseRecord(record, spanned_lines, after_first_line);
@@ -214,7 +216,9 @@ bool CsvReader::Next(CsvRecord& record) {
       record.error = InvalidArgument("unterminated quoted field (an opening \" without its closing \")");
       SeekTo(after_first_line);
       line_ = record.line + 1;
-      record.fields.clear();
+      ReadBrokenLine(record_start, after_first_line);
+      record.fields.assign(1, broken_line_);
+      record.is_raw_line = true;
       return true;
     }
     position_ = buffer_offset_ + cursor_;
@@ -234,6 +238,16 @@ bool CsvReader::Next(CsvRecord& record) {
     }
     return true;
   }
+}
+
+void CsvReader::ReadBrokenLine(uint64_t begin, uint64_t end) {
+  size_t length = static_cast<size_t>(std::min<uint64_t>(end - begin, kMaxFieldBytes));
+  std::string raw(length, '\0');
+  auto n = source_->ReadAt(begin, raw.data(), length);
+  raw.resize(n.ok() ? *n : 0);
+  while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.pop_back();
+  broken_line_.clear();
+  if (encoding_ != TextEncoding::kGbk || !gbk_->Decode(raw, broken_line_).ok()) broken_line_ = raw;
 }
 
 Status CsvReader::DecodeFields(CsvRecord& record) {

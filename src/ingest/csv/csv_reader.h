@@ -41,8 +41,11 @@ std::unique_ptr<ByteSource> MemorySource(std::string data);
 
 struct CsvRecord {
   int64_t line = 0;  // physical line the record starts on, 1-based
-  std::vector<std::string_view> fields;  // valid until the next Next()
-  Status error;      // set when the record is malformed
+  // Valid until the next Next(). For a record broken by an unterminated quote, the
+  // one field is the raw text of its first line, so that it can be reported.
+  std::vector<std::string_view> fields;
+  Status error;  // set when the record is malformed
+  bool is_raw_line = false;  // fields[0] is the unparsed first line (broken quote)
 };
 
 class CsvReader {
@@ -73,6 +76,7 @@ class CsvReader {
   void ParseRecord(CsvRecord& record, bool& spanned_lines, uint64_t& after_first_line);
   void SeekTo(uint64_t offset);
   Status DecodeFields(CsvRecord& record);
+  void ReadBrokenLine(uint64_t begin, uint64_t end);
 
   std::unique_ptr<ByteSource> source_;
   TextEncoding encoding_;
@@ -87,6 +91,7 @@ class CsvReader {
   std::string raw_;                 // field bytes of the current record, back to back
   std::vector<size_t> field_ends_;  // end offset in raw_ of each field
   std::string decoded_;             // UTF-8 copy of raw_ for GBK input
+  std::string broken_line_;         // the first line of a record with a broken quote
 };
 
 }  // namespace fincrm
