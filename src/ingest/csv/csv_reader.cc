@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -81,7 +82,7 @@ Result<std::unique_ptr<CsvReader>> CsvReader::Create(std::unique_ptr<ByteSource>
 CsvReader::CsvReader(std::unique_ptr<ByteSource> source, TextEncoding encoding, uint64_t start)
     : source_(std::move(source)), encoding_(encoding) {
   if (encoding_ == TextEncoding::kGbk) gbk_ = std::make_unique<GbkDecoder>();
-  buffer_.resize(kBufferSize);
+  buffer_.resize(static_cast<size_t>(std::clamp<uint64_t>(source_->Size(), 4096, kBufferSize)));
   SeekTo(start);
 }
 
