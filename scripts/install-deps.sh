@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git bc
   libsqlite3-dev sqlite3
   libcli11-dev libgtest-dev libgmock-dev
   libxlsxwriter-dev

@@ -152,40 +152,46 @@ Result<ImportSummary> ImportKind(Store& store, const std::string& path,
     pending_stored = pending_unchanged = in_transaction = 0;
     return Status::Ok();
   };
+  std::vector<T> good;
+  std::vector<StoreWriter::PutResult> results;
   while (auto batch = queue.Pop()) {
+    good.clear();
     for (DecodedRow<T>& item : batch->rows) {
-      ++summary.rows_read;
-      if (item.error.ok()) {
-        if (!writer) {
-          auto begun = store.BeginWrite();
-          if (!begun.ok()) {
-            failure = begun.status();
-            break;
-          }
-          writer = std::move(*begun);
-        }
-        auto put = writer->Put(item.row);
-        if (put.ok()) {
-          ++(*put ? pending_stored : pending_unchanged);
-          if (++in_transaction >= options.rows_per_commit) failure = commit();
-          if (!failure.ok()) break;
-          continue;
-        }
-        if (put.status().code() != StatusCode::kInvalidArgument) {
-          failure = put.status();
+      if (item.error.ok()) good.push_back(std::move(item.row));
+    }
+    if (!good.empty()) {
+      if (!writer) {
+        auto begun = store.BeginWrite(/*references_verified=*/true);
+        if (!begun.ok()) {
+          failure = begun.status();
+          queue.Cancel();
           break;
         }
+        writer = std::move(*begun);
+      }
+      results.assign(good.size(), {});
+      failure = writer->PutBatch(std::span<const T>(good), results);
+    }
+    size_t next_good = 0;
+    for (DecodedRow<T>& item : batch->rows) {
+      if (!failure.ok()) break;
+      ++summary.rows_read;
+      if (item.error.ok()) {
+        const StoreWriter::PutResult& result = results[next_good];
+        const T& row = good[next_good++];
+        if (result.error.ok()) {
+          ++(result.changed ? pending_stored : pending_unchanged);
+          ++in_transaction;
+          continue;
+        }
         // The row passed our checks but not the database's: report what it said.
-        item.error = put.status();
-        item.original = EntityAsCsv(item.row);
+        item.error = result.error;
+        item.original = EntityAsCsv(row);
       }
       ++summary.rows_rejected;
-      Status written = rejects.Add(item.line, item.error, item.original);
-      if (!written.ok()) {
-        failure = written;
-        break;
-      }
+      failure = rejects.Add(item.line, item.error, item.original);
     }
+    if (failure.ok() && in_transaction >= options.rows_per_commit) failure = commit();
     if (options.on_progress && summary.rows_read >= next_progress) {
       next_progress = summary.rows_read + 50000;
       options.on_progress({summary.rows_read, batch->bytes_read, reader.size(),

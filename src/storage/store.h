@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,23 @@ class StoreWriter {
   virtual Result<bool> Put(const Trade& row) = 0;
   virtual Result<bool> Put(const Interaction& row) = 0;
 
+  // The same as Put for each row, faster for large batches (bulk import): results[i]
+  // receives row i's outcome, an error Status only for rows the database rejected.
+  // The returned Status is not OK only for failures that end the transaction.
+  struct PutResult {
+    bool changed = false;
+    Status error;
+  };
+  virtual Status PutBatch(std::span<const Branch> rows, std::span<PutResult> results) = 0;
+  virtual Status PutBatch(std::span<const Staff> rows, std::span<PutResult> results) = 0;
+  virtual Status PutBatch(std::span<const Product> rows, std::span<PutResult> results) = 0;
+  virtual Status PutBatch(std::span<const Customer> rows, std::span<PutResult> results) = 0;
+  virtual Status PutBatch(std::span<const HouseholdMember> rows, std::span<PutResult> results) = 0;
+  virtual Status PutBatch(std::span<const Account> rows, std::span<PutResult> results) = 0;
+  virtual Status PutBatch(std::span<const AssetSnapshot> rows, std::span<PutResult> results) = 0;
+  virtual Status PutBatch(std::span<const Trade> rows, std::span<PutResult> results) = 0;
+  virtual Status PutBatch(std::span<const Interaction> rows, std::span<PutResult> results) = 0;
+
   // Makes everything written durable (fsync) and visible. Unavailable on I/O failure,
   // in which case nothing was written.
   virtual Status Commit() = 0;
@@ -62,7 +80,13 @@ class Store {
 
   // Starts a write transaction. Unavailable when another writer holds the database
   // past the busy timeout.
-  virtual Result<std::unique_ptr<StoreWriter>> BeginWrite() = 0;
+  //
+  // `references_verified`: the caller has checked every reference of the rows it will
+  // write against keys it read from this store (ingest's ReferenceIndex does), so the
+  // backend may skip its own foreign-key checks for this transaction. This is sound
+  // because FinCRM never deletes a referenced row (customers, accounts, staff and
+  // branches are closed, not removed), so keys read earlier still exist.
+  virtual Result<std::unique_ptr<StoreWriter>> BeginWrite(bool references_verified = false) = 0;
 
   virtual Result<int64_t> Count(EntityKind kind) = 0;
 

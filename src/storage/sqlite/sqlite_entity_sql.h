@@ -35,6 +35,26 @@ std::string SelectSql() {
   return "SELECT " + ColumnList<T>() + " FROM " + std::string(EntityInfo<T>::kName);
 }
 
+template <class T>
+std::string InsertSql() {
+  std::string placeholders;
+  for (size_t i = 0; i < std::size(EntityInfo<T>::kFields); ++i) placeholders += i ? ", ?" : "?";
+  return "INSERT INTO " + std::string(EntityInfo<T>::kName) + " (" + ColumnList<T>() +
+         ") VALUES (" + placeholders + ")";
+}
+
+// One INSERT of `rows` rows.
+template <class T, size_t rows>
+std::string GroupInsertSql() {
+  std::string row = "(";
+  for (size_t i = 0; i < std::size(EntityInfo<T>::kFields); ++i) row += i ? ", ?" : "?";
+  row += ")";
+  std::string sql = "INSERT INTO " + std::string(EntityInfo<T>::kName) + " (" + ColumnList<T>() +
+                    ") VALUES ";
+  for (size_t r = 0; r < rows; ++r) sql += r ? ", " + row : row;
+  return sql;
+}
+
 // Insert, or update the row with the same natural key only where a value differs,
 // so that sqlite3_changes() tells a real change from a replay.
 template <class T>
@@ -59,9 +79,10 @@ std::string UpsertSql() {
   return sql + "UPDATE SET " + updates + " WHERE " + differs;
 }
 
+// Binds the row's fields to parameters offset+1, offset+2, ...
 template <class T>
-void BindRow(SqliteStatement& statement, const T& row) {
-  int index = 1;
+void BindRow(SqliteStatement& statement, const T& row, int offset = 0) {
+  int index = offset + 1;
   for (const auto& field : EntityInfo<T>::kFields) {
     std::visit(
         [&](auto member) {

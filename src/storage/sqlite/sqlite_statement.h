@@ -30,7 +30,7 @@ class SqliteStatement {
   const Status& prepare_status() const { return prepare_status_; }
   sqlite3_stmt* get() const { return stmt_; }
 
-  // Resets and clears bindings so the statement can run again.
+  // Resets the statement so it can run again (bindings stay).
   void Reset();
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int Step();

@@ -28,7 +28,7 @@ class SqliteStore final : public Store {
   Status Migrate();
 
   Result<int> SchemaVersion() override;
-  Result<std::unique_ptr<StoreWriter>> BeginWrite() override;
+  Result<std::unique_ptr<StoreWriter>> BeginWrite(bool references_verified = false) override;
   Result<int64_t> Count(EntityKind kind) override;
   Result<Customer> GetCustomer(std::string_view customer_id) override;
   Result<std::vector<HouseholdMember>> HouseholdOf(std::string_view customer_id) override;
