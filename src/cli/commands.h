@@ -1,6 +1,7 @@
 // The fincrm subcommands, one function each, called by main.cc after CLI11 has
 // parsed the arguments. Each returns the process exit code:
-// 0 success, 1 failure (message on stderr), 3 import finished with rejected rows.
+// 0 success, 1 failure (message on stderr), 2 usage error, 3 import finished with
+// rejected rows.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@ namespace fincrm {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
 inline constexpr int kExitRowsRejected = 3;
 
 int RunInit(const std::string& db);

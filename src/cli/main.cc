@@ -53,7 +53,12 @@ int main(int argc, char** argv) {
   customer->add_option("--db", db, "Database file")->required();
   customer->add_option("ID", customer_id, "Customer number (客户号)")->required();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version exit 0; every usage mistake exits 2, like other tools.
+    return app.exit(error) == 0 ? kExitOk : kExitUsage;
+  }
 
   if (*init) return RunInit(db);
   if (*import) return RunImport(import_args);

@@ -129,6 +129,23 @@ TEST_F(CsvImporterTest, EachKindOfBadTradeRowIsNamed) {
   EXPECT_EQ(Count(EntityKind::kTrade), 0);
 }
 
+TEST_F(CsvImporterTest, ImportedRowsSatisfyEveryForeignKey) {
+  ImportReferenceData();
+  std::string content = kTradeHeader;
+  for (int i = 0; i < 500; ++i) {
+    content += "T" + std::to_string(i) + (i % 2 ? ",C001,A001" : ",C002,A002") +
+               ",2024-03-05 09:31:00,SH,600000,stock,buy,100,10.50,1050.00,5.00,app\n";
+  }
+  content += "TX,C003,A003,2024-03-05 09:31:00,SH,600000,stock,buy,100,10.50,1050.00,5.00,app\n";
+  ImportSummary s = Import(EntityKind::kTrade, "fk.csv", content);
+  EXPECT_EQ(s.rows_stored, 500);
+  EXPECT_EQ(s.rows_rejected, 1);
+  store_.reset();
+  std::string check = dir_.File("check.txt");
+  ASSERT_EQ(std::system(("sqlite3 " + dir_.File("import.db") + " 'PRAGMA foreign_key_check' > " + check).c_str()), 0);
+  EXPECT_EQ(testing::ReadFile(check), "");
+}
+
 TEST_F(CsvImporterTest, ReimportingTheSameFileChangesNothing) {
   ImportReferenceData();
   std::string content = std::string(kTradeHeader) +

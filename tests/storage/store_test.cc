@@ -229,6 +229,53 @@ TEST_P(StoreTest, ReopeningKeepsDataAndSchemaVersion) {
   EXPECT_EQ(*(*reopened)->Count(EntityKind::kCustomer), 2);
 }
 
+TEST_P(StoreTest, PutBatchGivesEachRowItsOutcome) {
+  Seed();
+  // 70 rows: two full multi-row groups and a remainder; one group holds a replay,
+  // a changed row and a row the database rejects.
+  std::vector<Trade> trades;
+  for (int i = 0; i < 70; ++i) trades.push_back(MakeTrade("B" + std::to_string(100 + i), "2024-03-05 10:00:00"));
+  {
+    auto writer = store_->BeginWrite();
+    ASSERT_TRUE((*writer)->Put(trades[40]).ok());
+    Trade earlier = trades[41];
+    earlier.quantity = 1;
+    ASSERT_TRUE((*writer)->Put(earlier).ok());
+    ASSERT_TRUE((*writer)->Commit().ok());
+  }
+  trades[45].account_id = "NO-SUCH-ACCOUNT";
+  auto writer = store_->BeginWrite();
+  std::vector<StoreWriter::PutResult> results(trades.size());
+  ASSERT_TRUE((*writer)->PutBatch(std::span<const Trade>(trades), results).ok());
+  ASSERT_TRUE((*writer)->Commit().ok());
+  for (int i = 0; i < 70; ++i) {
+    if (i == 40) {
+      EXPECT_TRUE(results[i].error.ok());
+      EXPECT_FALSE(results[i].changed) << "a replay changes nothing";
+    } else if (i == 45) {
+      EXPECT_EQ(results[i].error.code(), StatusCode::kInvalidArgument);
+    } else {
+      EXPECT_TRUE(results[i].error.ok()) << i;
+      EXPECT_TRUE(results[i].changed) << i;
+    }
+  }
+  EXPECT_EQ(*store_->Count(EntityKind::kTrade), 69);
+}
+
+TEST_P(StoreTest, VerifiedWritesStillLeaveForeignKeysOnAfterwards) {
+  Seed();
+  {
+    auto writer = store_->BeginWrite(/*references_verified=*/true);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Put(MakeTrade("V1", "2024-03-05 10:00:00")).ok());
+    ASSERT_TRUE((*writer)->Commit().ok());
+  }
+  auto writer = store_->BeginWrite();
+  Trade orphan = MakeTrade("V2", "2024-03-05 10:00:00");
+  orphan.account_id = "A404";
+  EXPECT_EQ((*writer)->Put(orphan).status().code(), StatusCode::kInvalidArgument);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite"));
 
 }  // namespace

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# End-to-end checks of the fincrm command line: exit codes, messages and files.
+# Usage: cli_test.sh PATH/TO/fincrm
+set -uo pipefail
+fincrm="$1"
+work=$(mktemp -d /tmp/fincrm-cli-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+
+check() {  # check NAME CONDITION...
+  local name="$1"
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $name" >&2
+  fi
+}
+contains() { grep -qF -- "$2" "$1"; }
+run() {  # run EXPECTED_EXIT OUT_FILE ARGS...
+  local expected="$1" out="$2"
+  shift 2
+  "$fincrm" "$@" >"$out" 2>&1
+  local code=$?
+  [[ "$code" == "$expected" ]] || { echo "exit $code, expected $expected: fincrm $*" >&2; cat "$out" >&2; return 1; }
+}
+
+check "demo CSV" run 0 "$work/demo.out" demo-data --csv "$work/csv" --customers 60 --seed 3
+check "demo CSV files" test -s "$work/csv/trades.csv"
+check "init" run 0 "$work/init.out" init --db "$work/x.db"
+check "init says version" contains "$work/init.out" "schema version 1"
+for kind in branches staff products customers households accounts assets trades interactions; do
+  check "import $kind" run 0 "$work/import.out" import --db "$work/x.db" "$kind" "$work/csv/$kind.csv"
+  check "no progress bar without a terminal ($kind)" bash -c "! grep -q $'\r' '$work/import.out'"
+done
+check "reimport is idempotent" run 0 "$work/again.out" import --db "$work/x.db" trades "$work/csv/trades.csv"
+check "reimport reports unchanged rows" contains "$work/again.out" " 0 stored"
+
+printf 'branch_id,name,province,city\nB900,ok,广东,广州\nB 901,bad id,广东,广州\n"B902,unterminated,广东,广州\n' >"$work/bad.csv"
+check "rejected rows exit 3" run 3 "$work/bad.out" import --db "$work/x.db" branches "$work/bad.csv"
+check "summary counts" contains "$work/bad.out" "1 stored"
+check "rejects file named" contains "$work/bad.out" "$work/bad.csv.rejects.csv"
+check "rejects file has line and field" contains "$work/bad.csv.rejects.csv" "3,branch_id,"
+check "rejects file has the broken line" contains "$work/bad.csv.rejects.csv" '4,,"unterminated quoted field'
+
+printf 'branch_id,name\nB950,x\n' >"$work/nocol.csv"
+check "missing column fails" run 1 "$work/nocol.out" import --db "$work/x.db" branches "$work/nocol.csv"
+check "missing column named" contains "$work/nocol.out" "'province'"
+check "unknown kind fails" run 1 "$work/kind.out" import --db "$work/x.db" orders "$work/nocol.csv"
+check "unknown kind lists choices" contains "$work/kind.out" "branches, staff"
+check "missing file fails" run 1 "$work/missing.out" import --db "$work/x.db" branches "$work/none.csv"
+check "bad encoding name fails" run 1 "$work/enc.out" import --db "$work/x.db" branches "$work/bad.csv" --encoding latin1
+
+check "stats" run 0 "$work/stats.out" stats --db "$work/x.db"
+check "stats counts customers" grep -qE "customers +60 " "$work/stats.out"
+check "customer" run 0 "$work/customer.out" customer --db "$work/x.db" C00000001
+check "customer shows accounts" contains "$work/customer.out" "Accounts (资金账号)"
+check "customer shows trades section" contains "$work/customer.out" "Last trades"
+check "unknown customer fails" run 1 "$work/nobody.out" customer --db "$work/x.db" C99999999
+check "unknown customer says NotFound" contains "$work/nobody.out" "NotFound"
+check "stats on a missing database fails" run 1 "$work/nodb.out" stats --db "$work/none.db"
+
+check "export csv" run 0 "$work/export.out" export --db "$work/x.db" customers --out "$work/customers.csv"
+check "export keeps every row" test "$(($(wc -l <"$work/customers.csv") - 1))" -eq 60
+check "export xlsx" run 0 "$work/xlsx.out" export --db "$work/x.db" trades --out "$work/trades.xlsx"
+check "xlsx is a zip" bash -c "head -c 2 '$work/trades.xlsx' | grep -q PK"
+check "demo into a filled database refused" run 1 "$work/refill.out" demo-data --db "$work/x.db" --customers 5
+check "bad option value is a usage error" run 2 "$work/usage.out" demo-data --db "$work/y.db" --customers many
+
+echo "$passed passed, $failed failed"
+[[ "$failed" == 0 ]]
