@@ -8,20 +8,28 @@
 namespace fincrm {
 namespace {
 
-class StoreRowSink final : public RowSink {
+// Routes every typed Put to Derived::Write<T>, so a sink is written once as a template.
+template <class Derived>
+class TypedRowSink : public RowSink {
+ public:
+  Status Put(const Branch& row) override { return Self().Write(row); }
+  Status Put(const Staff& row) override { return Self().Write(row); }
+  Status Put(const Product& row) override { return Self().Write(row); }
+  Status Put(const Customer& row) override { return Self().Write(row); }
+  Status Put(const HouseholdMember& row) override { return Self().Write(row); }
+  Status Put(const Account& row) override { return Self().Write(row); }
+  Status Put(const AssetSnapshot& row) override { return Self().Write(row); }
+  Status Put(const Trade& row) override { return Self().Write(row); }
+  Status Put(const Interaction& row) override { return Self().Write(row); }
+
+ private:
+  Derived& Self() { return static_cast<Derived&>(*this); }
+};
+
+class StoreRowSink final : public TypedRowSink<StoreRowSink> {
  public:
   StoreRowSink(Store& store, int64_t rows_per_commit)
       : store_(store), rows_per_commit_(rows_per_commit) {}
-
-  Status Put(const Branch& row) override { return Write(row); }
-  Status Put(const Staff& row) override { return Write(row); }
-  Status Put(const Product& row) override { return Write(row); }
-  Status Put(const Customer& row) override { return Write(row); }
-  Status Put(const HouseholdMember& row) override { return Write(row); }
-  Status Put(const Account& row) override { return Write(row); }
-  Status Put(const AssetSnapshot& row) override { return Write(row); }
-  Status Put(const Trade& row) override { return Write(row); }
-  Status Put(const Interaction& row) override { return Write(row); }
 
   Status Finish() override {
     if (!writer_) return Status::Ok();
@@ -31,6 +39,7 @@ class StoreRowSink final : public RowSink {
   }
 
  private:
+  friend class TypedRowSink<StoreRowSink>;
   template <class T>
   Status Write(const T& row) {
     if (!writer_) {
@@ -56,19 +65,9 @@ class StoreRowSink final : public RowSink {
   std::unique_ptr<StoreWriter> writer_;
 };
 
-class CsvFolderRowSink final : public RowSink {
+class CsvFolderRowSink final : public TypedRowSink<CsvFolderRowSink> {
  public:
   explicit CsvFolderRowSink(std::string directory) : directory_(std::move(directory)) {}
-
-  Status Put(const Branch& row) override { return Write(row); }
-  Status Put(const Staff& row) override { return Write(row); }
-  Status Put(const Product& row) override { return Write(row); }
-  Status Put(const Customer& row) override { return Write(row); }
-  Status Put(const HouseholdMember& row) override { return Write(row); }
-  Status Put(const Account& row) override { return Write(row); }
-  Status Put(const AssetSnapshot& row) override { return Write(row); }
-  Status Put(const Trade& row) override { return Write(row); }
-  Status Put(const Interaction& row) override { return Write(row); }
 
   Status Finish() override {
     Status result;
@@ -81,6 +80,7 @@ class CsvFolderRowSink final : public RowSink {
   }
 
  private:
+  friend class TypedRowSink<CsvFolderRowSink>;
   template <class T>
   Status Write(const T& row) {
     std::unique_ptr<CsvWriter>& writer = writers_[static_cast<int>(EntityInfo<T>::kKind)];
