@@ -20,6 +20,7 @@
 
 #include "core/entity_fields.h"
 #include "core/status.h"
+#include "storage/fact_rows.h"
 
 namespace fincrm {
 
@@ -114,6 +115,13 @@ class Store {
   virtual Status ForEach(const std::function<bool(const AssetSnapshot&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const Trade&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const Interaction&)>& fn) = 0;
+
+  // Analytics scans: every trade, asset snapshot or interaction as a lean row, in no
+  // particular order. Much faster than ForEach for tens of millions of rows.
+  virtual Status ScanTradeFacts(const std::function<void(const TradeFactRow&)>& fn) = 0;
+  virtual Status ScanAssetFacts(const std::function<void(const AssetFactRow&)>& fn) = 0;
+  virtual Status ScanInteractionFacts(
+      const std::function<void(const InteractionFactRow&)>& fn) = 0;
 
   // Streams the natural keys (the first key column) of one kind, for reference checks.
   virtual Status ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) = 0;

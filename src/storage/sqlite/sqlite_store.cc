@@ -403,4 +403,86 @@ Status SqliteStore::ForEachKey(EntityKind kind, const std::function<void(std::st
   return Status::Ok();
 }
 
+namespace {
+
+// Enum text straight from the column: codes are stored in canonical case, so a
+// comparison against the code table is enough (no case folding, no aliases).
+template <class E>
+E CodeToEnum(std::string_view code) {
+  for (const EnumName& name : EnumInfo<E>::kNames) {
+    if (name.code == code) return static_cast<E>(name.value);
+  }
+  return E{};
+}
+
+Date FastDate(std::string_view text) {
+  // Stored dates are always YYYY-MM-DD.
+  if (text.size() != 10) return Date{};
+  int year = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
+  unsigned month = (text[5] - '0') * 10 + (text[6] - '0');
+  unsigned day = (text[8] - '0') * 10 + (text[9] - '0');
+  return Date{DaysFromCivil(year, month, day)};
+}
+
+}  // namespace
+
+Status SqliteStore::ScanTradeFacts(const std::function<void(const TradeFactRow&)>& fn) {
+  SqliteStatement query(db_,
+                        "SELECT customer_id, trade_time, market, symbol, product_type, side, amount, "
+                        "commission, channel FROM trades");
+  if (!query.valid()) return query.prepare_status();
+  TradeFactRow row{};
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) {
+    row.customer_id = query.Text(0);
+    row.trade_time.seconds = query.Int(1);
+    row.market = CodeToEnum<Market>(query.Text(2));
+    row.symbol = query.Text(3);
+    row.product_type = CodeToEnum<ProductType>(query.Text(4));
+    row.side = CodeToEnum<TradeSide>(query.Text(5));
+    row.amount_fen = query.Int(6);
+    row.commission_fen = query.Int(7);
+    row.channel = CodeToEnum<TradeChannel>(query.Text(8));
+    fn(row);
+  }
+  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return Status::Ok();
+}
+
+Status SqliteStore::ScanAssetFacts(const std::function<void(const AssetFactRow&)>& fn) {
+  SqliteStatement query(db_,
+                        "SELECT customer_id, snapshot_date, total_assets, funds, margin_debt FROM assets");
+  if (!query.valid()) return query.prepare_status();
+  AssetFactRow row{};
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) {
+    row.customer_id = query.Text(0);
+    row.snapshot_date = FastDate(query.Text(1));
+    row.total_assets_fen = query.Int(2);
+    row.funds_fen = query.Int(3);
+    row.margin_debt_fen = query.Int(4);
+    fn(row);
+  }
+  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return Status::Ok();
+}
+
+Status SqliteStore::ScanInteractionFacts(const std::function<void(const InteractionFactRow&)>& fn) {
+  SqliteStatement query(db_,
+                        "SELECT customer_id, occurred_at, channel, direction, type FROM interactions");
+  if (!query.valid()) return query.prepare_status();
+  InteractionFactRow row{};
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) {
+    row.customer_id = query.Text(0);
+    row.occurred_at.seconds = query.Int(1);
+    row.channel = CodeToEnum<InteractionChannel>(query.Text(2));
+    row.direction = CodeToEnum<Direction>(query.Text(3));
+    row.type = CodeToEnum<InteractionType>(query.Text(4));
+    fn(row);
+  }
+  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return Status::Ok();
+}
+
 }  // namespace fincrm

@@ -50,6 +50,9 @@ class SqliteStore final : public Store {
   Status ForEach(const std::function<bool(const Trade&)>& fn) override;
   Status ForEach(const std::function<bool(const Interaction&)>& fn) override;
   Status ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) override;
+  Status ScanTradeFacts(const std::function<void(const TradeFactRow&)>& fn) override;
+  Status ScanAssetFacts(const std::function<void(const AssetFactRow&)>& fn) override;
+  Status ScanInteractionFacts(const std::function<void(const InteractionFactRow&)>& fn) override;
 
   // Runs SQL without results (DDL, pragmas). Internal on failure.
   Status Execute(std::string_view sql);

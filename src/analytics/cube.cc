@@ -1,0 +1,373 @@
+#include "analytics/cube.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "analytics/value_ladder.h"
+
+namespace fincrm {
+namespace {
+
+constexpr size_t kMaxDimensions = 4;
+constexpr uint32_t kCodeLimit = 0xFFFF;  // codes are packed 16 bits per dimension
+
+bool IsTradeOnly(CubeDimension d) {
+  return d == CubeDimension::kChannel || d == CubeDimension::kProductType || d == CubeDimension::kMarket;
+}
+bool IsTime(CubeDimension d) {
+  return d == CubeDimension::kDay || d == CubeDimension::kMonth || d == CubeDimension::kQuarter ||
+         d == CubeDimension::kYear;
+}
+bool IsTradeMeasure(CubeMeasure m) {
+  return m == CubeMeasure::kTradeAmount || m == CubeMeasure::kCommission ||
+         m == CubeMeasure::kTradeCount || m == CubeMeasure::kActiveCustomers;
+}
+
+std::vector<std::string_view> Split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = std::min(text.find(separator, start), text.size());
+    std::string_view part = text.substr(start, end - start);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    if (!part.empty()) parts.push_back(part);
+    start = end + 1;
+  }
+  return parts;
+}
+
+Result<Date> ParseBound(std::string_view text, bool is_end, const char* field) {
+  if (text.size() == 7) {  // YYYY-MM: the month's first or last day
+    auto first = ParseDate(std::string(text) + "-01");
+    if (first.ok()) {
+      if (!is_end) return *first;
+      int year;
+      unsigned month, day;
+      CivilFromDays(first->days, year, month, day);
+      return Date{(month == 12 ? DaysFromCivil(year + 1, 1, 1) : DaysFromCivil(year, month + 1, 1)) - 1};
+    }
+  }
+  auto date = ParseDate(text);
+  if (!date.ok()) return InvalidArgument("'" + std::string(text) + "' is not a date or month", field);
+  return *date;
+}
+
+// Maps facts to dimension codes and codes to labels.
+class Coder {
+ public:
+  Coder(const FactTables& facts, const CubeContext& context, int32_t first_day, int32_t reference_day)
+      : facts_(facts), context_(context), base_day_(first_day), reference_day_(reference_day) {
+    int year;
+    unsigned month, day;
+    CivilFromDays(first_day, year, month, day);
+    base_year_ = year;
+  }
+
+  uint32_t Code(CubeDimension d, uint32_t customer, int32_t day, uint8_t kind) const {
+    const CustomerAttributes& a = facts_.Attributes(customer);
+    switch (d) {
+      case CubeDimension::kDay: return static_cast<uint32_t>(std::clamp(day - base_day_, 0, 65534));
+      case CubeDimension::kMonth: return static_cast<uint32_t>(MonthIndex(day));
+      case CubeDimension::kQuarter: return static_cast<uint32_t>(MonthIndex(day) / 3);
+      case CubeDimension::kYear: return static_cast<uint32_t>(MonthIndex(day) / 12);
+      case CubeDimension::kBranch: return std::min(a.branch, kCodeLimit - 1);
+      case CubeDimension::kBroker: return a.broker == kNoCode ? kCodeLimit - 1 : std::min(a.broker, kCodeLimit - 2);
+      case CubeDimension::kProvince: return std::min(a.province, kCodeLimit - 1);
+      case CubeDimension::kTier:
+        return customer < context_.tier.size() ? static_cast<uint32_t>(context_.tier[customer] + 1) : 0;
+      case CubeDimension::kCluster:
+        return customer < context_.cluster.size() ? static_cast<uint32_t>(context_.cluster[customer] + 1) : 0;
+      case CubeDimension::kRiskLevel: return a.risk_level == kNoRiskLevel ? 5 : a.risk_level;
+      case CubeDimension::kChannel: return static_cast<uint32_t>(KindChannel(kind));
+      case CubeDimension::kProductType: return static_cast<uint32_t>(KindProduct(kind));
+      case CubeDimension::kMarket: return static_cast<uint32_t>(KindMarket(kind));
+      case CubeDimension::kAgeBand: {
+        if (a.birth_day == kNoDay) return 0;
+        int age = static_cast<int>((reference_day_ - a.birth_day) / 365.25);
+        return age < 30 ? 1 : age < 40 ? 2 : age < 50 ? 3 : age < 60 ? 4 : 5;
+      }
+    }
+    return 0;
+  }
+
+  std::string Label(CubeDimension d, uint32_t code) const {
+    char text[16];
+    switch (d) {
+      case CubeDimension::kDay: return FormatDate(Date{base_day_ + static_cast<int32_t>(code)});
+      case CubeDimension::kMonth: {
+        int index = base_year_ * 12 + static_cast<int>(code);
+        std::snprintf(text, sizeof text, "%04d-%02d", index / 12, index % 12 + 1);
+        return text;
+      }
+      case CubeDimension::kQuarter: {
+        int index = base_year_ * 4 + static_cast<int>(code);
+        std::snprintf(text, sizeof text, "%04d-Q%d", index / 4, index % 4 + 1);
+        return text;
+      }
+      case CubeDimension::kYear: return std::to_string(base_year_ + static_cast<int>(code));
+      case CubeDimension::kBranch: return facts_.branches().Value(code);
+      case CubeDimension::kBroker: return code == kCodeLimit - 1 ? "(none)" : facts_.brokers().Value(code);
+      case CubeDimension::kProvince: return facts_.provinces().Value(code);
+      case CubeDimension::kTier:
+        return code == 0 ? "(none)" : std::string(EnumCode(static_cast<ValueTier>(code - 1)));
+      case CubeDimension::kCluster: return code == 0 ? "(none)" : std::to_string(code - 1);
+      case CubeDimension::kRiskLevel: return code == 5 ? "(none)" : "C" + std::to_string(code + 1);
+      case CubeDimension::kChannel: return std::string(EnumCode(static_cast<TradeChannel>(code)));
+      case CubeDimension::kProductType: return std::string(EnumCode(static_cast<ProductType>(code)));
+      case CubeDimension::kMarket: return std::string(EnumCode(static_cast<Market>(code)));
+      case CubeDimension::kAgeBand: {
+        static constexpr const char* kBands[] = {"(unknown)", "<30", "30-39", "40-49", "50-59", "60+"};
+        return kBands[std::min<uint32_t>(code, 5)];
+      }
+    }
+    return "";
+  }
+
+ private:
+  int MonthIndex(int32_t day) const {
+    int year;
+    unsigned month, d;
+    CivilFromDays(day, year, month, d);
+    return (year - base_year_) * 12 + static_cast<int>(month) - 1;
+  }
+
+  const FactTables& facts_;
+  const CubeContext& context_;
+  int32_t base_day_;
+  int32_t reference_day_;
+  int base_year_ = 0;
+};
+
+// Accepts or rejects a code of one filter's dimension, remembering each answer.
+class FilterMemo {
+ public:
+  FilterMemo(const CubeFilter& filter, const Coder& coder) : filter_(filter), coder_(coder), memo_(kCodeLimit + 1, -1) {}
+  bool Accepts(uint32_t code) {
+    int8_t& known = memo_[code];
+    if (known < 0) {
+      std::string label = coder_.Label(filter_.dimension, code);
+      bool listed = std::find_if(filter_.values.begin(), filter_.values.end(), [&](const std::string& v) {
+                      return EqualsIgnoreAsciiCase(v, label);
+                    }) != filter_.values.end();
+      known = listed != filter_.negate;
+    }
+    return known;
+  }
+  CubeDimension dimension() const { return filter_.dimension; }
+
+ private:
+  const CubeFilter& filter_;
+  const Coder& coder_;
+  std::vector<int8_t> memo_;
+};
+
+struct Group {
+  std::vector<int64_t> values;
+};
+
+}  // namespace
+
+bool IsMoneyMeasure(CubeMeasure measure) {
+  return measure == CubeMeasure::kTradeAmount || measure == CubeMeasure::kCommission ||
+         measure == CubeMeasure::kAssets;
+}
+
+Result<CubeQuery> ParseCubeQuery(std::string_view measures, std::string_view by, std::string_view where,
+                                 std::string_view from, std::string_view to, int top) {
+  CubeQuery query;
+  for (std::string_view name : Split(measures, ',')) {
+    auto measure = ParseEnum<CubeMeasure>(name);
+    if (!measure) {
+      return InvalidArgument("unknown measure '" + std::string(name) + "', expected " + EnumChoices<CubeMeasure>(),
+                             "measures");
+    }
+    query.measures.push_back(*measure);
+  }
+  if (query.measures.empty()) return InvalidArgument("name at least one measure", "measures");
+  for (std::string_view name : Split(by, ',')) {
+    auto dimension = ParseEnum<CubeDimension>(name);
+    if (!dimension) {
+      return InvalidArgument("unknown dimension '" + std::string(name) + "', expected " +
+                                 EnumChoices<CubeDimension>(),
+                             "by");
+    }
+    query.by.push_back(*dimension);
+  }
+  if (query.by.size() > kMaxDimensions) {
+    return InvalidArgument("at most " + std::to_string(kMaxDimensions) + " dimensions at a time", "by");
+  }
+  for (std::string_view condition : Split(where, ';')) {
+    size_t eq = condition.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      return InvalidArgument("'" + std::string(condition) + "' is not dimension=value[,value]", "where");
+    }
+    CubeFilter filter;
+    filter.negate = condition[eq - 1] == '!';
+    std::string_view name = condition.substr(0, filter.negate ? eq - 1 : eq);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    auto dimension = ParseEnum<CubeDimension>(name);
+    if (!dimension) return InvalidArgument("unknown dimension '" + std::string(name) + "' in where", "where");
+    filter.dimension = *dimension;
+    for (std::string_view value : Split(condition.substr(eq + 1), ',')) filter.values.emplace_back(value);
+    if (filter.values.empty()) return InvalidArgument("'" + std::string(condition) + "' lists no value", "where");
+    query.filters.push_back(std::move(filter));
+  }
+  if (!from.empty()) {
+    auto date = ParseBound(from, false, "from");
+    if (!date.ok()) return date.status();
+    query.from = *date;
+  }
+  if (!to.empty()) {
+    auto date = ParseBound(to, true, "to");
+    if (!date.ok()) return date.status();
+    query.to = *date;
+  }
+  if (top < 0) return InvalidArgument("must not be negative", "top");
+  query.top = top;
+  bool only_trade_measures = std::all_of(query.measures.begin(), query.measures.end(), IsTradeMeasure);
+  if (!only_trade_measures) {
+    for (CubeDimension d : query.by) {
+      if (IsTradeOnly(d)) {
+        return InvalidArgument("dimension '" + std::string(EnumCode(d)) +
+                                   "' applies to trade measures only (trade_amount, commission, "
+                                   "trade_count, active_customers)",
+                               "by");
+      }
+    }
+    for (const CubeFilter& f : query.filters) {
+      if (IsTradeOnly(f.dimension)) {
+        return InvalidArgument("filter on '" + std::string(EnumCode(f.dimension)) +
+                                   "' applies to trade measures only",
+                               "where");
+      }
+    }
+  }
+  return query;
+}
+
+Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, const CubeQuery& query) {
+  int32_t first_day = INT32_MAX;
+  for (int32_t day : facts.trades().day) first_day = std::min(first_day, day);
+  for (int32_t day : facts.assets().day) first_day = std::min(first_day, day);
+  for (uint32_t c = 0; c < facts.customer_count(); ++c) first_day = std::min(first_day, facts.Attributes(c).open_day);
+  if (first_day == INT32_MAX) first_day = 0;
+  int32_t from = query.from ? query.from->days : INT32_MIN;
+  int32_t to = query.to ? query.to->days : (facts.last_day() == kNoDay ? INT32_MAX : facts.last_day());
+  if (query.from) first_day = std::max(first_day, from);
+  first_day = std::max(first_day, to - 65000);  // day codes are 16 bits
+  Coder coder(facts, context, first_day, to == INT32_MAX ? 0 : to);
+  std::vector<FilterMemo> filters;
+  for (const CubeFilter& f : query.filters) filters.emplace_back(f, coder);
+
+  std::unordered_map<uint64_t, uint32_t> group_of_key;
+  std::vector<uint64_t> keys;
+  std::vector<Group> groups;
+  const size_t measure_count = query.measures.size();
+  auto group_index = [&](uint32_t customer, int32_t day, uint8_t kind) -> int64_t {
+    for (FilterMemo& f : filters) {
+      if (!f.Accepts(coder.Code(f.dimension(), customer, day, kind))) return -1;
+    }
+    uint64_t key = 0;
+    for (CubeDimension d : query.by) key = key << 16 | coder.Code(d, customer, day, kind);
+    auto [it, inserted] = group_of_key.emplace(key, static_cast<uint32_t>(groups.size()));
+    if (inserted) {
+      keys.push_back(key);
+      groups.push_back(Group{std::vector<int64_t>(measure_count, 0)});
+    }
+    return it->second;
+  };
+  auto measure_slot = [&](CubeMeasure m) -> int {
+    for (size_t i = 0; i < measure_count; ++i) {
+      if (query.measures[i] == m) return static_cast<int>(i);
+    }
+    return -1;
+  };
+
+  // Trades.
+  int amount_slot = measure_slot(CubeMeasure::kTradeAmount);
+  int commission_slot = measure_slot(CubeMeasure::kCommission);
+  int count_slot = measure_slot(CubeMeasure::kTradeCount);
+  int active_slot = measure_slot(CubeMeasure::kActiveCustomers);
+  if (amount_slot >= 0 || commission_slot >= 0 || count_slot >= 0 || active_slot >= 0) {
+    std::unordered_set<uint64_t> active;
+    const TradeColumns& t = facts.trades();
+    for (size_t i = 0; i < t.size(); ++i) {
+      int32_t day = t.day[i];
+      if (day < from || day > to) continue;
+      int64_t g = group_index(t.customer[i], day, t.kind[i]);
+      if (g < 0) continue;
+      std::vector<int64_t>& v = groups[g].values;
+      if (amount_slot >= 0) v[amount_slot] += t.amount[i];
+      if (commission_slot >= 0) v[commission_slot] += t.commission[i];
+      if (count_slot >= 0) ++v[count_slot];
+      if (active_slot >= 0 && active.insert(static_cast<uint64_t>(g) << 32 | t.customer[i]).second) {
+        ++v[active_slot];
+      }
+    }
+  }
+  // New customers, by open date.
+  int new_slot = measure_slot(CubeMeasure::kNewCustomers);
+  if (new_slot >= 0) {
+    for (uint32_t c = 0; c < facts.customer_count(); ++c) {
+      int32_t day = facts.Attributes(c).open_day;
+      if (day < from || day > to) continue;
+      int64_t g = group_index(c, day, 0);
+      if (g >= 0) ++groups[g].values[new_slot];
+    }
+  }
+  // Assets: the latest snapshot per customer and time bucket.
+  int assets_slot = measure_slot(CubeMeasure::kAssets);
+  if (assets_slot >= 0) {
+    std::optional<CubeDimension> time_dimension;
+    for (CubeDimension d : query.by) {
+      if (IsTime(d)) time_dimension = d;
+    }
+    struct Latest {
+      int32_t day;
+      int64_t total;
+    };
+    std::unordered_map<uint64_t, Latest> latest;
+    const AssetColumns& a = facts.assets();
+    for (size_t i = 0; i < a.size(); ++i) {
+      int32_t day = a.day[i];
+      if (day < from || day > to) continue;
+      uint32_t bucket = time_dimension ? coder.Code(*time_dimension, a.customer[i], day, 0) : 0;
+      auto [it, inserted] = latest.try_emplace(static_cast<uint64_t>(a.customer[i]) << 16 | bucket,
+                                               Latest{day, a.total[i]});
+      if (!inserted && day >= it->second.day) it->second = {day, a.total[i]};
+    }
+    for (const auto& [key, value] : latest) {
+      int64_t g = group_index(static_cast<uint32_t>(key >> 16), value.day, 0);
+      if (g >= 0) groups[g].values[assets_slot] += value.total;
+    }
+  }
+
+  CubeResult result;
+  for (CubeDimension d : query.by) result.dimensions.emplace_back(EnumCode(d));
+  for (CubeMeasure m : query.measures) result.measures.emplace_back(EnumCode(m));
+  std::vector<size_t> order(groups.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (query.top > 0) {
+    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+      if (groups[x].values[0] != groups[y].values[0]) return groups[x].values[0] > groups[y].values[0];
+      return keys[x] < keys[y];
+    });
+    if (order.size() > static_cast<size_t>(query.top)) order.resize(query.top);
+  } else {
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return keys[x] < keys[y]; });
+  }
+  for (size_t g : order) {
+    CubeResult::Row row;
+    for (size_t d = 0; d < query.by.size(); ++d) {
+      uint32_t code = static_cast<uint32_t>(keys[g] >> (16 * (query.by.size() - 1 - d)) & 0xFFFF);
+      row.keys.push_back(coder.Label(query.by[d], code));
+    }
+    row.values = groups[g].values;
+    result.rows.push_back(std::move(row));
+  }
+  return result;
+}
+
+}  // namespace fincrm
