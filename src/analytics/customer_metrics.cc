@@ -188,6 +188,7 @@ std::vector<CustomerMetrics> ComputeCustomerMetrics(const FactTables& facts, Dat
   for (size_t c = 0; c < n; ++c) {
     CustomerMetrics& m = out[c];
     const CustomerAttributes& a = facts.Attributes(static_cast<uint32_t>(c));
+    m.latest_asset_day = latest_day[c];
     m.recency_days = last_trade[c] == kNoDay ? 9999 : end - last_trade[c];
     m.monetary_fen = m.commission_fen;
     const MonthlyAssets& ma = monthly[c];
@@ -215,15 +216,14 @@ std::vector<CustomerMetrics> ComputeCustomerMetrics(const FactTables& facts, Dat
                             ? static_cast<double>(m.latest_assets_fen) / three_months_total[c] - 1
                             : 0;
 
-    m.trades_per_month = m.frequency / 12.0;
+    // Customers newer than the window are measured over the months they had.
+    double months_open = std::clamp((end - a.open_day + 1) / 30.4375, 1.0, config.window_days / 30.4375);
+    m.trades_per_month = m.frequency / months_open;
     m.turnover_rate = m.average_assets_fen > 0
-                          ? static_cast<double>(m.traded_amount_fen) / m.average_assets_fen
+                          ? static_cast<double>(m.traded_amount_fen) / m.average_assets_fen * 12 / months_open
                           : 0;
     // A position is bought and sold: half the traded amount turns the book over.
-    m.holding_period_days =
-        m.traded_amount_fen > 0
-            ? std::min(3650.0, 365.0 * m.average_assets_fen / (m.traded_amount_fen / 2.0))
-            : 3650.0;
+    m.holding_period_days = m.turnover_rate > 0 ? std::min(3650.0, 365.0 * 2 / m.turnover_rate) : 3650.0;
     for (int p = 0; p < 4; ++p) {
       m.product_mix[p] = m.traded_amount_fen > 0
                              ? static_cast<double>(product_amount[c][p]) / m.traded_amount_fen

@@ -50,6 +50,7 @@ struct CustomerMetrics {
   int64_t average_assets_fen = 0;
   int64_t peak_assets_fen = 0;
   int64_t margin_debt_fen = 0;  // at the latest snapshot
+  int32_t latest_asset_day = kNoDay;
   double asset_growth_3m = 0;  // latest / three months earlier - 1
   // Behaviour (客户行为分析)
   int64_t traded_amount_fen = 0;
@@ -76,6 +77,12 @@ struct CustomerMetrics {
 // Metrics of every customer (indexed like FactTables) as of the end of `as_of`.
 std::vector<CustomerMetrics> ComputeCustomerMetrics(const FactTables& facts, Date as_of,
                                                     const MetricsConfig& config = {});
+
+// The churn definition (流失): gone (no longer present), or assets below 10% of
+// their 12-month peak with no trade for 90 days.
+inline bool IsChurned(const CustomerMetrics& m, bool present) {
+  return !present || (m.latest_assets_fen * 10 < m.peak_assets_fen && m.recency_days >= 90);
+}
 
 // 1 + how many fifths of `values` lie strictly below each value (ties share a score).
 std::vector<uint8_t> QuintileScores(const std::vector<double>& values);

@@ -123,13 +123,10 @@ Result<KpiScorecard> ComputeKpiScorecard(const FactTables& facts, const KpiPerio
     bool was_present = tiers_start.tier[c] != kNoTier;
     bool is_present = tiers_end.tier[c] != kNoTier;
     if (a.open_day >= period.start.days && a.open_day <= end.days) ++row.new_customers;
-    if (was_present) {
+    // Customers still live at the start; those churned by the end left in the period.
+    if (!IsChurned(at_start[c], was_present)) {
       ++row.customers_at_start;
-      // Churn, as in the churn label: gone, or assets below 10% of where they were
-      // with no trade for 90 days.
-      bool faded = at_end[c].latest_assets_fen * 10 < at_start[c].latest_assets_fen &&
-                   at_end[c].recency_days >= 90;
-      if (!is_present || faded) ++row.churned;
+      if (IsChurned(at_end[c], is_present)) ++row.churned;
       else if (tiers_end.tier[c] > tiers_start.tier[c]) ++row.upgraded;
     }
     if (is_present) {

@@ -30,10 +30,10 @@ std::vector<double> Percentiles(const std::vector<double>& values, const std::ve
 bool PresentOn(const FactTables& facts, const CustomerMetrics& metrics, uint32_t customer, int32_t day) {
   const CustomerAttributes& a = facts.Attributes(customer);
   if (a.open_day > day) return false;
-  if (metrics.latest_assets_fen > 0 || metrics.recency_days <= 45) return true;
-  // A customer without any snapshot yet (just opened) is present; one whose
-  // snapshots stopped has closed.
-  return facts.Totals(customer).latest_asset_day == kNoDay && a.status != CustomerStatus::kClosed;
+  // Snapshots come at least monthly while an account is open; closed accounts stop
+  // having them. A customer with no snapshot at all (just opened) is present.
+  if (metrics.latest_asset_day != kNoDay) return metrics.latest_asset_day >= day - 45 || metrics.recency_days <= 45;
+  return a.status != CustomerStatus::kClosed || metrics.recency_days <= 45;
 }
 
 TierAssignment AssignTiers(const FactTables& facts, const std::vector<CustomerMetrics>& metrics,

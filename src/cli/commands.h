@@ -39,3 +39,23 @@ int RunStats(const std::string& db);
 int RunCustomer(const std::string& db, const std::string& customer_id);
 
 }  // namespace fincrm
+
+namespace fincrm {
+
+struct CubeArgs {
+  std::string db, measures = "trade_amount", by, where, from, to;
+  int top = 0;
+  bool pivot = false;
+};
+int RunCube(const CubeArgs& args);
+
+struct KpiArgs {
+  std::string db, period, level = "branch", weights = "20:30:30:20";
+};
+int RunKpi(const KpiArgs& args);
+
+}  // namespace fincrm
+
+namespace fincrm {
+int RunAnalyze(const std::string& db);
+}  // namespace fincrm

@@ -38,8 +38,9 @@ int RunCustomer(const std::string& db, const std::string& customer_id) {
   auto assets = store.LatestAssets(customer_id);
   auto trades = store.RecentTrades(customer_id, 10);
   auto interactions = store.RecentInteractions(customer_id, 10);
+  auto score = store.GetCustomerScore(customer_id);
   for (const Status* status : {&household.status(), &accounts.status(), &assets.status(),
-                               &trades.status(), &interactions.status()}) {
+                               &trades.status(), &interactions.status(), &score.status()}) {
     if (!status->ok()) {
       std::fprintf(stderr, "error: %s\n", status->ToString().c_str());
       return kExitFailure;
@@ -64,6 +65,38 @@ int RunCustomer(const std::string& db, const std::string& customer_id) {
                                   : "not assessed");
   Line("branch", c.branch_id);
   Line("broker", c.broker_id.empty() ? "(none)" : c.broker_id);
+
+  std::printf("\nScores (客户智能分析)\n");
+  if (!score->has_value()) {
+    std::printf("  not analysed yet: run fincrm analyze --db %s\n", db.c_str());
+  } else {
+    const CustomerScore& s = **score;
+    char line[256];
+    Line("as of", FormatDate(s.as_of) + " (analysis run " + std::to_string(s.run_id) + ")");
+    Line("value tier", s.tier.empty() ? "(not a customer on that date)" : s.tier);
+    std::snprintf(line, sizeof line, "%.3f", s.value_score);
+    Line("value score", line);
+    std::snprintf(line, sizeof line, "%s  (last trade %lld days ago, %lld trades and %s yuan commission in 12 months)",
+                  s.rfm.c_str(), static_cast<long long>(s.recency_days), static_cast<long long>(s.frequency),
+                  FormatYuanGrouped(s.monetary).c_str());
+    Line("RFM", line);
+    Line("profit, 12 months", Yuan(s.profit) + "  (commission " + Yuan(s.commission) + ", margin interest " +
+                                  Yuan(s.margin_interest) + ", product fees " + Yuan(s.product_fee) + ")");
+    Line("lifetime value", Yuan(s.lifetime_value));
+    std::snprintf(line, sizeof line, "%s, %.1f trades/month, turnover %.1f×/year, holding ~%.0f days%s%s",
+                  s.trading_style.c_str(), s.trades_per_month, s.turnover_rate, s.holding_period_days,
+                  s.preferred_channel.empty() ? "" : ", prefers ", s.preferred_channel.c_str());
+    Line("behaviour", line);
+    std::snprintf(line, sizeof line, "%.1f / 100", s.loyalty_index);
+    Line("loyalty", line);
+    Line("credit grade", s.credit_grade + " — " + s.credit_reasons);
+    if (s.churn_risk < 0) {
+      Line("churn risk", "no churn model has scored this customer yet");
+    } else {
+      std::snprintf(line, sizeof line, "%.0f%% — %s", s.churn_risk * 100, s.churn_reasons.c_str());
+      Line("churn risk", line);
+    }
+  }
 
   std::printf("\nHousehold (家庭成员)\n");
   if (household->empty()) std::printf("  none recorded\n");

@@ -53,6 +53,31 @@ int main(int argc, char** argv) {
   customer->add_option("--db", db, "Database file")->required();
   customer->add_option("ID", customer_id, "Customer number (客户号)")->required();
 
+  auto* analyze = app.add_subcommand("analyze", "Recompute all analyses and store the results");
+  analyze->add_option("--db", db, "Database file")->required();
+
+  CubeArgs cube_args;
+  auto* cube = app.add_subcommand("cube", "Group trades, assets and customers by any dimensions (OLAP)");
+  cube->add_option("--db", cube_args.db, "Database file")->required();
+  cube->add_option("--measures", cube_args.measures,
+                   "trade_amount, commission, trade_count, active_customers, new_customers, assets")
+      ->capture_default_str();
+  cube->add_option("--by", cube_args.by,
+                   "Up to 4 of: day, month, quarter, year, branch, broker, province, tier, cluster, "
+                   "risk_level, channel, product_type, market, age_band");
+  cube->add_option("--where", cube_args.where, "Filters: \"tier=gold;branch!=B001,B002\"");
+  cube->add_option("--from", cube_args.from, "First day or month (YYYY-MM-DD or YYYY-MM)");
+  cube->add_option("--to", cube_args.to, "Last day or month");
+  cube->add_option("--top", cube_args.top, "Keep the N largest rows by the first measure");
+  cube->add_flag("--pivot", cube_args.pivot, "Two dimensions as a pivot table of the first measure");
+
+  KpiArgs kpi_args;
+  auto* kpi = app.add_subcommand("kpi", "CRM performance scorecard per branch or broker (20:30:30:20)");
+  kpi->add_option("--db", kpi_args.db, "Database file")->required();
+  kpi->add_option("--period", kpi_args.period, "YYYY-MM, YYYY-Qn or YYYY (default: latest complete month)");
+  kpi->add_option("--level", kpi_args.level, "branch or broker")->capture_default_str();
+  kpi->add_option("--weights", kpi_args.weights, "new:retention:upgrade:profitability")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -66,5 +91,8 @@ int main(int argc, char** argv) {
   if (*demo) return RunDemoData(demo_args);
   if (*stats) return RunStats(db);
   if (*customer) return RunCustomer(db, customer_id);
+  if (*cube) return RunCube(cube_args);
+  if (*analyze) return RunAnalyze(db);
+  if (*kpi) return RunKpi(kpi_args);
   return kExitFailure;
 }

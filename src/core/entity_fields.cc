@@ -6,12 +6,19 @@ std::string_view EntityKindName(EntityKind kind) {
   return VisitEntityKind(kind, []<class T>() { return EntityInfo<T>::kName; });
 }
 
-std::optional<EntityKind> ParseEntityKind(std::string_view name) {
-  for (EntityKind kind : kAllEntityKinds) {
-    bool match = VisitEntityKind(kind, [&]<class T>() {
+std::optional<EntityKind> ParseEntityKind(std::string_view name, bool analysis) {
+  auto matches = [&](EntityKind kind) {
+    return VisitEntityKind(kind, [&]<class T>() {
       return name == EntityInfo<T>::kName || name == EntityInfo<T>::kLabelZh;
     });
-    if (match) return kind;
+  };
+  for (EntityKind kind : kAllEntityKinds) {
+    if (matches(kind)) return kind;
+  }
+  if (analysis) {
+    for (EntityKind kind : kAnalysisKinds) {
+      if (matches(kind)) return kind;
+    }
   }
   // Singular forms are what people type.
   if (name == "branch") return EntityKind::kBranch;

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "core/account.h"
+#include "core/analysis_records.h"
 #include "core/asset_snapshot.h"
 #include "core/branch.h"
 #include "core/customer.h"
@@ -23,16 +24,20 @@
 namespace fincrm {
 
 enum class EntityKind {
-  kBranch, kStaff, kCustomer, kHousehold, kAccount, kAssetSnapshot, kTrade, kInteraction, kProduct
+  kBranch, kStaff, kCustomer, kHousehold, kAccount, kAssetSnapshot, kTrade, kInteraction, kProduct,
+  // Analysis results: exported, never imported.
+  kAnalysisRun, kCustomerScore, kTierRecord, kKpiRecord
 };
 inline constexpr EntityKind kAllEntityKinds[] = {
     EntityKind::kBranch,  EntityKind::kStaff,         EntityKind::kProduct,
     EntityKind::kCustomer, EntityKind::kHousehold,    EntityKind::kAccount,
     EntityKind::kAssetSnapshot, EntityKind::kTrade,   EntityKind::kInteraction};
+inline constexpr EntityKind kAnalysisKinds[] = {EntityKind::kAnalysisRun, EntityKind::kCustomerScore,
+                                                EntityKind::kTierRecord, EntityKind::kKpiRecord};
 
 template <class T>
 using MemberPointer = std::variant<
-    std::string T::*, int64_t T::*, Money T::*, PriceLi T::*, Date T::*,
+    std::string T::*, int64_t T::*, double T::*, Money T::*, PriceLi T::*, Date T::*,
     std::optional<Date> T::*, Timestamp T::*, Gender T::*, IdType T::*,
     CustomerStatus T::*, std::optional<RiskLevel> T::*, std::optional<IncomeBand> T::*,
     ProductRisk T::*, StaffRole T::*, Relation T::*, AccountType T::*, Market T::*,
@@ -202,8 +207,95 @@ template <> struct EntityInfo<Product> {
   };
 };
 
+template <> struct EntityInfo<AnalysisRun> {
+  static constexpr EntityKind kKind = EntityKind::kAnalysisRun;
+  static constexpr std::string_view kName = "analysis_runs";
+  static constexpr std::string_view kLabelZh = "分析批次";
+  static constexpr FieldSpec<AnalysisRun> kFields[] = {
+      {"run_id", "批次号", true, true, &AnalysisRun::run_id},
+      {"computed_at", "计算时间", true, false, &AnalysisRun::computed_at},
+      {"as_of", "数据截至", true, false, &AnalysisRun::as_of},
+      {"customers", "客户数", true, false, &AnalysisRun::customers},
+      {"summary", "摘要", false, false, &AnalysisRun::summary},
+  };
+};
+
+template <> struct EntityInfo<CustomerScore> {
+  static constexpr EntityKind kKind = EntityKind::kCustomerScore;
+  static constexpr std::string_view kName = "customer_scores";
+  static constexpr std::string_view kLabelZh = "客户评分";
+  static constexpr FieldSpec<CustomerScore> kFields[] = {
+      {"customer_id", "客户号", true, true, &CustomerScore::customer_id},
+      {"run_id", "批次号", true, false, &CustomerScore::run_id},
+      {"as_of", "数据截至", true, false, &CustomerScore::as_of},
+      {"recency_days", "最近交易天数", true, false, &CustomerScore::recency_days},
+      {"frequency", "交易频次", true, false, &CustomerScore::frequency},
+      {"monetary", "佣金贡献", true, false, &CustomerScore::monetary},
+      {"rfm", "RFM", true, false, &CustomerScore::rfm},
+      {"commission", "佣金", true, false, &CustomerScore::commission},
+      {"margin_interest", "融资利息", true, false, &CustomerScore::margin_interest},
+      {"product_fee", "产品费用", true, false, &CustomerScore::product_fee},
+      {"profit", "利润贡献", true, false, &CustomerScore::profit},
+      {"lifetime_value", "终身价值", true, false, &CustomerScore::lifetime_value},
+      {"latest_assets", "最新资产", true, false, &CustomerScore::latest_assets},
+      {"average_assets", "平均资产", true, false, &CustomerScore::average_assets},
+      {"trades_per_month", "月均交易", true, false, &CustomerScore::trades_per_month},
+      {"turnover_rate", "换手率", true, false, &CustomerScore::turnover_rate},
+      {"holding_period_days", "平均持有天数", true, false, &CustomerScore::holding_period_days},
+      {"trading_style", "交易风格", true, false, &CustomerScore::trading_style},
+      {"preferred_channel", "偏好渠道", false, false, &CustomerScore::preferred_channel},
+      {"loyalty_index", "忠诚度", true, false, &CustomerScore::loyalty_index},
+      {"credit_grade", "信用等级", true, false, &CustomerScore::credit_grade},
+      {"credit_reasons", "信用说明", false, false, &CustomerScore::credit_reasons},
+      {"value_score", "价值得分", true, false, &CustomerScore::value_score},
+      {"tier", "客户阶梯", false, false, &CustomerScore::tier},
+      {"cluster", "客户群", true, false, &CustomerScore::cluster},
+      {"churn_risk", "流失风险", true, false, &CustomerScore::churn_risk},
+      {"churn_reasons", "流失原因", false, false, &CustomerScore::churn_reasons},
+  };
+};
+
+template <> struct EntityInfo<TierRecord> {
+  static constexpr EntityKind kKind = EntityKind::kTierRecord;
+  static constexpr std::string_view kName = "tier_history";
+  static constexpr std::string_view kLabelZh = "客户阶梯历史";
+  static constexpr FieldSpec<TierRecord> kFields[] = {
+      {"customer_id", "客户号", true, true, &TierRecord::customer_id},
+      {"month_end", "月末", true, true, &TierRecord::month_end},
+      {"tier", "客户阶梯", true, false, &TierRecord::tier},
+      {"value_score", "价值得分", true, false, &TierRecord::value_score},
+  };
+};
+
+template <> struct EntityInfo<KpiRecord> {
+  static constexpr EntityKind kKind = EntityKind::kKpiRecord;
+  static constexpr std::string_view kName = "kpi_scores";
+  static constexpr std::string_view kLabelZh = "考核得分";
+  static constexpr FieldSpec<KpiRecord> kFields[] = {
+      {"period", "考核期", true, true, &KpiRecord::period},
+      {"level", "层级", true, true, &KpiRecord::level},
+      {"unit", "考核对象", true, true, &KpiRecord::unit},
+      {"run_id", "批次号", true, false, &KpiRecord::run_id},
+      {"rank", "排名", true, false, &KpiRecord::rank},
+      {"composite", "综合得分", true, false, &KpiRecord::composite},
+      {"customers", "客户数", true, false, &KpiRecord::customers},
+      {"new_customers", "新增客户", true, false, &KpiRecord::new_customers},
+      {"new_rate", "新增率", true, false, &KpiRecord::new_rate},
+      {"churned", "流失客户", true, false, &KpiRecord::churned},
+      {"retention_rate", "保持率", true, false, &KpiRecord::retention_rate},
+      {"upgraded", "升级客户", true, false, &KpiRecord::upgraded},
+      {"upgrade_rate", "升级率", true, false, &KpiRecord::upgrade_rate},
+      {"average_profit", "平均利润贡献", true, false, &KpiRecord::average_profit},
+  };
+};
+
+// Kinds that `fincrm import` accepts (analysis results are computed, not imported).
+template <class T>
+inline constexpr bool kImportable = EntityInfo<T>::kKind < EntityKind::kAnalysisRun;
+
 std::string_view EntityKindName(EntityKind kind);
-std::optional<EntityKind> ParseEntityKind(std::string_view name);  // "trades", "成交"...
+// "trades", "成交"...; with `analysis`, also the analysis result kinds.
+std::optional<EntityKind> ParseEntityKind(std::string_view name, bool analysis = false);
 
 // Calls fn.template operator()<T>() with the entity type of `kind`.
 template <class Fn>
@@ -218,6 +310,10 @@ decltype(auto) VisitEntityKind(EntityKind kind, Fn&& fn) {
     case EntityKind::kTrade: return fn.template operator()<Trade>();
     case EntityKind::kInteraction: return fn.template operator()<Interaction>();
     case EntityKind::kProduct: return fn.template operator()<Product>();
+    case EntityKind::kAnalysisRun: return fn.template operator()<AnalysisRun>();
+    case EntityKind::kCustomerScore: return fn.template operator()<CustomerScore>();
+    case EntityKind::kTierRecord: return fn.template operator()<TierRecord>();
+    case EntityKind::kKpiRecord: return fn.template operator()<KpiRecord>();
   }
   return fn.template operator()<Branch>();
 }

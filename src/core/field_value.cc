@@ -1,5 +1,8 @@
 #include "core/field_value.h"
 
+#include <charconv>
+#include <cstdlib>
+
 namespace fincrm {
 namespace {
 
@@ -43,6 +46,20 @@ Status ParseFieldValue(std::string_view text, int64_t& out) {
   if (!value.ok()) return value.status();
   out = *value;
   return Status::Ok();
+}
+
+Status ParseFieldValue(std::string_view text, double& out) {
+  std::string copy(text);
+  char* end = nullptr;
+  out = std::strtod(copy.c_str(), &end);
+  if (copy.empty() || *end != '\0') return InvalidArgument("not a number: '" + copy + "'");
+  return Status::Ok();
+}
+
+std::string FormatFieldValue(double value) {
+  char text[32];
+  auto [end, ec] = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, ec == std::errc() ? end : text);
 }
 
 Status ParseFieldValue(std::string_view text, Money& out) {

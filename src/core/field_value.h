@@ -19,6 +19,7 @@ namespace fincrm {
 
 Status ParseFieldValue(std::string_view text, std::string& out);
 Status ParseFieldValue(std::string_view text, int64_t& out);
+Status ParseFieldValue(std::string_view text, double& out);
 Status ParseFieldValue(std::string_view text, Money& out);    // yuan, 2 decimals
 Status ParseFieldValue(std::string_view text, PriceLi& out);  // yuan, 3 decimals
 Status ParseFieldValue(std::string_view text, Date& out);
@@ -50,6 +51,7 @@ Status ParseFieldValue(std::string_view text, std::optional<T>& out) {
 
 inline std::string FormatFieldValue(const std::string& value) { return value; }
 inline std::string FormatFieldValue(int64_t value) { return std::to_string(value); }
+std::string FormatFieldValue(double value);  // shortest text that reads back the same
 inline std::string FormatFieldValue(Money value) { return FormatYuan(value); }
 inline std::string FormatFieldValue(PriceLi value) { return FormatScaledDecimal(value.li, 3); }
 inline std::string FormatFieldValue(Date value) { return FormatDate(value); }

@@ -223,7 +223,15 @@ Result<ImportSummary> ImportKind(Store& store, const std::string& path,
 
 Result<ImportSummary> ImportCsv(Store& store, EntityKind kind, const std::string& path,
                                 const ImportOptions& options) {
-  return VisitEntityKind(kind, [&]<class T>() { return ImportKind<T>(store, path, options); });
+  return VisitEntityKind(kind, [&]<class T>() -> Result<ImportSummary> {
+    if constexpr (kImportable<T>) {
+      return ImportKind<T>(store, path, options);
+    } else {
+      return InvalidArgument(std::string(EntityInfo<T>::kName) +
+                                 " are computed by `fincrm analyze`, not imported",
+                             "KIND");
+    }
+  });
 }
 
 }  // namespace fincrm

@@ -115,6 +115,22 @@ class Store {
   virtual Status ForEach(const std::function<bool(const AssetSnapshot&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const Trade&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const Interaction&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const AnalysisRun&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const CustomerScore&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const TierRecord&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const KpiRecord&)>& fn) = 0;
+
+  // Stores the results of an analysis run in one transaction: the run, every
+  // customer's scores (replacing the previous run's), the tier history (replacing
+  // the months it covers) and the KPI scorecards (replacing the same period, level
+  // and unit). The run's id is assigned here and returned.
+  virtual Result<int64_t> SaveAnalysis(const AnalysisRun& run, std::span<const CustomerScore> scores,
+                                       std::span<const TierRecord> tiers,
+                                       std::span<const KpiRecord> kpis) = 0;
+  // The latest run, or nullopt before the first.
+  virtual Result<std::optional<AnalysisRun>> LatestAnalysisRun() = 0;
+  // The customer's scores from the latest run, or nullopt.
+  virtual Result<std::optional<CustomerScore>> GetCustomerScore(std::string_view customer_id) = 0;
 
   // Analytics scans: every trade, asset snapshot or interaction as a lean row, in no
   // particular order. Much faster than ForEach for tens of millions of rows.

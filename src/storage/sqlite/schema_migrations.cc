@@ -117,9 +117,78 @@ CREATE TABLE interactions (
 CREATE INDEX interactions_by_customer_time ON interactions(customer_id, occurred_at);
 )sql";
 
+// Analysis results: the latest scores per customer, the monthly value-ladder
+// history and KPI scorecards, each stamped with the run that computed it.
+constexpr std::string_view kAnalysisResults = R"sql(
+CREATE TABLE analysis_runs (
+  run_id INTEGER PRIMARY KEY,
+  computed_at INTEGER NOT NULL,
+  as_of TEXT NOT NULL,
+  customers INTEGER NOT NULL,
+  summary TEXT
+);
+CREATE TABLE customer_scores (
+  customer_id TEXT PRIMARY KEY REFERENCES customers(customer_id),
+  run_id INTEGER NOT NULL REFERENCES analysis_runs(run_id),
+  as_of TEXT NOT NULL,
+  recency_days INTEGER NOT NULL,
+  frequency INTEGER NOT NULL,
+  monetary INTEGER NOT NULL,
+  rfm TEXT NOT NULL,
+  commission INTEGER NOT NULL,
+  margin_interest INTEGER NOT NULL,
+  product_fee INTEGER NOT NULL,
+  profit INTEGER NOT NULL,
+  lifetime_value INTEGER NOT NULL,
+  latest_assets INTEGER NOT NULL,
+  average_assets INTEGER NOT NULL,
+  trades_per_month REAL NOT NULL,
+  turnover_rate REAL NOT NULL,
+  holding_period_days REAL NOT NULL,
+  trading_style TEXT NOT NULL,
+  preferred_channel TEXT,
+  loyalty_index REAL NOT NULL,
+  credit_grade TEXT NOT NULL,
+  credit_reasons TEXT,
+  value_score REAL NOT NULL,
+  tier TEXT,
+  cluster INTEGER NOT NULL,
+  churn_risk REAL NOT NULL,
+  churn_reasons TEXT
+);
+CREATE INDEX customer_scores_by_tier ON customer_scores(tier, customer_id);
+CREATE INDEX customer_scores_by_churn_risk ON customer_scores(churn_risk);
+CREATE TABLE tier_history (
+  customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+  month_end TEXT NOT NULL,
+  tier TEXT NOT NULL,
+  value_score REAL NOT NULL,
+  PRIMARY KEY (customer_id, month_end)
+) WITHOUT ROWID;
+CREATE INDEX tier_history_by_month ON tier_history(month_end);
+CREATE TABLE kpi_scores (
+  period TEXT NOT NULL,
+  level TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  run_id INTEGER NOT NULL REFERENCES analysis_runs(run_id),
+  rank INTEGER NOT NULL,
+  composite REAL NOT NULL,
+  customers INTEGER NOT NULL,
+  new_customers INTEGER NOT NULL,
+  new_rate REAL NOT NULL,
+  churned INTEGER NOT NULL,
+  retention_rate REAL NOT NULL,
+  upgraded INTEGER NOT NULL,
+  upgrade_rate REAL NOT NULL,
+  average_profit INTEGER NOT NULL,
+  PRIMARY KEY (period, level, unit)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
+    {2, "analysis results: runs, customer scores, tier history, KPI scores", kAnalysisResults},
 };
 
 }  // namespace

@@ -50,6 +50,8 @@ void SqliteStatement::Bind(int index, std::string_view value) {
 
 void SqliteStatement::Bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
 
+void SqliteStatement::Bind(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
+
 void SqliteStatement::Bind(int index, Date value) {
   std::string text = FormatDate(value);
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);

@@ -40,6 +40,7 @@ class SqliteStatement {
   void Bind(int index, const std::string& value, bool empty_is_null = true);
   void Bind(int index, std::string_view value);
   void Bind(int index, int64_t value);
+  void Bind(int index, double value);
   void Bind(int index, Money value) { Bind(index, value.fen); }
   void Bind(int index, PriceLi value) { Bind(index, value.li); }
   void Bind(int index, Date value);
@@ -58,6 +59,7 @@ class SqliteStatement {
 
   void Read(int column, std::string& out) const;
   void Read(int column, int64_t& out) const;
+  void Read(int column, double& out) const { out = sqlite3_column_double(stmt_, column); }
   void Read(int column, Money& out) const { Read(column, out.fen); }
   void Read(int column, PriceLi& out) const { Read(column, out.li); }
   void Read(int column, Date& out) const;

@@ -90,6 +90,8 @@ class SqliteWriter final : public StoreWriter {
     return Unavailable(std::string("write failed: ") + sqlite3_errmsg(store_->handle()));
   }
 
+  // Public for SaveAnalysis, which writes result kinds that have no Put overloads.
+ public:
   // Rows go in groups of kRowsPerInsert through one multi-row INSERT, which spreads
   // the statement's fixed cost (about two thirds of a single-row insert) over the
   // group. A group that hits any constraint is redone row by row, so each row still
@@ -388,6 +390,75 @@ Status SqliteStore::ForEach(const std::function<bool(const AssetSnapshot&)>& fn)
 Status SqliteStore::ForEach(const std::function<bool(const Trade&)>& fn) { return ScanAll(fn); }
 Status SqliteStore::ForEach(const std::function<bool(const Interaction&)>& fn) {
   return ScanAll(fn);
+}
+
+Status SqliteStore::ForEach(const std::function<bool(const AnalysisRun&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const CustomerScore&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const TierRecord&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const KpiRecord&)>& fn) { return ScanAll(fn); }
+
+Result<int64_t> SqliteStore::SaveAnalysis(const AnalysisRun& run, std::span<const CustomerScore> scores,
+                                          std::span<const TierRecord> tiers,
+                                          std::span<const KpiRecord> kpis) {
+  if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");
+  FINCRM_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+  SqliteWriter writer(this, /*foreign_keys_off=*/false);
+  auto next = Prepared("SELECT COALESCE(MAX(run_id), 0) + 1 FROM analysis_runs");
+  if (!next.ok()) return next.status();
+  if ((*next)->Step() != SQLITE_ROW) return Internal(sqlite3_errmsg(db_));
+  AnalysisRun stored = run;
+  stored.run_id = (*next)->Int(0);
+  (*next)->Reset();
+  FINCRM_RETURN_IF_ERROR(Execute("DELETE FROM customer_scores"));
+  if (!tiers.empty()) {
+    auto remove = Prepared("DELETE FROM tier_history WHERE month_end = ?");
+    if (!remove.ok()) return remove.status();
+    std::string last;
+    for (const TierRecord& record : tiers) {
+      std::string month = FormatDate(record.month_end);
+      if (month == last) continue;
+      last = month;
+      (*remove)->Bind(1, std::string_view(month));
+      if ((*remove)->Step() != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+      (*remove)->Reset();
+    }
+  }
+  auto write_all = [&]<class T>(std::span<const T> rows, bool stamp) -> Status {
+    std::vector<T> copy;
+    if constexpr (requires(T row) { row.run_id; }) {
+      if (stamp) {
+        copy.assign(rows.begin(), rows.end());
+        for (T& row : copy) row.run_id = stored.run_id;
+        rows = copy;
+      }
+    }
+    std::vector<StoreWriter::PutResult> results(rows.size());
+    FINCRM_RETURN_IF_ERROR(writer.Batch(rows, std::span(results)));
+    for (const auto& result : results) {
+      if (!result.error.ok()) return Internal("storing analysis results: " + result.error.message());
+    }
+    return Status::Ok();
+  };
+  FINCRM_RETURN_IF_ERROR(write_all(std::span<const AnalysisRun>(&stored, 1), false));
+  FINCRM_RETURN_IF_ERROR(write_all(scores, true));
+  FINCRM_RETURN_IF_ERROR(write_all(tiers, false));  // no run id: history outlives runs
+  FINCRM_RETURN_IF_ERROR(write_all(kpis, true));
+  FINCRM_RETURN_IF_ERROR(writer.Commit());
+  return stored.run_id;
+}
+
+Result<std::optional<AnalysisRun>> SqliteStore::LatestAnalysisRun() {
+  auto rows = Select<AnalysisRun>("WHERE ?1 = ?1 ORDER BY run_id DESC LIMIT ?2", "", 1);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<AnalysisRun>();
+  return std::optional<AnalysisRun>(rows->front());
+}
+
+Result<std::optional<CustomerScore>> SqliteStore::GetCustomerScore(std::string_view customer_id) {
+  auto rows = Select<CustomerScore>("WHERE customer_id = ?", customer_id, 0);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<CustomerScore>();
+  return std::optional<CustomerScore>(rows->front());
 }
 
 Status SqliteStore::ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) {

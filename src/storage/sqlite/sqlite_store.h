@@ -49,6 +49,15 @@ class SqliteStore final : public Store {
   Status ForEach(const std::function<bool(const AssetSnapshot&)>& fn) override;
   Status ForEach(const std::function<bool(const Trade&)>& fn) override;
   Status ForEach(const std::function<bool(const Interaction&)>& fn) override;
+  Status ForEach(const std::function<bool(const AnalysisRun&)>& fn) override;
+  Status ForEach(const std::function<bool(const CustomerScore&)>& fn) override;
+  Status ForEach(const std::function<bool(const TierRecord&)>& fn) override;
+  Status ForEach(const std::function<bool(const KpiRecord&)>& fn) override;
+  Result<int64_t> SaveAnalysis(const AnalysisRun& run, std::span<const CustomerScore> scores,
+                               std::span<const TierRecord> tiers,
+                               std::span<const KpiRecord> kpis) override;
+  Result<std::optional<AnalysisRun>> LatestAnalysisRun() override;
+  Result<std::optional<CustomerScore>> GetCustomerScore(std::string_view customer_id) override;
   Status ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) override;
   Status ScanTradeFacts(const std::function<void(const TradeFactRow&)>& fn) override;
   Status ScanAssetFacts(const std::function<void(const AssetFactRow&)>& fn) override;
