@@ -16,8 +16,8 @@ int Fail(const Status& status) {
   return kExitFailure;
 }
 
-Result<EntityKind> KindArgument(const std::string& kind) {
-  auto parsed = ParseEntityKind(kind);
+Result<EntityKind> KindArgument(const std::string& kind, bool analysis = false) {
+  auto parsed = ParseEntityKind(kind, analysis);
   if (parsed) return *parsed;
   std::string choices;
   for (EntityKind k : kAllEntityKinds) {
@@ -77,7 +77,7 @@ int RunImport(const ImportArgs& args) {
 }
 
 int RunExport(const ExportArgs& args) {
-  auto kind = KindArgument(args.kind);
+  auto kind = KindArgument(args.kind, /*analysis=*/true);
   if (!kind.ok()) return Fail(kind.status());
   auto encoding = ParseTextEncoding(args.encoding);
   if (!encoding.ok()) return Fail(encoding.status());

@@ -30,7 +30,10 @@ int main(int argc, char** argv) {
   ExportArgs export_args;
   auto* export_cmd = app.add_subcommand("export", "Export one kind to CSV or, for *.xlsx, Excel");
   export_cmd->add_option("--db", export_args.db, "Database file")->required();
-  export_cmd->add_option("KIND", export_args.kind, "What to export (as for import)")->required();
+  export_cmd->add_option("KIND", export_args.kind,
+                         "What to export: as for import, or analysis_runs, customer_scores, "
+                         "tier_history, kpi_scores")
+      ->required();
   export_cmd->add_option("--out", export_args.out, "Output file (.csv or .xlsx)")->required();
   export_cmd->add_option("--encoding", export_args.encoding, "utf-8 (default) or gbk");
   export_cmd->add_flag("--chinese-headers", export_args.chinese_headers, "Chinese column names");

@@ -29,7 +29,7 @@ run() {  # run EXPECTED_EXIT OUT_FILE ARGS...
 check "demo CSV" run 0 "$work/demo.out" demo-data --csv "$work/csv" --customers 60 --seed 3
 check "demo CSV files" test -s "$work/csv/trades.csv"
 check "init" run 0 "$work/init.out" init --db "$work/x.db"
-check "init says version" contains "$work/init.out" "schema version 1"
+check "init says version" contains "$work/init.out" "schema version 2"
 for kind in branches staff products customers households accounts assets trades interactions; do
   check "import $kind" run 0 "$work/import.out" import --db "$work/x.db" "$kind" "$work/csv/$kind.csv"
   check "no progress bar without a terminal ($kind)" bash -c "! grep -q $'\r' '$work/import.out'"
@@ -67,6 +67,23 @@ check "export xlsx" run 0 "$work/xlsx.out" export --db "$work/x.db" trades --out
 check "xlsx is a zip" bash -c "head -c 2 '$work/trades.xlsx' | grep -q PK"
 check "demo into a filled database refused" run 1 "$work/refill.out" demo-data --db "$work/x.db" --customers 5
 check "bad option value is a usage error" run 2 "$work/usage.out" demo-data --db "$work/y.db" --customers many
+
+check "analyze" run 0 "$work/analyze.out" analyze --db "$work/x.db"
+check "analyze prints the ladder" contains "$work/analyze.out" "value ladder:"
+check "customer shows scores" run 0 "$work/scored.out" customer --db "$work/x.db" C00000001
+check "scores section" contains "$work/scored.out" "value tier"
+check "kpi" run 0 "$work/kpi.out" kpi --db "$work/x.db" --level broker
+check "kpi header" contains "$work/kpi.out" "composite"
+check "kpi bad period" run 1 "$work/kpi2.out" kpi --db "$work/x.db" --period 2026-13
+check "kpi bad weights" run 1 "$work/kpi3.out" kpi --db "$work/x.db" --weights 1:2
+check "cube" run 0 "$work/cube.out" cube --db "$work/x.db" --measures commission,trade_amount --by branch,month --top 3
+check "cube rows" contains "$work/cube.out" "(3 rows)"
+check "cube pivot" run 0 "$work/pivot.out" cube --db "$work/x.db" --measures trade_count --by quarter,channel --pivot
+check "cube tier filter" run 0 "$work/tier.out" cube --db "$work/x.db" --measures assets --by branch --where "tier=gold"
+check "cube bad dimension" run 1 "$work/cube2.out" cube --db "$work/x.db" --by colour
+check "cube bad dimension named" contains "$work/cube2.out" "colour"
+check "export scores" run 0 "$work/scores.out" export --db "$work/x.db" customer_scores --out "$work/scores.csv"
+check "scores cannot be imported" run 1 "$work/noimport.out" import --db "$work/x.db" customer_scores "$work/scores.csv"
 
 echo "$passed passed, $failed failed"
 [[ "$failed" == 0 ]]

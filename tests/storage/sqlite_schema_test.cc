@@ -22,7 +22,9 @@ TEST(SqliteSchemaTest, TablesMatchTheFieldTables) {
   auto store = SqliteStore::Open(dir.File("s.db"), true);
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE((*store)->Migrate().ok());
-  for (EntityKind kind : kAllEntityKinds) {
+  std::vector<EntityKind> kinds(std::begin(kAllEntityKinds), std::end(kAllEntityKinds));
+  kinds.insert(kinds.end(), std::begin(kAnalysisKinds), std::end(kAnalysisKinds));
+  for (EntityKind kind : kinds) {
     VisitEntityKind(kind, [&]<class T>() {
       std::vector<std::string> expected;
       for (const auto& field : EntityInfo<T>::kFields) expected.emplace_back(field.name);
