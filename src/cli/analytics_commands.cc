@@ -5,6 +5,8 @@
 #include "analytics/analysis_pipeline.h"
 #include "analytics/cube.h"
 #include "analytics/kpi_scorecard.h"
+#include "analytics/table_trainer.h"
+#include "ingest/csv/csv_reader.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
 #include "storage/open_store.h"
@@ -199,6 +201,43 @@ int RunAnalyze(const std::string& db) {
   std::printf("\nlast month: %s upgrades, %s downgrades; KPI scorecards stored for %s (fincrm kpi --db %s)\n",
               GroupThousands(s.upgrades_last_month).c_str(), GroupThousands(s.downgrades_last_month).c_str(),
               s.kpi_period.c_str(), db.c_str());
+  return kExitOk;
+}
+
+int RunTrain(const TrainArgs& args) {
+  auto source = OpenFileSource(args.csv);
+  if (!source.ok()) return Fail(source.status());
+  auto reader = CsvReader::Create(std::move(*source), TextEncoding::kAuto);
+  if (!reader.ok()) return Fail(reader.status());
+  TextTable table;
+  CsvRecord record;
+  if (!(*reader)->Next(record) || !record.error.ok()) {
+    return Fail(InvalidArgument(args.csv + ": no header line", "csv"));
+  }
+  table.header.assign(record.fields.begin(), record.fields.end());
+  (*reader)->set_expected_fields(table.header.size());
+  int64_t skipped = 0;
+  while ((*reader)->Next(record)) {
+    if (!record.error.ok()) {
+      std::fprintf(stderr, "%s line %lld: skipped: %s\n", args.csv.c_str(), static_cast<long long>(record.line),
+                   record.error.message().c_str());
+      ++skipped;
+      continue;
+    }
+    table.rows.emplace_back(record.fields.begin(), record.fields.end());
+  }
+  TableTrainingOptions options;
+  options.label_column = args.label;
+  options.positive_value = args.positive;
+  options.folds = args.folds;
+  options.params.rounds = args.rounds;
+  options.params.max_depth = args.depth;
+  options.params.learning_rate = args.learning_rate;
+  auto card = TrainOnTable(table, options);
+  if (!card.ok()) return Fail(card.status());
+  card->name = args.csv + ": " + card->name;
+  std::printf("%s", card->Print().c_str());
+  if (skipped) std::printf("(%lld malformed rows skipped, listed on stderr)\n", static_cast<long long>(skipped));
   return kExitOk;
 }
 

@@ -59,3 +59,13 @@ int RunKpi(const KpiArgs& args);
 namespace fincrm {
 int RunAnalyze(const std::string& db);
 }  // namespace fincrm
+
+namespace fincrm {
+struct TrainArgs {
+  std::string csv, label, positive;
+  int folds = 5;
+  int rounds = 300, depth = 4;
+  double learning_rate = 0.05;
+};
+int RunTrain(const TrainArgs& args);
+}  // namespace fincrm

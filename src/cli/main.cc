@@ -56,6 +56,16 @@ int main(int argc, char** argv) {
   customer->add_option("--db", db, "Database file")->required();
   customer->add_option("ID", customer_id, "Customer number (客户号)")->required();
 
+  TrainArgs train_args;
+  auto* train = app.add_subcommand("train", "Train and cross-validate a classifier on any CSV table");
+  train->add_option("--csv", train_args.csv, "CSV file with a header line")->required();
+  train->add_option("--label", train_args.label, "The column to predict")->required();
+  train->add_option("--positive", train_args.positive, "The label value that counts as positive")->required();
+  train->add_option("--folds", train_args.folds, "Cross-validation folds")->capture_default_str();
+  train->add_option("--rounds", train_args.rounds, "Boosting rounds")->capture_default_str();
+  train->add_option("--depth", train_args.depth, "Tree depth")->capture_default_str();
+  train->add_option("--learning-rate", train_args.learning_rate, "Shrinkage per round")->capture_default_str();
+
   auto* analyze = app.add_subcommand("analyze", "Recompute all analyses and store the results");
   analyze->add_option("--db", db, "Database file")->required();
 
@@ -96,6 +106,7 @@ int main(int argc, char** argv) {
   if (*customer) return RunCustomer(db, customer_id);
   if (*cube) return RunCube(cube_args);
   if (*analyze) return RunAnalyze(db);
+  if (*train) return RunTrain(train_args);
   if (*kpi) return RunKpi(kpi_args);
   return kExitFailure;
 }
