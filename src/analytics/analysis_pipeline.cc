@@ -49,7 +49,7 @@ int64_t LifetimeValue(int64_t yearly_profit_fen, double retention, double discou
 Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options) {
   auto started = std::chrono::steady_clock::now();
   auto stage = [&](const char* name, int step) {
-    if (options.on_stage) options.on_stage(name, step, 6);
+    if (options.on_stage) options.on_stage(name, step, 7);
   };
   stage("loading facts", 1);
   auto facts_or = FactTables::Load(store);
@@ -66,7 +66,14 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
   LadderHistory history = BuildLadderHistory(facts, options.ladder_months, options.metrics);
   std::array<double, kTierCount> retention = TierRetention(history, metrics, tiers);
 
-  stage("KPI scorecards", 4);
+  stage("churn model", 4);
+  std::vector<const ChurnScore*> churn_of(facts.customer_count(), nullptr);
+  auto churn = TrainChurnModel(facts, options.churn);
+  if (churn.ok()) {
+    for (const ChurnScore& score : churn->scores) churn_of[score.customer] = &score;
+  }
+
+  stage("KPI scorecards", 5);
   KpiPeriod period = LatestCompleteMonth(facts.last_day());
   std::vector<KpiRecord> kpis;
   for (KpiLevel level : {KpiLevel::kBranch, KpiLevel::kBroker}) {
@@ -91,13 +98,20 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
     }
   }
 
-  stage("customer scores", 5);
+  stage("customer scores", 6);
   AnalysisSummary summary;
   summary.as_of = as_of;
   summary.customers = static_cast<int64_t>(facts.customer_count());
   summary.trades = static_cast<int64_t>(facts.trades().size());
   summary.retention_by_tier = retention;
   summary.kpi_period = period.label;
+  if (churn.ok()) {
+    summary.churn_card = churn->card;
+  } else if (churn.status().code() == StatusCode::kFailedPrecondition) {
+    summary.churn_skipped = churn.status().message();
+  } else {
+    return churn.status();
+  }
   std::vector<CustomerScore> scores(facts.customer_count());
   for (uint32_t c = 0; c < facts.customer_count(); ++c) {
     const CustomerMetrics& m = metrics[c];
@@ -126,10 +140,17 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
     s.credit_grade = EnumCode(m.credit_grade);
     s.credit_reasons = JoinReasons(m.credit_reasons);
     s.value_score = tiers.score[c];
+    if (const ChurnScore* churn_score = churn_of[c]) {
+      s.churn_risk = churn_score->risk;
+      s.churn_reasons = JoinReasons(churn_score->reasons);
+      if (churn_score->risk >= 0.5) ++summary.customers_at_risk;
+    }
     if (tiers.tier[c] != kNoTier) {
       s.tier = EnumCode(static_cast<ValueTier>(tiers.tier[c]));
       ++summary.customers_by_tier[tiers.tier[c]];
-      s.lifetime_value.fen = LifetimeValue(m.profit_fen, retention[tiers.tier[c]], options.discount_rate,
+      double yearly_retention = churn_of[c] ? std::pow(1.0 - churn_of[c]->risk, 365.0 / options.churn.horizon_days)
+                                            : retention[tiers.tier[c]];
+      s.lifetime_value.fen = LifetimeValue(m.profit_fen, yearly_retention, options.discount_rate,
                                            options.lifetime_years);
     }
   }
@@ -151,13 +172,25 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
     }
   }
 
-  stage("saving results", 6);
+  stage("saving results", 7);
+  if (churn.ok()) {
+    StoredModel model;
+    model.name = "churn";
+    model.version = churn->card.version;
+    model.created_at.seconds = std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count();
+    model.card_json = churn->card.ToJson();
+    model.model_json = churn->model_json;
+    auto saved = store.SaveModel(model);
+    if (!saved.ok()) return saved.status();
+  }
   AnalysisRun run;
   run.computed_at.seconds =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   run.as_of = as_of;
   run.customers = summary.customers;
-  run.summary = "value ladder, RFM, profit, behaviour, loyalty, credit, lifetime value, KPI " + period.label;
+  run.summary = "value ladder, RFM, profit, behaviour, loyalty, credit, lifetime value, KPI " + period.label +
+                (churn.ok() ? ", churn model " + churn->card.version : ", no churn model: " + summary.churn_skipped);
   auto run_id = store.SaveAnalysis(run, scores, tier_records, kpis);
   if (!run_id.ok()) return run_id.status();
   summary.run_id = *run_id;

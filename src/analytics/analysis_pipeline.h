@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "analytics/churn_model.h"
 #include "analytics/kpi_scorecard.h"
 #include "storage/store.h"
 
@@ -17,7 +18,8 @@ struct AnalysisOptions {
   KpiWeights kpi_weights;
   double discount_rate = 0.08;  // yearly, for lifetime value
   int lifetime_years = 5;
-  // Called at the start of each stage with its name and the stage's number of 6.
+  ChurnOptions churn;
+  // Called at the start of each stage with its name, its number and the count.
   std::function<void(const std::string& stage, int step, int steps)> on_stage;
 };
 
@@ -30,13 +32,19 @@ struct AnalysisSummary {
   std::array<double, kTierCount> retention_by_tier{};  // 12-month, used for lifetime value
   int64_t upgrades_last_month = 0, downgrades_last_month = 0;
   std::string kpi_period;
+  // The churn model: its card, or why there is none (short history).
+  std::optional<ModelCard> churn_card;
+  std::string churn_skipped;
+  int64_t customers_at_risk = 0;  // churn risk of 50% or more
   double seconds = 0;
 };
 
 // FailedPrecondition when the store holds no facts to analyse.
 Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options = {});
 
-// Lifetime value: 12-month profit × Σ_{t=1..years} retention^t / (1 + discount)^t.
+// Lifetime value: 12-month profit × Σ_{t=1..years} retention^t / (1 + discount)^t,
+// with the yearly retention from the churn model ((1 − 90-day risk)^(365/90)), or
+// the tier's observed 12-month retention when no churn model could be trained.
 int64_t LifetimeValue(int64_t yearly_profit_fen, double retention, double discount_rate, int years);
 
 }  // namespace fincrm

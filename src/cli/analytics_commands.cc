@@ -198,7 +198,14 @@ int RunAnalyze(const std::string& db) {
     std::printf("  %s %s (12-month retention %.1f%%)", std::string(EnumCode(static_cast<ValueTier>(t))).c_str(),
                 GroupThousands(s.customers_by_tier[t]).c_str(), s.retention_by_tier[t] * 100);
   }
-  std::printf("\nlast month: %s upgrades, %s downgrades; KPI scorecards stored for %s (fincrm kpi --db %s)\n",
+  if (s.churn_card) {
+    std::printf("\nchurn model %s: out-of-time ROC AUC %.3f, PR AUC %.3f, top-decile lift %.2f; %s customers at 50%%+ risk\n",
+                s.churn_card->version.c_str(), s.churn_card->roc_auc, s.churn_card->pr_auc,
+                s.churn_card->top_decile_lift, GroupThousands(s.customers_at_risk).c_str());
+  } else {
+    std::printf("\nno churn model: %s\n", s.churn_skipped.c_str());
+  }
+  std::printf("last month: %s upgrades, %s downgrades; KPI scorecards stored for %s (fincrm kpi --db %s)\n",
               GroupThousands(s.upgrades_last_month).c_str(), GroupThousands(s.downgrades_last_month).c_str(),
               s.kpi_period.c_str(), db.c_str());
   return kExitOk;

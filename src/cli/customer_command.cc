@@ -93,7 +93,8 @@ int RunCustomer(const std::string& db, const std::string& customer_id) {
     if (s.churn_risk < 0) {
       Line("churn risk", "no churn model has scored this customer yet");
     } else {
-      std::snprintf(line, sizeof line, "%.0f%% — %s", s.churn_risk * 100, s.churn_reasons.c_str());
+      std::snprintf(line, sizeof line, "%.0f%% within 90 days%s%s", s.churn_risk * 100,
+                    s.churn_reasons.empty() ? "" : " — ", s.churn_reasons.c_str());
       Line("churn risk", line);
     }
   }

@@ -73,4 +73,14 @@ struct KpiRecord {
   Money average_profit;
 };
 
+// A trained model with its card, as stored: the model in XGBoost's JSON format.
+struct StoredModel {
+  int64_t model_id = 0;
+  std::string name;     // "churn"
+  std::string version;  // from the model card
+  Timestamp created_at;
+  std::string card_json;
+  std::string model_json;
+};
+
 }  // namespace fincrm

@@ -26,14 +26,15 @@ namespace fincrm {
 enum class EntityKind {
   kBranch, kStaff, kCustomer, kHousehold, kAccount, kAssetSnapshot, kTrade, kInteraction, kProduct,
   // Analysis results: exported, never imported.
-  kAnalysisRun, kCustomerScore, kTierRecord, kKpiRecord
+  kAnalysisRun, kCustomerScore, kTierRecord, kKpiRecord, kModel
 };
 inline constexpr EntityKind kAllEntityKinds[] = {
     EntityKind::kBranch,  EntityKind::kStaff,         EntityKind::kProduct,
     EntityKind::kCustomer, EntityKind::kHousehold,    EntityKind::kAccount,
     EntityKind::kAssetSnapshot, EntityKind::kTrade,   EntityKind::kInteraction};
 inline constexpr EntityKind kAnalysisKinds[] = {EntityKind::kAnalysisRun, EntityKind::kCustomerScore,
-                                                EntityKind::kTierRecord, EntityKind::kKpiRecord};
+                                                EntityKind::kTierRecord, EntityKind::kKpiRecord,
+                                                EntityKind::kModel};
 
 template <class T>
 using MemberPointer = std::variant<
@@ -289,6 +290,20 @@ template <> struct EntityInfo<KpiRecord> {
   };
 };
 
+template <> struct EntityInfo<StoredModel> {
+  static constexpr EntityKind kKind = EntityKind::kModel;
+  static constexpr std::string_view kName = "models";
+  static constexpr std::string_view kLabelZh = "模型";
+  static constexpr FieldSpec<StoredModel> kFields[] = {
+      {"model_id", "模型号", true, true, &StoredModel::model_id},
+      {"name", "名称", true, false, &StoredModel::name},
+      {"version", "版本", true, false, &StoredModel::version},
+      {"created_at", "创建时间", true, false, &StoredModel::created_at},
+      {"card_json", "模型卡", true, false, &StoredModel::card_json},
+      {"model_json", "模型", true, false, &StoredModel::model_json},
+  };
+};
+
 // Kinds that `fincrm import` accepts (analysis results are computed, not imported).
 template <class T>
 inline constexpr bool kImportable = EntityInfo<T>::kKind < EntityKind::kAnalysisRun;
@@ -314,6 +329,7 @@ decltype(auto) VisitEntityKind(EntityKind kind, Fn&& fn) {
     case EntityKind::kCustomerScore: return fn.template operator()<CustomerScore>();
     case EntityKind::kTierRecord: return fn.template operator()<TierRecord>();
     case EntityKind::kKpiRecord: return fn.template operator()<KpiRecord>();
+    case EntityKind::kModel: return fn.template operator()<StoredModel>();
   }
   return fn.template operator()<Branch>();
 }

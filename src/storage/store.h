@@ -119,6 +119,12 @@ class Store {
   virtual Status ForEach(const std::function<bool(const CustomerScore&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const TierRecord&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const KpiRecord&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const StoredModel&)>& fn) = 0;
+
+  // Stores a trained model as a new version; returns its model_id.
+  virtual Result<int64_t> SaveModel(const StoredModel& model) = 0;
+  // The newest model of that name, or nullopt.
+  virtual Result<std::optional<StoredModel>> LatestModel(std::string_view name) = 0;
 
   // Stores the results of an analysis run in one transaction: the run, every
   // customer's scores (replacing the previous run's), the tier history (replacing

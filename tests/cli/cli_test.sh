@@ -29,7 +29,7 @@ run() {  # run EXPECTED_EXIT OUT_FILE ARGS...
 check "demo CSV" run 0 "$work/demo.out" demo-data --csv "$work/csv" --customers 60 --seed 3
 check "demo CSV files" test -s "$work/csv/trades.csv"
 check "init" run 0 "$work/init.out" init --db "$work/x.db"
-check "init says version" contains "$work/init.out" "schema version 2"
+check "init says version" contains "$work/init.out" "schema version 3"
 for kind in branches staff products customers households accounts assets trades interactions; do
   check "import $kind" run 0 "$work/import.out" import --db "$work/x.db" "$kind" "$work/csv/$kind.csv"
   check "no progress bar without a terminal ($kind)" bash -c "! grep -q $'\r' '$work/import.out'"
@@ -84,6 +84,11 @@ check "cube bad dimension" run 1 "$work/cube2.out" cube --db "$work/x.db" --by c
 check "cube bad dimension named" contains "$work/cube2.out" "colour"
 check "export scores" run 0 "$work/scores.out" export --db "$work/x.db" customer_scores --out "$work/scores.csv"
 check "scores cannot be imported" run 1 "$work/noimport.out" import --db "$work/x.db" customer_scores "$work/scores.csv"
+
+printf 'x,colour,y\n1,red,yes\n2,blue,no\n3,red,yes\n4,blue,no\n5,red,yes\n6,blue,no\n7,red,no\n8,blue,yes\n9,red,yes\n10,blue,no\n' >"$work/table.csv"
+check "train on a CSV" run 0 "$work/train.out" train --csv "$work/table.csv" --label y --positive yes --folds 2 --rounds 5
+check "train prints ROC AUC" contains "$work/train.out" "ROC AUC: "
+check "train unknown label" run 1 "$work/train2.out" train --csv "$work/table.csv" --label z --positive yes
 
 echo "$passed passed, $failed failed"
 [[ "$failed" == 0 ]]

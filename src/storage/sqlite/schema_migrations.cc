@@ -185,10 +185,24 @@ CREATE TABLE kpi_scores (
 ) WITHOUT ROWID;
 )sql";
 
+// Trained models (churn today), every version kept with its model card.
+constexpr std::string_view kModels = R"sql(
+CREATE TABLE models (
+  model_id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  card_json TEXT NOT NULL,
+  model_json TEXT NOT NULL
+);
+CREATE INDEX models_by_name ON models(name, model_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
     {2, "analysis results: runs, customer scores, tier history, KPI scores", kAnalysisResults},
+    {3, "trained models with their cards", kModels},
 };
 
 }  // namespace

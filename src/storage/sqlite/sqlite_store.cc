@@ -447,6 +447,32 @@ Result<int64_t> SqliteStore::SaveAnalysis(const AnalysisRun& run, std::span<cons
   return stored.run_id;
 }
 
+Status SqliteStore::ForEach(const std::function<bool(const StoredModel&)>& fn) { return ScanAll(fn); }
+
+Result<int64_t> SqliteStore::SaveModel(const StoredModel& model) {
+  if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");
+  FINCRM_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+  SqliteWriter writer(this, /*foreign_keys_off=*/false);
+  auto next = Prepared("SELECT COALESCE(MAX(model_id), 0) + 1 FROM models");
+  if (!next.ok()) return next.status();
+  if ((*next)->Step() != SQLITE_ROW) return Internal(sqlite3_errmsg(db_));
+  StoredModel stored = model;
+  stored.model_id = (*next)->Int(0);
+  (*next)->Reset();
+  StoreWriter::PutResult result;
+  FINCRM_RETURN_IF_ERROR(writer.Batch(std::span<const StoredModel>(&stored, 1), std::span(&result, 1)));
+  if (!result.error.ok()) return Internal("storing the model: " + result.error.message());
+  FINCRM_RETURN_IF_ERROR(writer.Commit());
+  return stored.model_id;
+}
+
+Result<std::optional<StoredModel>> SqliteStore::LatestModel(std::string_view name) {
+  auto rows = Select<StoredModel>("WHERE name = ? ORDER BY model_id DESC LIMIT ?", name, 1);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<StoredModel>();
+  return std::optional<StoredModel>(std::move(rows->front()));
+}
+
 Result<std::optional<AnalysisRun>> SqliteStore::LatestAnalysisRun() {
   auto rows = Select<AnalysisRun>("WHERE ?1 = ?1 ORDER BY run_id DESC LIMIT ?2", "", 1);
   if (!rows.ok()) return rows.status();

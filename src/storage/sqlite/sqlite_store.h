@@ -53,6 +53,9 @@ class SqliteStore final : public Store {
   Status ForEach(const std::function<bool(const CustomerScore&)>& fn) override;
   Status ForEach(const std::function<bool(const TierRecord&)>& fn) override;
   Status ForEach(const std::function<bool(const KpiRecord&)>& fn) override;
+  Status ForEach(const std::function<bool(const StoredModel&)>& fn) override;
+  Result<int64_t> SaveModel(const StoredModel& model) override;
+  Result<std::optional<StoredModel>> LatestModel(std::string_view name) override;
   Result<int64_t> SaveAnalysis(const AnalysisRun& run, std::span<const CustomerScore> scores,
                                std::span<const TierRecord> tiers,
                                std::span<const KpiRecord> kpis) override;
