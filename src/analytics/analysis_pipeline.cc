@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "analytics/value_ladder.h"
+#include "core/field_value.h"
 
 namespace fincrm {
 namespace {
@@ -49,7 +50,7 @@ int64_t LifetimeValue(int64_t yearly_profit_fen, double retention, double discou
 Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options) {
   auto started = std::chrono::steady_clock::now();
   auto stage = [&](const char* name, int step) {
-    if (options.on_stage) options.on_stage(name, step, 7);
+    if (options.on_stage) options.on_stage(name, step, 8);
   };
   stage("loading facts", 1);
   auto facts_or = FactTables::Load(store);
@@ -66,14 +67,19 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
   LadderHistory history = BuildLadderHistory(facts, options.ladder_months, options.metrics);
   std::array<double, kTierCount> retention = TierRetention(history, metrics, tiers);
 
-  stage("churn model", 4);
+  stage("customer segments", 4);
+  std::vector<bool> live(facts.customer_count());
+  for (size_t c = 0; c < live.size(); ++c) live[c] = tiers.tier[c] != kNoTier && !IsChurned(metrics[c], true);
+  Segmentation segments = SegmentCustomers(facts, metrics, live, as_of, options.clusters);
+
+  stage("churn model", 5);
   std::vector<const ChurnScore*> churn_of(facts.customer_count(), nullptr);
   auto churn = TrainChurnModel(facts, options.churn);
   if (churn.ok()) {
     for (const ChurnScore& score : churn->scores) churn_of[score.customer] = &score;
   }
 
-  stage("KPI scorecards", 5);
+  stage("KPI scorecards", 6);
   KpiPeriod period = LatestCompleteMonth(facts.last_day());
   std::vector<KpiRecord> kpis;
   for (KpiLevel level : {KpiLevel::kBranch, KpiLevel::kBroker}) {
@@ -98,7 +104,7 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
     }
   }
 
-  stage("customer scores", 6);
+  stage("customer scores", 7);
   AnalysisSummary summary;
   summary.as_of = as_of;
   summary.customers = static_cast<int64_t>(facts.customer_count());
@@ -140,6 +146,7 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
     s.credit_grade = EnumCode(m.credit_grade);
     s.credit_reasons = JoinReasons(m.credit_reasons);
     s.value_score = tiers.score[c];
+    s.cluster = segments.cluster[c];
     if (const ChurnScore* churn_score = churn_of[c]) {
       s.churn_risk = churn_score->risk;
       s.churn_reasons = JoinReasons(churn_score->reasons);
@@ -172,7 +179,7 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
     }
   }
 
-  stage("saving results", 7);
+  stage("saving results", 8);
   if (churn.ok()) {
     StoredModel model;
     model.name = "churn";
@@ -191,7 +198,23 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
   run.customers = summary.customers;
   run.summary = "value ladder, RFM, profit, behaviour, loyalty, credit, lifetime value, KPI " + period.label +
                 (churn.ok() ? ", churn model " + churn->card.version : ", no churn model: " + summary.churn_skipped);
-  auto run_id = store.SaveAnalysis(run, scores, tier_records, kpis);
+  std::vector<ClusterRecord> cluster_records;
+  for (const ClusterProfile& profile : segments.profiles) {
+    std::string json = "{\"means\":{";
+    for (size_t f = 0; f < profile.means.size(); ++f) {
+      json += (f ? ",\"" : "\"") + SegmentFeatureNames()[f] + "\":" + FormatFieldValue(profile.means[f]);
+    }
+    json += "},\"distinguishing\":{";
+    for (size_t f = 0; f < profile.distinguishing.size(); ++f) {
+      json += (f ? ",\"" : "\"") + profile.distinguishing[f].first + "\":" +
+              FormatFieldValue(profile.distinguishing[f].second);
+    }
+    json += "}}";
+    cluster_records.push_back({0, profile.cluster, profile.size, profile.label, json});
+  }
+  summary.clusters = segments.profiles;
+  summary.silhouettes = segments.silhouettes;
+  auto run_id = store.SaveAnalysis(run, scores, tier_records, kpis, cluster_records);
   if (!run_id.ok()) return run_id.status();
   summary.run_id = *run_id;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -8,6 +8,7 @@
 
 #include "analytics/churn_model.h"
 #include "analytics/kpi_scorecard.h"
+#include "analytics/segmentation.h"
 #include "storage/store.h"
 
 namespace fincrm {
@@ -19,6 +20,7 @@ struct AnalysisOptions {
   double discount_rate = 0.08;  // yearly, for lifetime value
   int lifetime_years = 5;
   ChurnOptions churn;
+  int clusters = 0;  // 0: chosen by silhouette
   // Called at the start of each stage with its name, its number and the count.
   std::function<void(const std::string& stage, int step, int steps)> on_stage;
 };
@@ -36,6 +38,8 @@ struct AnalysisSummary {
   std::optional<ModelCard> churn_card;
   std::string churn_skipped;
   int64_t customers_at_risk = 0;  // churn risk of 50% or more
+  std::vector<ClusterProfile> clusters;
+  std::vector<std::pair<int, double>> silhouettes;
   double seconds = 0;
 };
 

@@ -198,6 +198,12 @@ int RunAnalyze(const std::string& db) {
     std::printf("  %s %s (12-month retention %.1f%%)", std::string(EnumCode(static_cast<ValueTier>(t))).c_str(),
                 GroupThousands(s.customers_by_tier[t]).c_str(), s.retention_by_tier[t] * 100);
   }
+  std::printf("\ncustomer segments (k = %zu", s.clusters.size());
+  for (const auto& [k, silhouette] : s.silhouettes) std::printf("%s k=%d: %.3f", k == 3 ? "; silhouette" : ",", k, silhouette);
+  std::printf(")\n");
+  for (const ClusterProfile& p : s.clusters) {
+    std::printf("  %d  %-48s %s customers\n", p.cluster, p.label.c_str(), GroupThousands(p.size).c_str());
+  }
   if (s.churn_card) {
     std::printf("\nchurn model %s: out-of-time ROC AUC %.3f, PR AUC %.3f, top-decile lift %.2f; %s customers at 50%%+ risk\n",
                 s.churn_card->version.c_str(), s.churn_card->roc_auc, s.churn_card->pr_auc,

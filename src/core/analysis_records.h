@@ -73,6 +73,15 @@ struct KpiRecord {
   Money average_profit;
 };
 
+// One customer segment of a run: its size, generated label and profile.
+struct ClusterRecord {
+  int64_t run_id = 0;
+  int64_t cluster = 0;
+  int64_t size = 0;
+  std::string label;
+  std::string profile_json;  // {"means": {...}, "distinguishing": {...}}
+};
+
 // A trained model with its card, as stored: the model in XGBoost's JSON format.
 struct StoredModel {
   int64_t model_id = 0;

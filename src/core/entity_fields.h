@@ -26,7 +26,7 @@ namespace fincrm {
 enum class EntityKind {
   kBranch, kStaff, kCustomer, kHousehold, kAccount, kAssetSnapshot, kTrade, kInteraction, kProduct,
   // Analysis results: exported, never imported.
-  kAnalysisRun, kCustomerScore, kTierRecord, kKpiRecord, kModel
+  kAnalysisRun, kCustomerScore, kTierRecord, kKpiRecord, kModel, kCluster
 };
 inline constexpr EntityKind kAllEntityKinds[] = {
     EntityKind::kBranch,  EntityKind::kStaff,         EntityKind::kProduct,
@@ -34,7 +34,7 @@ inline constexpr EntityKind kAllEntityKinds[] = {
     EntityKind::kAssetSnapshot, EntityKind::kTrade,   EntityKind::kInteraction};
 inline constexpr EntityKind kAnalysisKinds[] = {EntityKind::kAnalysisRun, EntityKind::kCustomerScore,
                                                 EntityKind::kTierRecord, EntityKind::kKpiRecord,
-                                                EntityKind::kModel};
+                                                EntityKind::kModel, EntityKind::kCluster};
 
 template <class T>
 using MemberPointer = std::variant<
@@ -304,6 +304,19 @@ template <> struct EntityInfo<StoredModel> {
   };
 };
 
+template <> struct EntityInfo<ClusterRecord> {
+  static constexpr EntityKind kKind = EntityKind::kCluster;
+  static constexpr std::string_view kName = "clusters";
+  static constexpr std::string_view kLabelZh = "客户群";
+  static constexpr FieldSpec<ClusterRecord> kFields[] = {
+      {"run_id", "批次号", true, true, &ClusterRecord::run_id},
+      {"cluster", "客户群", true, true, &ClusterRecord::cluster},
+      {"size", "客户数", true, false, &ClusterRecord::size},
+      {"label", "名称", true, false, &ClusterRecord::label},
+      {"profile_json", "画像", true, false, &ClusterRecord::profile_json},
+  };
+};
+
 // Kinds that `fincrm import` accepts (analysis results are computed, not imported).
 template <class T>
 inline constexpr bool kImportable = EntityInfo<T>::kKind < EntityKind::kAnalysisRun;
@@ -330,6 +343,7 @@ decltype(auto) VisitEntityKind(EntityKind kind, Fn&& fn) {
     case EntityKind::kTierRecord: return fn.template operator()<TierRecord>();
     case EntityKind::kKpiRecord: return fn.template operator()<KpiRecord>();
     case EntityKind::kModel: return fn.template operator()<StoredModel>();
+    case EntityKind::kCluster: return fn.template operator()<ClusterRecord>();
   }
   return fn.template operator()<Branch>();
 }

@@ -120,6 +120,7 @@ class Store {
   virtual Status ForEach(const std::function<bool(const TierRecord&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const KpiRecord&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const StoredModel&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const ClusterRecord&)>& fn) = 0;
 
   // Stores a trained model as a new version; returns its model_id.
   virtual Result<int64_t> SaveModel(const StoredModel& model) = 0;
@@ -129,10 +130,11 @@ class Store {
   // Stores the results of an analysis run in one transaction: the run, every
   // customer's scores (replacing the previous run's), the tier history (replacing
   // the months it covers) and the KPI scorecards (replacing the same period, level
-  // and unit). The run's id is assigned here and returned.
+  // and unit) and the clusters (kept per run). The run's id is assigned here and returned.
   virtual Result<int64_t> SaveAnalysis(const AnalysisRun& run, std::span<const CustomerScore> scores,
                                        std::span<const TierRecord> tiers,
-                                       std::span<const KpiRecord> kpis) = 0;
+                                       std::span<const KpiRecord> kpis,
+                                       std::span<const ClusterRecord> clusters) = 0;
   // The latest run, or nullopt before the first.
   virtual Result<std::optional<AnalysisRun>> LatestAnalysisRun() = 0;
   // The customer's scores from the latest run, or nullopt.

@@ -29,7 +29,7 @@ run() {  # run EXPECTED_EXIT OUT_FILE ARGS...
 check "demo CSV" run 0 "$work/demo.out" demo-data --csv "$work/csv" --customers 60 --seed 3
 check "demo CSV files" test -s "$work/csv/trades.csv"
 check "init" run 0 "$work/init.out" init --db "$work/x.db"
-check "init says version" contains "$work/init.out" "schema version 3"
+check "init says version" grep -qE "schema version [0-9]+" "$work/init.out"
 for kind in branches staff products customers households accounts assets trades interactions; do
   check "import $kind" run 0 "$work/import.out" import --db "$work/x.db" "$kind" "$work/csv/$kind.csv"
   check "no progress bar without a terminal ($kind)" bash -c "! grep -q $'\r' '$work/import.out'"

@@ -198,11 +198,23 @@ CREATE TABLE models (
 CREATE INDEX models_by_name ON models(name, model_id);
 )sql";
 
+constexpr std::string_view kClusters = R"sql(
+CREATE TABLE clusters (
+  run_id INTEGER NOT NULL REFERENCES analysis_runs(run_id),
+  cluster INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  profile_json TEXT NOT NULL,
+  PRIMARY KEY (run_id, cluster)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
     {2, "analysis results: runs, customer scores, tier history, KPI scores", kAnalysisResults},
     {3, "trained models with their cards", kModels},
+    {4, "customer segments per analysis run", kClusters},
 };
 
 }  // namespace

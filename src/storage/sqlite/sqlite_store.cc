@@ -399,7 +399,8 @@ Status SqliteStore::ForEach(const std::function<bool(const KpiRecord&)>& fn) { r
 
 Result<int64_t> SqliteStore::SaveAnalysis(const AnalysisRun& run, std::span<const CustomerScore> scores,
                                           std::span<const TierRecord> tiers,
-                                          std::span<const KpiRecord> kpis) {
+                                          std::span<const KpiRecord> kpis,
+                                          std::span<const ClusterRecord> clusters) {
   if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");
   FINCRM_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
   SqliteWriter writer(this, /*foreign_keys_off=*/false);
@@ -443,11 +444,13 @@ Result<int64_t> SqliteStore::SaveAnalysis(const AnalysisRun& run, std::span<cons
   FINCRM_RETURN_IF_ERROR(write_all(scores, true));
   FINCRM_RETURN_IF_ERROR(write_all(tiers, false));  // no run id: history outlives runs
   FINCRM_RETURN_IF_ERROR(write_all(kpis, true));
+  FINCRM_RETURN_IF_ERROR(write_all(clusters, true));
   FINCRM_RETURN_IF_ERROR(writer.Commit());
   return stored.run_id;
 }
 
 Status SqliteStore::ForEach(const std::function<bool(const StoredModel&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const ClusterRecord&)>& fn) { return ScanAll(fn); }
 
 Result<int64_t> SqliteStore::SaveModel(const StoredModel& model) {
   if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");

@@ -54,11 +54,13 @@ class SqliteStore final : public Store {
   Status ForEach(const std::function<bool(const TierRecord&)>& fn) override;
   Status ForEach(const std::function<bool(const KpiRecord&)>& fn) override;
   Status ForEach(const std::function<bool(const StoredModel&)>& fn) override;
+  Status ForEach(const std::function<bool(const ClusterRecord&)>& fn) override;
   Result<int64_t> SaveModel(const StoredModel& model) override;
   Result<std::optional<StoredModel>> LatestModel(std::string_view name) override;
   Result<int64_t> SaveAnalysis(const AnalysisRun& run, std::span<const CustomerScore> scores,
                                std::span<const TierRecord> tiers,
-                               std::span<const KpiRecord> kpis) override;
+                               std::span<const KpiRecord> kpis,
+                               std::span<const ClusterRecord> clusters) override;
   Result<std::optional<AnalysisRun>> LatestAnalysisRun() override;
   Result<std::optional<CustomerScore>> GetCustomerScore(std::string_view customer_id) override;
   Status ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) override;
