@@ -64,6 +64,22 @@ TEST(AnalysisPipelineTest, DemoBrokerageLaddersAndPlantedChurn) {
   EXPECT_GT(summary->retention_by_tier[4], summary->retention_by_tier[0]);
   EXPECT_GT(summary->upgrades_last_month, 0);
   EXPECT_GT(summary->downgrades_last_month, 0);
+  // Segments: k from 3 to 8, every cluster labelled, sizes adding up to the live customers.
+  ASSERT_GE(summary->clusters.size(), 3u);
+  ASSERT_LE(summary->clusters.size(), 8u);
+  int64_t clustered = 0;
+  for (const ClusterProfile& p : summary->clusters) {
+    EXPECT_FALSE(p.label.empty());
+    EXPECT_EQ(p.distinguishing.size(), 3u);
+    clustered += p.size;
+  }
+  EXPECT_GT(clustered, 2000);
+  EXPECT_EQ(*store->Count(EntityKind::kCluster), static_cast<int64_t>(summary->clusters.size()));
+  // A churn model was trained and saved.
+  ASSERT_TRUE(summary->churn_card.has_value());
+  auto model = store->LatestModel("churn");
+  ASSERT_TRUE(model.ok() && model->has_value());
+  EXPECT_EQ((*model)->version, summary->churn_card->version);
 }
 
 }  // namespace
