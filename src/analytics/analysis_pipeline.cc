@@ -9,6 +9,39 @@
 namespace fincrm {
 namespace {
 
+const std::vector<std::string>& TierFeatureNames() {
+  static const std::vector<std::string> kNames = {"profit_12m_yuan", "assets_yuan", "asset_growth_3m",
+                                                  "loyalty_index", "trades_per_month", "tenure_years"};
+  return kNames;
+}
+
+// Rules that say in words what puts a customer on each rung of the ladder.
+DecisionTree TierRules(const std::vector<CustomerMetrics>& metrics, const TierAssignment& tiers) {
+  DenseMatrix x;
+  x.cols = TierFeatureNames().size();
+  std::vector<int> labels;
+  for (size_t c = 0; c < metrics.size(); ++c) {
+    if (tiers.tier[c] == kNoTier) continue;
+    const CustomerMetrics& m = metrics[c];
+    float row[] = {static_cast<float>(m.profit_fen / 100.0), static_cast<float>(m.latest_assets_fen / 100.0),
+                   static_cast<float>(m.asset_growth_3m), static_cast<float>(m.loyalty_index),
+                   static_cast<float>(m.trades_per_month), static_cast<float>(m.tenure_years)};
+    x.values.insert(x.values.end(), std::begin(row), std::end(row));
+    labels.push_back(tiers.tier[c]);
+  }
+  x.rows = labels.size();
+  return FitDecisionTree(x, labels, kTierCount, TierFeatureNames());
+}
+
+std::string RulesText(const DecisionTree& tree, const std::vector<std::string>& classes) {
+  std::string text;
+  for (const TreeRule& rule : tree.rules) text += rule.ToString(classes) + "\n";
+  char accuracy[64];
+  std::snprintf(accuracy, sizeof accuracy, "(%zu rules, training accuracy %.1f%%)\n", tree.rules.size(),
+                tree.accuracy * 100);
+  return text + accuracy;
+}
+
 std::string JoinReasons(const std::vector<std::string>& reasons) {
   std::string out;
   for (const std::string& reason : reasons) {
@@ -111,8 +144,10 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
   summary.trades = static_cast<int64_t>(facts.trades().size());
   summary.retention_by_tier = retention;
   summary.kpi_period = period.label;
+  summary.tier_rules = TierRules(metrics, tiers);
   if (churn.ok()) {
     summary.churn_card = churn->card;
+    summary.churn_rules = churn->rules;
   } else if (churn.status().code() == StatusCode::kFailedPrecondition) {
     summary.churn_skipped = churn.status().message();
   } else {
@@ -187,8 +222,25 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
     model.created_at.seconds = std::chrono::duration_cast<std::chrono::seconds>(
                                    std::chrono::system_clock::now().time_since_epoch()).count();
     model.card_json = churn->card.ToJson();
+    model.card_text = churn->card.Print();
+    model.rules_text = RulesText(churn->rules, {"stays", "churns"});
     model.model_json = churn->model_json;
     auto saved = store.SaveModel(model);
+    if (!saved.ok()) return saved.status();
+  }
+  {
+    std::vector<std::string> tier_names;
+    for (int t = 0; t < kTierCount; ++t) tier_names.emplace_back(EnumCode(static_cast<ValueTier>(t)));
+    StoredModel rules;
+    rules.name = "tier_rules";
+    rules.version = "tier-rules-" + FormatDate(as_of);
+    rules.created_at.seconds = std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count();
+    rules.card_json = "{\"name\":\"tier_rules\",\"rules\":" + std::to_string(summary.tier_rules.rules.size()) +
+                      ",\"training_accuracy\":" + FormatFieldValue(summary.tier_rules.accuracy) + "}";
+    rules.card_text = "Decision tree (depth 4) for the value tier as of " + FormatDate(as_of) + "\n";
+    rules.rules_text = RulesText(summary.tier_rules, tier_names);
+    auto saved = store.SaveModel(rules);
     if (!saved.ok()) return saved.status();
   }
   AnalysisRun run;

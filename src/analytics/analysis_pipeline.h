@@ -39,6 +39,7 @@ struct AnalysisSummary {
   std::string churn_skipped;
   int64_t customers_at_risk = 0;  // churn risk of 50% or more
   std::vector<ClusterProfile> clusters;
+  DecisionTree churn_rules, tier_rules;
   std::vector<std::pair<int, double>> silhouettes;
   double seconds = 0;
 };

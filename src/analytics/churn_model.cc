@@ -247,6 +247,8 @@ Result<ChurnModelResult> TrainChurnModel(const FactTables& facts, const ChurnOpt
 
   // The scoring model learns from every labelled cutoff.
   Append(training, validation);
+  std::vector<int> classes(training.labels.begin(), training.labels.end());
+  result.rules = FitDecisionTree(training.x, classes, 2, ChurnFeatureNames());
   auto final_model = BoostedTrees::Train(training.x, training.labels, options.params);
   if (!final_model.ok()) return final_model.status();
   auto json = final_model->Save();

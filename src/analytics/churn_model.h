@@ -17,6 +17,7 @@
 
 #include "analytics/boosted_trees.h"
 #include "analytics/customer_metrics.h"
+#include "analytics/decision_tree.h"
 #include "analytics/model_card.h"
 
 namespace fincrm {
@@ -32,6 +33,7 @@ struct ChurnModelResult {
   ModelCard card;
   std::string model_json;
   std::vector<ChurnScore> scores;  // live customers as of the last day
+  DecisionTree rules;              // depth-4 tree on the same labelled rows
 };
 
 struct ChurnOptions {

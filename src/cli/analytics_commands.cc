@@ -254,4 +254,18 @@ int RunTrain(const TrainArgs& args) {
   return kExitOk;
 }
 
+int RunModel(const std::string& db, const std::string& name) {
+  auto store = OpenStore(db, {.migrate = true, .create = false});
+  if (!store.ok()) return Fail(store.status());
+  auto model = (*store)->LatestModel(name);
+  if (!model.ok()) return Fail(model.status());
+  if (!model->has_value()) {
+    return Fail(NotFound("no model named '" + name + "' yet: run fincrm analyze --db " + db, "name"));
+  }
+  const StoredModel& m = **model;
+  std::printf("%s (version %s, stored %s)\n\n%s\nDecision-tree rules:\n%s", m.name.c_str(), m.version.c_str(),
+              FormatTimestamp(m.created_at).c_str(), m.card_text.c_str(), m.rules_text.c_str());
+  return kExitOk;
+}
+
 }  // namespace fincrm

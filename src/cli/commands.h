@@ -69,3 +69,7 @@ struct TrainArgs {
 };
 int RunTrain(const TrainArgs& args);
 }  // namespace fincrm
+
+namespace fincrm {
+int RunModel(const std::string& db, const std::string& name);
+}  // namespace fincrm

@@ -66,6 +66,11 @@ int main(int argc, char** argv) {
   train->add_option("--depth", train_args.depth, "Tree depth")->capture_default_str();
   train->add_option("--learning-rate", train_args.learning_rate, "Shrinkage per round")->capture_default_str();
 
+  std::string model_name = "churn";
+  auto* model = app.add_subcommand("model", "Show a stored model's card and decision-tree rules");
+  model->add_option("--db", db, "Database file")->required();
+  model->add_option("--name", model_name, "churn or tier_rules")->capture_default_str();
+
   auto* analyze = app.add_subcommand("analyze", "Recompute all analyses and store the results");
   analyze->add_option("--db", db, "Database file")->required();
 
@@ -107,6 +112,7 @@ int main(int argc, char** argv) {
   if (*cube) return RunCube(cube_args);
   if (*analyze) return RunAnalyze(db);
   if (*train) return RunTrain(train_args);
+  if (*model) return RunModel(db, model_name);
   if (*kpi) return RunKpi(kpi_args);
   return kExitFailure;
 }

@@ -89,7 +89,9 @@ struct StoredModel {
   std::string version;  // from the model card
   Timestamp created_at;
   std::string card_json;
-  std::string model_json;
+  std::string card_text;   // the card as printed for people
+  std::string rules_text;  // decision-tree rules, one per line
+  std::string model_json;  // empty for rule-only models
 };
 
 }  // namespace fincrm

@@ -300,7 +300,9 @@ template <> struct EntityInfo<StoredModel> {
       {"version", "版本", true, false, &StoredModel::version},
       {"created_at", "创建时间", true, false, &StoredModel::created_at},
       {"card_json", "模型卡", true, false, &StoredModel::card_json},
-      {"model_json", "模型", true, false, &StoredModel::model_json},
+      {"card_text", "模型卡文本", false, false, &StoredModel::card_text},
+      {"rules_text", "决策规则", false, false, &StoredModel::rules_text},
+      {"model_json", "模型", false, false, &StoredModel::model_json},
   };
 };
 

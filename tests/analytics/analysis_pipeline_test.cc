@@ -80,6 +80,12 @@ TEST(AnalysisPipelineTest, DemoBrokerageLaddersAndPlantedChurn) {
   auto model = store->LatestModel("churn");
   ASSERT_TRUE(model.ok() && model->has_value());
   EXPECT_EQ((*model)->version, summary->churn_card->version);
+  EXPECT_NE((*model)->rules_text.find("THEN churns"), std::string::npos);
+  EXPECT_NE((*model)->card_text.find("ROC AUC: "), std::string::npos);
+  auto tier_rules = store->LatestModel("tier_rules");
+  ASSERT_TRUE(tier_rules.ok() && tier_rules->has_value());
+  EXPECT_NE((*tier_rules)->rules_text.find("IF "), std::string::npos);
+  EXPECT_GT(summary->tier_rules.accuracy, 0.5);
 }
 
 }  // namespace

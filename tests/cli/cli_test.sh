@@ -72,6 +72,9 @@ check "analyze" run 0 "$work/analyze.out" analyze --db "$work/x.db"
 check "analyze prints the ladder" contains "$work/analyze.out" "value ladder:"
 check "customer shows scores" run 0 "$work/scored.out" customer --db "$work/x.db" C00000001
 check "scores section" contains "$work/scored.out" "value tier"
+check "model rules" run 0 "$work/model.out" model --db "$work/x.db" --name tier_rules
+check "model rules printed" contains "$work/model.out" "IF "
+check "unknown model" run 1 "$work/model2.out" model --db "$work/x.db" --name nothing
 check "kpi" run 0 "$work/kpi.out" kpi --db "$work/x.db" --level broker
 check "kpi header" contains "$work/kpi.out" "composite"
 check "kpi bad period" run 1 "$work/kpi2.out" kpi --db "$work/x.db" --period 2026-13

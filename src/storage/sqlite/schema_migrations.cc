@@ -193,7 +193,9 @@ CREATE TABLE models (
   version TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   card_json TEXT NOT NULL,
-  model_json TEXT NOT NULL
+  card_text TEXT,
+  rules_text TEXT,
+  model_json TEXT
 );
 CREATE INDEX models_by_name ON models(name, model_id);
 )sql";
