@@ -63,6 +63,13 @@ class Coder {
     unsigned month, day;
     CivilFromDays(first_day, year, month, day);
     base_year_ = year;
+    // Month index of every day code, so that facts never convert dates one by one.
+    int32_t span = std::clamp(reference_day - first_day + 1, 1, 65535);
+    month_of_day_.resize(span);
+    for (int32_t d = 0; d < span; ++d) {
+      CivilFromDays(first_day + d, year, month, day);
+      month_of_day_[d] = (year - base_year_) * 12 + static_cast<int>(month) - 1;
+    }
   }
 
   uint32_t Code(CubeDimension d, uint32_t customer, int32_t day, uint8_t kind) const {
@@ -127,6 +134,8 @@ class Coder {
 
  private:
   int MonthIndex(int32_t day) const {
+    int32_t offset = day - base_day_;
+    if (offset >= 0 && offset < static_cast<int32_t>(month_of_day_.size())) return month_of_day_[offset];
     int year;
     unsigned month, d;
     CivilFromDays(day, year, month, d);
@@ -138,6 +147,7 @@ class Coder {
   int32_t base_day_;
   int32_t reference_day_;
   int base_year_ = 0;
+  std::vector<int32_t> month_of_day_;
 };
 
 // Accepts or rejects a code of one filter's dimension, remembering each answer.
@@ -165,6 +175,66 @@ class FilterMemo {
 
 struct Group {
   std::vector<int64_t> values;
+};
+
+// For the trade scan, the group key split into parts precomputed per customer, per
+// day and per trade kind, with the filters folded in, and a dense slot table over
+// all key combinations: a trade then costs three lookups and an add instead of a
+// hash probe. Usable while the combinations stay under 16 M and the days under 64 K.
+struct DenseGrouper {
+  bool usable = false;
+  int32_t lo = 0;
+  std::vector<uint32_t> customer_key, day_key, kind_key;
+  std::vector<uint8_t> customer_pass, day_pass, kind_pass;
+  std::vector<int32_t> slot;
+
+  static DenseGrouper Build(const FactTables& facts, const Coder& coder, const CubeQuery& query,
+                            std::vector<FilterMemo>& filters, int32_t lo, int32_t hi) {
+    DenseGrouper g;
+    if (hi < lo || hi - lo > 65534) return g;
+    g.lo = lo;
+    const size_t days = static_cast<size_t>(hi - lo + 1);
+    const size_t customers = facts.customer_count();
+    auto grain = [](CubeDimension d) { return IsTime(d) ? 1 : IsTradeOnly(d) ? 2 : 0; };
+    auto code = [&](CubeDimension d, size_t index) -> uint32_t {
+      switch (grain(d)) {
+        case 0: return coder.Code(d, static_cast<uint32_t>(index), lo, 0);
+        case 1: return coder.Code(d, 0, lo + static_cast<int32_t>(index), 0);
+        default: return coder.Code(d, 0, lo, static_cast<uint8_t>(index));
+      }
+    };
+    const size_t sizes[3] = {customers, days, 256};
+    std::vector<uint64_t> cardinality;
+    for (CubeDimension d : query.by) {
+      uint64_t largest = 0;
+      for (size_t i = 0; i < sizes[grain(d)]; ++i) largest = std::max<uint64_t>(largest, code(d, i));
+      cardinality.push_back(largest + 1);
+    }
+    uint64_t combinations = 1;
+    for (uint64_t c : cardinality) combinations *= c;
+    if (combinations > (uint64_t{1} << 24)) return g;
+    std::vector<uint64_t> stride(query.by.size(), 1);
+    for (size_t d = query.by.size(); d-- > 1;) stride[d - 1] = stride[d] * cardinality[d];
+    std::vector<uint32_t>* keys[3] = {&g.customer_key, &g.day_key, &g.kind_key};
+    std::vector<uint8_t>* passes[3] = {&g.customer_pass, &g.day_pass, &g.kind_pass};
+    for (int part = 0; part < 3; ++part) {
+      keys[part]->assign(sizes[part], 0);
+      passes[part]->assign(sizes[part], 1);
+      for (size_t d = 0; d < query.by.size(); ++d) {
+        if (grain(query.by[d]) != part) continue;
+        for (size_t i = 0; i < sizes[part]; ++i) (*keys[part])[i] += static_cast<uint32_t>(code(query.by[d], i) * stride[d]);
+      }
+      for (FilterMemo& f : filters) {
+        if (grain(f.dimension()) != part) continue;
+        for (size_t i = 0; i < sizes[part]; ++i) {
+          if (!f.Accepts(code(f.dimension(), i))) (*passes[part])[i] = 0;
+        }
+      }
+    }
+    g.slot.assign(combinations, -1);
+    g.usable = true;
+    return g;
+  }
 };
 
 }  // namespace
@@ -257,7 +327,7 @@ Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, 
   int32_t to = query.to ? query.to->days : (facts.last_day() == kNoDay ? INT32_MAX : facts.last_day());
   if (query.from) first_day = std::max(first_day, from);
   first_day = std::max(first_day, to - 65000);  // day codes are 16 bits
-  Coder coder(facts, context, first_day, to == INT32_MAX ? 0 : to);
+  Coder coder(facts, context, first_day, to == INT32_MAX ? first_day : to);
   std::vector<FilterMemo> filters;
   for (const CubeFilter& f : query.filters) filters.emplace_back(f, coder);
 
@@ -291,18 +361,46 @@ Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, 
   int count_slot = measure_slot(CubeMeasure::kTradeCount);
   int active_slot = measure_slot(CubeMeasure::kActiveCustomers);
   if (amount_slot >= 0 || commission_slot >= 0 || count_slot >= 0 || active_slot >= 0) {
+    // Distinct customers per group: a bitset per group while that stays under
+    // 256 MiB in all (fast, sequential), else one hash set of (group, customer).
+    const size_t words = (facts.customer_count() + 63) / 64;
+    std::vector<std::vector<uint64_t>> seen;
     std::unordered_set<uint64_t> active;
+    auto first_time = [&](int64_t g, uint32_t customer) {
+      if (static_cast<size_t>(g) < seen.size() || (static_cast<size_t>(g) + 1) * words * 8 <= (size_t{256} << 20)) {
+        if (static_cast<size_t>(g) >= seen.size()) seen.resize(g + 1);
+        std::vector<uint64_t>& bits = seen[g];
+        if (bits.empty()) bits.assign(words, 0);
+        uint64_t mask = uint64_t{1} << (customer & 63);
+        if (bits[customer >> 6] & mask) return false;
+        bits[customer >> 6] |= mask;
+        return true;
+      }
+      return active.insert(static_cast<uint64_t>(g) << 32 | customer).second;
+    };
     const TradeColumns& t = facts.trades();
+    DenseGrouper dense = DenseGrouper::Build(facts, coder, query, filters, std::max(from, first_day), to);
     for (size_t i = 0; i < t.size(); ++i) {
       int32_t day = t.day[i];
       if (day < from || day > to) continue;
-      int64_t g = group_index(t.customer[i], day, t.kind[i]);
+      int64_t g;
+      if (dense.usable && day >= dense.lo) {
+        uint32_t c = t.customer[i];
+        size_t d = static_cast<size_t>(day - dense.lo);
+        uint8_t kind = t.kind[i];
+        if (!(dense.customer_pass[c] & dense.day_pass[d] & dense.kind_pass[kind])) continue;
+        int32_t& slot = dense.slot[dense.customer_key[c] + dense.day_key[d] + dense.kind_key[kind]];
+        if (slot < 0) slot = static_cast<int32_t>(group_index(c, day, kind));
+        g = slot;
+      } else {
+        g = group_index(t.customer[i], day, t.kind[i]);
+      }
       if (g < 0) continue;
       std::vector<int64_t>& v = groups[g].values;
       if (amount_slot >= 0) v[amount_slot] += t.amount[i];
       if (commission_slot >= 0) v[commission_slot] += t.commission[i];
       if (count_slot >= 0) ++v[count_slot];
-      if (active_slot >= 0 && active.insert(static_cast<uint64_t>(g) << 32 | t.customer[i]).second) {
+      if (active_slot >= 0 && first_time(g, t.customer[i])) {
         ++v[active_slot];
       }
     }

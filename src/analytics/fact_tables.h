@@ -96,6 +96,13 @@ class FactTables {
   Status Append(const AssetSnapshot& snapshot);
   Status Append(const Interaction& interaction);
 
+  // Column-level appends for loaders and benchmarks that already hold codes: the
+  // customer index must exist; `symbol` is a code of symbols() or kNoCode.
+  void AppendTradeFact(uint32_t customer, int32_t day, int64_t amount, int64_t commission, uint32_t symbol,
+                       uint8_t kind) {
+    AddTrade(customer, day, amount, commission, symbol, kind);
+  }
+
   size_t customer_count() const { return customer_ids_.size(); }
   std::optional<uint32_t> CustomerIndex(std::string_view customer_id) const;
   const std::string& CustomerId(uint32_t index) const { return customer_ids_[index]; }
