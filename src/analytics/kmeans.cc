@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <thread>
 
@@ -32,15 +33,64 @@ inline float SquaredDistance(const float* a, const float* b, size_t d) {
   return sum;
 }
 
-// Assigns rows [begin, end) to their nearest centre. Centres are transposed (d × k)
-// so the inner loop runs across centres and vectorises; built for AVX2 and baseline
-// x86-64, chosen at run time.
-__attribute__((target_clones("avx2", "default"))) void AssignRows(const float* x, size_t begin, size_t end, size_t d,
-                                                                    const float* centers_t, size_t k, float* distances,
-                                                                    int32_t* labels, float* nearest) {
+// Assigns rows [begin, end) to their nearest centre. Centres are transposed (d × K,
+// padded to K with far-away centres) so that the inner loop runs across a fixed
+// number of centres held in registers; built for AVX2 and baseline x86-64, chosen
+// at run time.
+// Eight lanes of float: one AVX register, or two SSE registers on baseline x86-64.
+typedef float Float8 __attribute__((vector_size(32)));
+
+template <size_t K>
+__attribute__((always_inline)) inline void AssignRowsFixed(const float* x, size_t begin, size_t end, size_t d,
+                                                           const float* centers_t, int32_t* labels, double* sums,
+                                                           int64_t* counts, double* inertia) {
+  constexpr size_t kVectors = K / 8;
   for (size_t i = begin; i < end; ++i) {
     const float* row = x + i * d;
-    for (size_t c = 0; c < k; ++c) distances[c] = 0;
+    Float8 distances[kVectors] = {};
+    for (size_t j = 0; j < d; ++j) {
+      const float value = row[j];
+      for (size_t v = 0; v < kVectors; ++v) {
+        Float8 column;
+        std::memcpy(&column, centers_t + j * K + v * 8, sizeof column);
+        Float8 diff = value - column;
+        distances[v] += diff * diff;
+      }
+    }
+    // Branch-free arg-min: nearest centres are unpredictable, so branches would miss.
+    float best = distances[0][0];
+    for (size_t c = 1; c < K; ++c) best = std::min(best, distances[c / 8][c % 8]);
+    int32_t best_c = 0;
+    for (size_t c = K; c-- > 0;) best_c = distances[c / 8][c % 8] == best ? static_cast<int32_t>(c) : best_c;
+    labels[i] = best_c;
+    *inertia += best;
+    // Accumulate the new centre sums while the row is still in cache.
+    double* sum = sums + best_c * d;
+    for (size_t j = 0; j < d; ++j) sum[j] += row[j];
+    ++counts[best_c];
+  }
+}
+
+// Function multiversioning applies to plain functions, so each width gets one; the
+// inlined body is compiled once per target.
+__attribute__((target_clones("avx2", "default"))) void AssignRows8(const float* x, size_t begin, size_t end, size_t d,
+                                                                     const float* centers_t, int32_t* labels,
+                                                                     double* sums, int64_t* counts, double* inertia) {
+  AssignRowsFixed<8>(x, begin, end, d, centers_t, labels, sums, counts, inertia);
+}
+__attribute__((target_clones("avx2", "default"))) void AssignRows16(const float* x, size_t begin, size_t end, size_t d,
+                                                                      const float* centers_t, int32_t* labels,
+                                                                      double* sums, int64_t* counts, double* inertia) {
+  AssignRowsFixed<16>(x, begin, end, d, centers_t, labels, sums, counts, inertia);
+}
+
+// Any k: the same work with a run-time bound.
+void AssignRowsAny(const float* x, size_t begin, size_t end, size_t d, const float* centers_t, size_t k,
+                   int32_t* labels, double* sums, int64_t* counts, double* inertia) {
+  std::vector<float> distances(k);
+  for (size_t i = begin; i < end; ++i) {
+    const float* row = x + i * d;
+    std::fill(distances.begin(), distances.end(), 0.0f);
     for (size_t j = 0; j < d; ++j) {
       const float value = row[j];
       const float* column = centers_t + j * k;
@@ -49,16 +99,25 @@ __attribute__((target_clones("avx2", "default"))) void AssignRows(const float* x
         distances[c] += diff * diff;
       }
     }
-    float best = distances[0];
-    int32_t best_c = 0;
-    for (size_t c = 1; c < k; ++c) {
-      if (distances[c] < best) {
-        best = distances[c];
-        best_c = static_cast<int32_t>(c);
-      }
-    }
+    int32_t best_c = static_cast<int32_t>(std::min_element(distances.begin(), distances.end()) - distances.begin());
     labels[i] = best_c;
-    nearest[i - begin] = best;
+    *inertia += distances[best_c];
+    double* sum = sums + best_c * d;
+    for (size_t j = 0; j < d; ++j) sum[j] += row[j];
+    ++counts[best_c];
+  }
+}
+
+// The padded width for k, or 0 when k is too large for the fixed kernels.
+size_t PaddedWidth(size_t k) { return k <= 8 ? 8 : k <= 16 ? 16 : 0; }
+
+// Assigns rows [begin, end), adding them to the per-centre sums and counts.
+void AssignRows(const float* x, size_t begin, size_t end, size_t d, const float* centers_t, size_t k,
+                int32_t* labels, double* sums, int64_t* counts, double* inertia) {
+  switch (PaddedWidth(k)) {
+    case 8: return AssignRows8(x, begin, end, d, centers_t, labels, sums, counts, inertia);
+    case 16: return AssignRows16(x, begin, end, d, centers_t, labels, sums, counts, inertia);
+    default: return AssignRowsAny(x, begin, end, d, centers_t, k, labels, sums, counts, inertia);
   }
 }
 
@@ -123,28 +182,19 @@ KMeansResult KMeansFrom(const DenseMatrix& x, DenseMatrix centers, const KMeansO
   std::vector<double> inertia(threads);
   for (int iteration = 0; iteration < options.max_iterations; ++iteration) {
     // Assignment and partial sums, per thread.
-    std::vector<float> centers_t(k * d);
+    // Padding centres sit so far away that no row ever picks them.
+    const size_t width = PaddedWidth(k) ? PaddedWidth(k) : k;
+    std::vector<float> centers_t(width * d, 1e18f);
     for (size_t c = 0; c < k; ++c) {
-      for (size_t j = 0; j < d; ++j) centers_t[j * k + c] = centers.Row(c)[j];
+      for (size_t j = 0; j < d; ++j) centers_t[j * width + c] = centers.Row(c)[j];
     }
     Parallel(n, threads, [&](size_t begin, size_t end, int part) {
-      std::fill(sums[part].begin(), sums[part].end(), 0.0);
-      std::fill(counts[part].begin(), counts[part].end(), 0);
-      std::vector<float> distances(k), nearest(4096);
-      double local_inertia = 0;
-      for (size_t block = begin; block < end; block += nearest.size()) {
-        size_t block_end = std::min(end, block + nearest.size());
-        AssignRows(x.values.data(), block, block_end, d, centers_t.data(), k, distances.data(),
-                   result.labels.data(), nearest.data());
-        for (size_t i = block; i < block_end; ++i) {
-          local_inertia += nearest[i - block];
-          const float* row = x.Row(i);
-          double* sum = sums[part].data() + result.labels[i] * d;
-          for (size_t j = 0; j < d; ++j) sum[j] += row[j];
-          ++counts[part][result.labels[i]];
-        }
-      }
-      inertia[part] = local_inertia;
+      // Sums and counts sized for the padded width; padding centres never win.
+      sums[part].assign(std::max(width, k) * d, 0.0);
+      counts[part].assign(std::max(width, k), 0);
+      inertia[part] = 0;
+      AssignRows(x.values.data(), begin, end, d, centers_t.data(), k, result.labels.data(), sums[part].data(),
+                 counts[part].data(), &inertia[part]);
     });
     result.inertia = 0;
     for (double v : inertia) result.inertia += v;
