@@ -10,7 +10,9 @@ cd "$(dirname "$0")/../.."
 sqlite_trades="${1:-10000000}" duckdb_trades="${2:-100000000}" customers="${3:-1000000}"
 bash scripts/install-deps.sh --bench
 bash scripts/build.sh analytics_bench >/dev/null
-(cd bench/analytics/duckdb && npm ci --no-audit --no-fund --silent)
+# npm ci rejects this lock file (npm leaves optional platform packages out of it), so
+# install from it with npm install, which keeps the locked versions.
+(cd bench/analytics/duckdb && npm install --no-audit --no-fund --silent)
 
 echo "== FinCRM against SQLite, $sqlite_trades trades"
 ./build/bench/analytics_bench "$sqlite_trades" "$customers"
