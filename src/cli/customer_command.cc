@@ -74,6 +74,14 @@ int RunCustomer(const std::string& db, const std::string& customer_id) {
     char line[256];
     Line("as of", FormatDate(s.as_of) + " (analysis run " + std::to_string(s.run_id) + ")");
     Line("value tier", s.tier.empty() ? "(not a customer on that date)" : s.tier);
+    if (s.cluster >= 0) {
+      std::string label;
+      (void)store.ForEach(std::function<bool(const ClusterRecord&)>([&](const ClusterRecord& cluster) {
+        if (cluster.run_id == s.run_id && cluster.cluster == s.cluster) label = cluster.label;
+        return label.empty();
+      }));
+      Line("segment", std::to_string(s.cluster) + (label.empty() ? "" : " — " + label));
+    }
     std::snprintf(line, sizeof line, "%.3f", s.value_score);
     Line("value score", line);
     std::snprintf(line, sizeof line, "%s  (last trade %lld days ago, %lld trades and %s yuan commission in 12 months)",
