@@ -10,6 +10,7 @@
 #include <string>
 
 #include "analytics/kmeans.h"
+#include "core/split_mix.h"
 
 int main(int argc, char** argv) {
   using namespace fincrm;
@@ -24,13 +25,8 @@ int main(int argc, char** argv) {
   x.rows = n;
   x.cols = d;
   x.values.resize(n * d);
-  uint64_t state = 42;
-  auto uniform = [&] {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return ((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
-  };
+  SplitMix64 rng(42);
+  auto uniform = [&] { return rng.Uniform(); };
   for (size_t i = 0; i < n; ++i) {
     int blob = static_cast<int>(uniform() * 12);
     for (size_t j = 0; j < d; ++j) {

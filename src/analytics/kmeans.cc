@@ -1,5 +1,7 @@
 #include "analytics/kmeans.h"
 
+#include "core/split_mix.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -8,21 +10,6 @@
 
 namespace fincrm {
 namespace {
-
-class SplitMix {
- public:
-  explicit SplitMix(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return (Next() >> 11) * 0x1.0p-53; }
-
- private:
-  uint64_t state_;
-};
 
 inline float SquaredDistance(const float* a, const float* b, size_t d) {
   float sum = 0;
@@ -142,7 +129,7 @@ void Parallel(size_t n, int threads, Fn&& fn) {
 }  // namespace
 
 DenseMatrix KMeansPlusPlus(const DenseMatrix& x, int k, uint64_t seed) {
-  SplitMix rng(seed);
+  SplitMix64 rng(seed);
   DenseMatrix centers;
   centers.rows = static_cast<size_t>(k);
   centers.cols = x.cols;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/split_mix.h"
+
 namespace fincrm {
 namespace {
 
@@ -90,14 +92,8 @@ std::vector<int> StratifiedFolds(const std::vector<float>& labels, int k, uint64
       if ((labels[i] > 0.5f) == (cls == 1)) rows.push_back(i);
     }
     // Fisher-Yates with a SplitMix64 stream: the same folds on every machine.
-    uint64_t state = seed + cls * 0x9E3779B97F4A7C15ULL;
-    for (size_t i = rows.size(); i > 1; --i) {
-      uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-      z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-      z ^= z >> 31;
-      std::swap(rows[i - 1], rows[z % i]);
-    }
+    SplitMix64 rng(seed + cls * 0x9E3779B97F4A7C15ULL);
+    for (size_t i = rows.size(); i > 1; --i) std::swap(rows[i - 1], rows[rng.Next() % i]);
     for (size_t i = 0; i < rows.size(); ++i) folds[rows[i]] = static_cast<int>(i % k);
   }
   return folds;

@@ -7,23 +7,20 @@
 #include <thread>
 #include <vector>
 
+#include "core/split_mix.h"
 #include "core/validation.h"
 #include "ingest/batch_queue.h"
 
 namespace fincrm {
 namespace {
 
-// SplitMix64: tiny, fast and good enough for synthetic data; one stream per customer.
+// The demo's random stream: SplitMix64 with the distributions the generator needs.
+// One stream per customer keeps the output independent of threading.
 class Rng {
  public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return (Next() >> 11) * 0x1.0p-53; }  // [0, 1)
+  explicit Rng(uint64_t seed) : stream_(seed) {}
+  uint64_t Next() { return stream_.Next(); }
+  double Uniform() { return stream_.Uniform(); }  // [0, 1)
   int64_t Range(int64_t lo, int64_t hi) {                  // [lo, hi]
     return lo + static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
   }
@@ -66,7 +63,7 @@ class Rng {
   }
 
  private:
-  uint64_t state_;
+  SplitMix64 stream_;
 };
 
 uint64_t StreamSeed(uint64_t seed, uint64_t stream, uint64_t purpose) {
