@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
                                                 static_cast<fincrm::ProductType>(t.product), fincrm::TradeSide::kBuy,
                                                 static_cast<fincrm::TradeChannel>(t.channel)));
   }
+  facts.ClusterByCustomer();
   double load = Seconds(start);
 
   int64_t ours_rfm_rows = 0;

@@ -42,7 +42,52 @@ Result<FactTables> FactTables::Load(Store& store) {
     facts.AddInteraction(customer, ShanghaiDate(row.occurred_at).days, row.channel, row.direction,
                          row.type);
   }));
+  facts.ClusterByCustomer();
   return facts;
+}
+
+namespace {
+
+// Stable counting sort by customer: the destination of each row.
+std::vector<uint32_t> Destinations(const std::vector<uint32_t>& customer, size_t customers) {
+  std::vector<uint32_t> start(customers + 1, 0);
+  for (uint32_t c : customer) ++start[c + 1];
+  for (size_t c = 0; c < customers; ++c) start[c + 1] += start[c];
+  std::vector<uint32_t> destination(customer.size());
+  for (size_t i = 0; i < customer.size(); ++i) destination[i] = start[customer[i]]++;
+  return destination;
+}
+
+template <class T>
+void Permute(std::vector<T>& column, const std::vector<uint32_t>& destination) {
+  std::vector<T> sorted(column.size());
+  for (size_t i = 0; i < column.size(); ++i) sorted[destination[i]] = column[i];
+  column.swap(sorted);
+}
+
+}  // namespace
+
+void FactTables::ClusterByCustomer() {
+  const size_t customers = customer_count();
+  std::vector<uint32_t> destination = Destinations(trades_.customer, customers);
+  Permute(trades_.customer, destination);
+  Permute(trades_.day, destination);
+  Permute(trades_.amount, destination);
+  Permute(trades_.commission, destination);
+  Permute(trades_.symbol, destination);
+  Permute(trades_.kind, destination);
+  destination = Destinations(assets_.customer, customers);
+  Permute(assets_.customer, destination);
+  Permute(assets_.day, destination);
+  Permute(assets_.total, destination);
+  Permute(assets_.funds, destination);
+  Permute(assets_.margin_debt, destination);
+  destination = Destinations(interactions_.customer, customers);
+  Permute(interactions_.customer, destination);
+  Permute(interactions_.day, destination);
+  Permute(interactions_.channel, destination);
+  Permute(interactions_.direction, destination);
+  Permute(interactions_.type, destination);
 }
 
 uint32_t FactTables::UpsertCustomer(const Customer& c) {

@@ -103,6 +103,12 @@ class FactTables {
     AddTrade(customer, day, amount, commission, symbol, kind);
   }
 
+  // Reorders every fact column so that each customer's facts are contiguous, in
+  // customer order (stable: arrival order within a customer). Per-customer scans then
+  // walk memory sequentially instead of jumping between customers. Load() does this;
+  // facts appended afterwards go to the end until the next call.
+  void ClusterByCustomer();
+
   size_t customer_count() const { return customer_ids_.size(); }
   std::optional<uint32_t> CustomerIndex(std::string_view customer_id) const;
   const std::string& CustomerId(uint32_t index) const { return customer_ids_[index]; }

@@ -7,14 +7,26 @@
 namespace fincrm {
 namespace {
 
-// Quintile scores 1 + ⌊5 × (values strictly below) / n⌋ from one sort.
-void Score(const std::vector<int64_t>& values, std::vector<RfmRow>& rows, uint8_t RfmRow::*field) {
-  std::vector<int64_t> sorted = values;
-  std::sort(sorted.begin(), sorted.end());
-  const double n = static_cast<double>(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    double below = std::lower_bound(sorted.begin(), sorted.end(), values[i]) - sorted.begin();
-    rows[i].*field = static_cast<uint8_t>(std::min(5.0, 1 + std::floor(5 * below / n)));
+// Quintile scores 1 + ⌊5 × (values strictly below) / n⌋ without a full sort: with s
+// the sorted values, below(v) ≥ k exactly when v > s[k − 1], so four order
+// statistics (found by nth_element, linear time) decide every score.
+void Score(std::vector<int64_t> values, std::vector<RfmRow>& rows, uint8_t RfmRow::*field) {
+  const size_t n = values.size();
+  if (n == 0) return;
+  std::vector<int64_t> scratch = values;
+  int64_t threshold[4];
+  bool active[4];
+  for (int q = 1; q <= 4; ++q) {
+    size_t k = (static_cast<size_t>(q) * n + 4) / 5;  // ⌈q n / 5⌉
+    active[q - 1] = k >= 1;
+    if (!active[q - 1]) continue;
+    std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end());
+    threshold[q - 1] = scratch[k - 1];
+  }
+  for (size_t i = 0; i < n; ++i) {
+    uint8_t score = 1;
+    for (int q = 0; q < 4; ++q) score += active[q] && values[i] > threshold[q];
+    rows[i].*field = score;
   }
 }
 
