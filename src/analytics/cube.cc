@@ -1,6 +1,7 @@
 #include "analytics/cube.h"
 
 #include <algorithm>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -237,6 +238,71 @@ struct DenseGrouper {
   }
 };
 
+// The clustered prefix of the trades, on two threads split at a customer boundary.
+// Facts are grouped by customer there, so a group's distinct customers are counted
+// by remembering the last customer each slot saw. Returns how many trades it covered.
+template <class GroupIndex>
+size_t ScanClusteredTrades(const FactTables& facts, const DenseGrouper& dense, int32_t from, int32_t to,
+                           int amount_slot, int commission_slot, int count_slot, int active_slot,
+                           std::vector<Group>& groups, GroupIndex& group_index) {
+  const TradeColumns& t = facts.trades();
+  const size_t n = facts.clustered_trades();
+  const size_t slots = dense.slot.size();
+  constexpr int kThreads = 2;
+  size_t split = n / 2;
+  while (split > 0 && split < n && t.customer[split] == t.customer[split - 1]) ++split;
+  const size_t bounds[kThreads + 1] = {0, split, n};
+  struct Partial {
+    std::vector<int64_t> amount, commission, count, active;
+    std::vector<uint32_t> last_customer;
+    std::vector<uint64_t> first_trade;  // a representative trade per slot
+  };
+  std::vector<Partial> partials(kThreads);
+  auto scan = [&](int part) {
+    Partial& p = partials[part];
+    p.amount.assign(slots, 0);
+    p.commission.assign(slots, 0);
+    p.count.assign(slots, 0);
+    p.active.assign(slots, 0);
+    p.last_customer.assign(slots, UINT32_MAX);
+    p.first_trade.assign(slots, UINT64_MAX);
+    for (size_t i = bounds[part]; i < bounds[part + 1]; ++i) {
+      int32_t day = t.day[i];
+      if (day < from || day > to || day < dense.lo) continue;
+      uint32_t c = t.customer[i];
+      size_t d = static_cast<size_t>(day - dense.lo);
+      uint8_t kind = t.kind[i];
+      if (!(dense.customer_pass[c] & dense.day_pass[d] & dense.kind_pass[kind])) continue;
+      uint32_t key = dense.customer_key[c] + dense.day_key[d] + dense.kind_key[kind];
+      p.amount[key] += t.amount[i];
+      p.commission[key] += t.commission[i];
+      ++p.count[key];
+      if (p.last_customer[key] != c) {
+        p.last_customer[key] = c;
+        ++p.active[key];
+      }
+      if (p.first_trade[key] == UINT64_MAX) p.first_trade[key] = i;
+    }
+  };
+  std::thread helper(scan, 1);
+  scan(0);
+  helper.join();
+  for (size_t key = 0; key < slots; ++key) {
+    uint64_t first = std::min(partials[0].first_trade[key], partials[1].first_trade[key]);
+    if (first == UINT64_MAX) continue;
+    int64_t g = group_index(t.customer[first], t.day[first], t.kind[first]);
+    if (g < 0) continue;
+    std::vector<int64_t>& v = groups[g].values;
+    for (const Partial& p : partials) {
+      if (amount_slot >= 0) v[amount_slot] += p.amount[key];
+      if (commission_slot >= 0) v[commission_slot] += p.commission[key];
+      if (count_slot >= 0) v[count_slot] += p.count[key];
+      if (active_slot >= 0) v[active_slot] += p.active[key];
+    }
+  }
+  return n;
+}
+
 }  // namespace
 
 bool IsMoneyMeasure(CubeMeasure measure) {
@@ -380,7 +446,16 @@ Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, 
     };
     const TradeColumns& t = facts.trades();
     DenseGrouper dense = DenseGrouper::Build(facts, coder, query, filters, std::max(from, first_day), to);
-    for (size_t i = 0; i < t.size(); ++i) {
+    size_t done = 0;
+    // Distinct counting in the clustered path cannot see the unclustered tail, so with
+    // active customers it runs only when every trade is clustered.
+    bool clustered = facts.clustered_trades() > 0 &&
+                     (active_slot < 0 || facts.clustered_trades() == t.size());
+    if (dense.usable && dense.slot.size() <= (size_t{1} << 16) && clustered) {
+      done = ScanClusteredTrades(facts, dense, from, to, amount_slot, commission_slot, count_slot, active_slot,
+                                 groups, group_index);
+    }
+    for (size_t i = done; i < t.size(); ++i) {
       int32_t day = t.day[i];
       if (day < from || day > to) continue;
       int64_t g;

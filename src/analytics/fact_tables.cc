@@ -76,6 +76,7 @@ void FactTables::ClusterByCustomer() {
   Permute(trades_.commission, destination);
   Permute(trades_.symbol, destination);
   Permute(trades_.kind, destination);
+  clustered_trades_ = trades_.size();
   destination = Destinations(assets_.customer, customers);
   Permute(assets_.customer, destination);
   Permute(assets_.day, destination);

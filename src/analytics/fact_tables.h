@@ -121,6 +121,8 @@ class FactTables {
   const Dictionary& symbols() const { return symbols_; }
 
   const TradeColumns& trades() const { return trades_; }
+  // How many leading trades are clustered by customer (the rest arrived since).
+  size_t clustered_trades() const { return clustered_trades_; }
   const AssetColumns& assets() const { return assets_; }
   const InteractionColumns& interactions() const { return interactions_; }
 
@@ -146,6 +148,7 @@ class FactTables {
   AssetColumns assets_;
   InteractionColumns interactions_;
   int32_t last_day_ = kNoDay;
+  size_t clustered_trades_ = 0;
 };
 
 }  // namespace fincrm

@@ -61,6 +61,15 @@ TEST_F(CubeTest, FiltersRangesAndDistinctCustomers) {
   EXPECT_EQ(Run("trade_count", "risk_level"), (Lines{"C3=8"}));
 }
 
+TEST_F(CubeTest, TradesAppendedAfterLoadingCountToo) {
+  ASSERT_TRUE(facts_->Append(testing::GoldenTrade("T9", "C4", "2026-10-30 14:00:00", 4000000, 1000)).ok());
+  ASSERT_TRUE(facts_->Append(testing::GoldenTrade("T10", "C2", "2026-10-30 14:00:00", 4000000, 1000)).ok());
+  EXPECT_EQ(Run("commission,trade_count", "branch"), (Lines{"B1=20250,6", "B2=2750,4"}));
+  EXPECT_EQ(Run("active_customers", "branch", "", "2026-10"), (Lines{"B1=2", "B2=2"}));
+  facts_->ClusterByCustomer();
+  EXPECT_EQ(Run("commission,active_customers", "branch", "", "2026-10"), (Lines{"B1=11500,2", "B2=2250,2"}));
+}
+
 TEST_F(CubeTest, TopN) {
   EXPECT_EQ(Run("commission", "month", "", "", "", 2), (Lines{"2026-10=11750", "2026-09=5000"}));
 }
