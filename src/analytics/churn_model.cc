@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "analytics/value_ladder.h"
@@ -136,6 +137,26 @@ std::string Explain(Cause cause, const float* f) {
   return "";
 }
 
+Status WriteFloats(const std::string& path, const std::vector<float>& values) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (!file) return Unavailable("cannot write " + path);
+  bool ok = std::fwrite(values.data(), sizeof(float), values.size(), file) == values.size();
+  ok = std::fclose(file) == 0 && ok;
+  return ok ? Status::Ok() : Unavailable("cannot write " + path);
+}
+
+Status Export(const std::string& directory, const CutoffData& training, const CutoffData& validation) {
+  FINCRM_RETURN_IF_ERROR(WriteFloats(directory + "/train_x.f32", training.x.values));
+  FINCRM_RETURN_IF_ERROR(WriteFloats(directory + "/train_y.f32", training.labels));
+  FINCRM_RETURN_IF_ERROR(WriteFloats(directory + "/valid_x.f32", validation.x.values));
+  FINCRM_RETURN_IF_ERROR(WriteFloats(directory + "/valid_y.f32", validation.labels));
+  std::FILE* shape = std::fopen((directory + "/shape.txt").c_str(), "w");
+  if (!shape) return Unavailable("cannot write " + directory + "/shape.txt");
+  std::fprintf(shape, "%zu %zu %zu\n", training.x.rows, validation.x.rows, static_cast<size_t>(kFeatureCount));
+  std::fclose(shape);
+  return Status::Ok();
+}
+
 std::string Now() {
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch()).count();
@@ -208,6 +229,9 @@ Result<ChurnModelResult> TrainChurnModel(const FactTables& facts, const ChurnOpt
     return FailedPrecondition("the history holds no churn to learn from: it needs at least " +
                               std::to_string(options.horizon_days * 2 + 30 * options.training_cutoffs) +
                               " days with customers leaving");
+  }
+  if (!options.export_directory.empty()) {
+    FINCRM_RETURN_IF_ERROR(Export(options.export_directory, training, validation));
   }
   auto model = BoostedTrees::Train(training.x, training.labels, options.params);
   if (!model.ok()) return model.status();

@@ -45,6 +45,10 @@ struct ChurnOptions {
   int horizon_days = 90;
   int training_cutoffs = 3;  // monthly cutoffs before the validation cutoff
   MetricsConfig metrics;
+  // When set, the training and validation matrices are written there (train_x.f32,
+  // train_y.f32, valid_x.f32, valid_y.f32, shape.txt) for benchmarks against other
+  // learners on exactly the same rows.
+  std::string export_directory;
 };
 
 const std::vector<std::string>& ChurnFeatureNames();
