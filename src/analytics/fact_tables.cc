@@ -1,8 +1,18 @@
 #include "analytics/fact_tables.h"
 
+#include <chrono>
+
 namespace fincrm {
 
-Result<FactTables> FactTables::Load(Store& store) {
+Result<FactTables> FactTables::Load(Store& store, FactLoadTimings* timings) {
+  FactLoadTimings local;
+  FactLoadTimings& t = timings ? *timings : local;
+  auto clock = std::chrono::steady_clock::now();
+  auto lap = [&](double& into) {
+    auto now = std::chrono::steady_clock::now();
+    into = std::chrono::duration<double>(now - clock).count();
+    clock = now;
+  };
   FactTables facts;
   FINCRM_RETURN_IF_ERROR(store.ForEach(std::function<bool(const Branch&)>([&](const Branch& b) {
     facts.branches_.Intern(b.branch_id);
@@ -12,6 +22,7 @@ Result<FactTables> FactTables::Load(Store& store) {
     facts.UpsertCustomer(c);
     return true;
   })));
+  lap(t.customers);
   // Facts arrive clustered by customer, so remembering the last lookup saves most
   // hash probes.
   std::string last_id;
@@ -30,19 +41,23 @@ Result<FactTables> FactTables::Load(Store& store) {
                    facts.symbols_.Intern(row.symbol),
                    PackTradeKind(row.market, row.product_type, row.side, row.channel));
   }));
+  lap(t.trades);
   FINCRM_RETURN_IF_ERROR(store.ScanAssetFacts([&](const AssetFactRow& row) {
     uint32_t customer = index_of(row.customer_id);
     if (customer == kNoCode) return;
     facts.AddAsset(customer, row.snapshot_date.days, row.total_assets_fen, row.funds_fen,
                    row.margin_debt_fen);
   }));
+  lap(t.assets);
   FINCRM_RETURN_IF_ERROR(store.ScanInteractionFacts([&](const InteractionFactRow& row) {
     uint32_t customer = index_of(row.customer_id);
     if (customer == kNoCode) return;
     facts.AddInteraction(customer, ShanghaiDate(row.occurred_at).days, row.channel, row.direction,
                          row.type);
   }));
+  lap(t.interactions);
   facts.ClusterByCustomer();
+  lap(t.clustering);
   return facts;
 }
 

@@ -84,10 +84,15 @@ struct InteractionColumns {
   size_t size() const { return customer.size(); }
 };
 
+// Seconds each part of FactTables::Load took.
+struct FactLoadTimings {
+  double customers = 0, trades = 0, assets = 0, interactions = 0, clustering = 0;
+};
+
 class FactTables {
  public:
   // Loads customers, branches and every trade, asset snapshot and interaction.
-  static Result<FactTables> Load(Store& store);
+  static Result<FactTables> Load(Store& store, FactLoadTimings* timings = nullptr);
 
   // Adds or updates a customer (new customers get the next index).
   uint32_t UpsertCustomer(const Customer& customer);

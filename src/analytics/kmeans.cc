@@ -32,6 +32,7 @@ __attribute__((always_inline)) inline void AssignRowsFixed(const float* x, size_
                                                            const float* centers_t, int32_t* labels, double* sums,
                                                            int64_t* counts, double* inertia) {
   constexpr size_t kVectors = K / 8;
+  double total = 0;  // local: stores to `sums` could alias `inertia`
   for (size_t i = begin; i < end; ++i) {
     const float* row = x + i * d;
     Float8 distances[kVectors] = {};
@@ -50,12 +51,13 @@ __attribute__((always_inline)) inline void AssignRowsFixed(const float* x, size_
     int32_t best_c = 0;
     for (size_t c = K; c-- > 0;) best_c = distances[c / 8][c % 8] == best ? static_cast<int32_t>(c) : best_c;
     labels[i] = best_c;
-    *inertia += best;
+    total += best;
     // Accumulate the new centre sums while the row is still in cache.
     double* sum = sums + best_c * d;
     for (size_t j = 0; j < d; ++j) sum[j] += row[j];
     ++counts[best_c];
   }
+  *inertia += total;
 }
 
 // Function multiversioning applies to plain functions, so each width gets one; the
