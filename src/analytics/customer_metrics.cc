@@ -25,6 +25,27 @@ int MonthNumber(int32_t day) {
   return year * 12 + static_cast<int>(month) - 1;
 }
 
+// Month slot (0 = the month of `end`, capped at kSlots - 1) of each day in the window.
+std::vector<int8_t> MonthSlots(int32_t end, int window_days) {
+  const int end_month = MonthNumber(end);
+  std::vector<int8_t> slot_of(window_days);
+  for (int offset = 0; offset < window_days; ++offset) {
+    int slot = end_month - MonthNumber(end - offset);
+    slot_of[offset] = static_cast<int8_t>(std::min(slot, kSlots - 1));
+  }
+  return slot_of;
+}
+
+// Monthly averages times the share of the year the months cover.
+AssetIncome IncomeFrom(int64_t margin_sum, int64_t funds_sum, int months, const MetricsConfig& config) {
+  AssetIncome income;
+  if (months == 0) return income;
+  income.margin_interest_fen =
+      std::llround(static_cast<double>(margin_sum) / months * config.margin_interest_rate * months / 12.0);
+  income.product_fee_fen = std::llround(static_cast<double>(funds_sum) / months * config.fund_fee_rate * months / 12.0);
+  return income;
+}
+
 std::string Yuan(int64_t fen) { return FormatYuanGrouped(Money{fen}); }
 
 void GradeCredit(const CustomerAttributes& a, CustomerMetrics& m) {
@@ -102,6 +123,43 @@ std::vector<uint8_t> QuintileScores(const std::vector<double>& values) {
   return scores;
 }
 
+std::vector<AssetIncome> ComputeAssetIncome(const FactTables& facts, Date as_of, const MetricsConfig& config) {
+  const size_t n = facts.customer_count();
+  const int32_t end = as_of.days, start = end - config.window_days + 1;
+  const std::vector<int8_t> slot_of = MonthSlots(end, config.window_days);
+  struct Months {
+    std::array<int32_t, kSlots> day;
+    std::array<int64_t, kSlots> funds{}, margin{};
+    Months() { day.fill(kNoDay); }
+  };
+  std::vector<Months> months(n);
+  const AssetColumns& assets = facts.assets();
+  for (size_t i = 0; i < assets.size(); ++i) {
+    int32_t day = assets.day[i];
+    if (day > end || day < start) continue;
+    Months& m = months[assets.customer[i]];
+    int slot = slot_of[end - day];
+    if (day >= m.day[slot]) {
+      m.day[slot] = day;
+      m.funds[slot] = assets.funds[i];
+      m.margin[slot] = assets.margin_debt[i];
+    }
+  }
+  std::vector<AssetIncome> income(n);
+  for (size_t c = 0; c < n; ++c) {
+    int count = 0;
+    int64_t funds = 0, margin = 0;
+    for (int s = 0; s < kSlots; ++s) {
+      if (months[c].day[s] == kNoDay) continue;
+      ++count;
+      funds += months[c].funds[s];
+      margin += months[c].margin[s];
+    }
+    income[c] = IncomeFrom(margin, funds, count, config);
+  }
+  return income;
+}
+
 std::vector<CustomerMetrics> ComputeCustomerMetrics(const FactTables& facts, Date as_of,
                                                     const MetricsConfig& config) {
   const size_t n = facts.customer_count();
@@ -109,13 +167,7 @@ std::vector<CustomerMetrics> ComputeCustomerMetrics(const FactTables& facts, Dat
   const int32_t start = end - config.window_days + 1;
   std::vector<CustomerMetrics> out(n);
 
-  // Month slot of each day in the window, computed once.
-  const int end_month = MonthNumber(end);
-  std::vector<int8_t> slot_of(config.window_days);
-  for (int offset = 0; offset < config.window_days; ++offset) {
-    int slot = end_month - MonthNumber(end - offset);
-    slot_of[offset] = static_cast<int8_t>(std::min(slot, kSlots - 1));
-  }
+  const std::vector<int8_t> slot_of = MonthSlots(end, config.window_days);
 
   // Trades.
   std::vector<int32_t> last_trade(n, kNoDay);
@@ -203,14 +255,10 @@ std::vector<CustomerMetrics> ComputeCustomerMetrics(const FactTables& facts, Dat
       m.peak_assets_fen = std::max(m.peak_assets_fen, ma.total[s]);
     }
     m.peak_assets_fen = std::max(m.peak_assets_fen, m.latest_assets_fen);
-    if (months > 0) {
-      m.average_assets_fen = total_sum / months;
-      // Monthly averages times the share of the year they cover.
-      m.margin_interest_fen =
-          std::llround(static_cast<double>(margin_sum) / months * config.margin_interest_rate * months / 12.0);
-      m.product_fee_fen =
-          std::llround(static_cast<double>(funds_sum) / months * config.fund_fee_rate * months / 12.0);
-    }
+    if (months > 0) m.average_assets_fen = total_sum / months;
+    AssetIncome income = IncomeFrom(margin_sum, funds_sum, months, config);
+    m.margin_interest_fen = income.margin_interest_fen;
+    m.product_fee_fen = income.product_fee_fen;
     m.profit_fen = m.commission_fen + m.margin_interest_fen + m.product_fee_fen;
     m.asset_growth_3m = three_months_total[c] > 0
                             ? static_cast<double>(m.latest_assets_fen) / three_months_total[c] - 1

@@ -74,6 +74,14 @@ struct CustomerMetrics {
   std::vector<std::string> credit_reasons;
 };
 
+// Income earned on holdings over the window: margin interest and fund fees, from the
+// latest snapshot of each month (definitions in docs/analytics.md).
+struct AssetIncome {
+  int64_t margin_interest_fen = 0;
+  int64_t product_fee_fen = 0;
+};
+std::vector<AssetIncome> ComputeAssetIncome(const FactTables& facts, Date as_of, const MetricsConfig& config = {});
+
 // Metrics of every customer (indexed like FactTables) as of the end of `as_of`.
 std::vector<CustomerMetrics> ComputeCustomerMetrics(const FactTables& facts, Date as_of,
                                                     const MetricsConfig& config = {});

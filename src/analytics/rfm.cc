@@ -84,10 +84,9 @@ std::vector<RfmRow> ComputeRfm(const FactTables& facts, Date as_of, const Metric
     frequency[c] = count;
     monetary[c] = commission;
   }
-  // Margin interest and fund fees from month-end snapshots, as in ComputeCustomerMetrics.
   if (facts.assets().size() > 0) {
-    std::vector<CustomerMetrics> full = ComputeCustomerMetrics(facts, as_of, config);
-    for (size_t c = 0; c < n; ++c) rows[c].profit_fen = full[c].profit_fen;
+    std::vector<AssetIncome> income = ComputeAssetIncome(facts, as_of, config);
+    for (size_t c = 0; c < n; ++c) rows[c].profit_fen += income[c].margin_interest_fen + income[c].product_fee_fen;
   }
   Score(recency, rows, &RfmRow::r);
   Score(frequency, rows, &RfmRow::f);
