@@ -14,8 +14,8 @@
 
 int main(int argc, char** argv) {
   using namespace fincrm;
-  if (argc != 6) {
-    std::fprintf(stderr, "usage: kmeans_bench N D K ITERATIONS OUT_DIR\n");
+  if (argc != 6 && argc != 7) {
+    std::fprintf(stderr, "usage: kmeans_bench N D K ITERATIONS OUT_DIR [THREADS]\n");
     return 2;
   }
   size_t n = std::strtoull(argv[1], nullptr, 10), d = std::strtoull(argv[2], nullptr, 10);
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   options.k = k;
   options.max_iterations = iterations;
   options.tolerance = 0;
-  options.threads = 2;
+  options.threads = argc == 7 ? std::atoi(argv[6]) : 2;
   double best = 1e100;
   KMeansResult result;
   for (int run = 0; run < 3; ++run) {

@@ -26,6 +26,7 @@ inline float SquaredDistance(const float* a, const float* b, size_t d) {
 // at run time.
 // Eight lanes of float: one AVX register, or two SSE registers on baseline x86-64.
 typedef float Float8 __attribute__((vector_size(32)));
+typedef int32_t Int8 __attribute__((vector_size(32)));
 
 template <size_t K>
 __attribute__((always_inline)) inline void AssignRowsFixed(const float* x, size_t begin, size_t end, size_t d,
@@ -45,11 +46,29 @@ __attribute__((always_inline)) inline void AssignRowsFixed(const float* x, size_
         distances[v] += diff * diff;
       }
     }
-    // Branch-free arg-min: nearest centres are unpredictable, so branches would miss.
-    float best = distances[0][0];
-    for (size_t c = 1; c < K; ++c) best = std::min(best, distances[c / 8][c % 8]);
-    int32_t best_c = 0;
-    for (size_t c = K; c-- > 0;) best_c = distances[c / 8][c % 8] == best ? static_cast<int32_t>(c) : best_c;
+    // Arg-min as a tree of vector minimums (three shuffle steps), branch-free: the
+    // nearest centre is unpredictable, and a chain of scalar minimums is long.
+    Float8 low = distances[0];
+    Int8 index = {0, 1, 2, 3, 4, 5, 6, 7};
+    for (size_t v = 1; v < kVectors; ++v) {
+      Int8 other_index = index + static_cast<int32_t>(8 * v);
+      Int8 take = distances[v] < low;
+      low = take ? distances[v] : low;
+      index = take ? other_index : index;
+    }
+    Float8 spread = low;
+    for (Int8 step : {Int8{4, 5, 6, 7, 0, 1, 2, 3}, Int8{2, 3, 0, 1, 6, 7, 4, 5}, Int8{1, 0, 3, 2, 5, 4, 7, 6}}) {
+      Float8 shuffled = __builtin_shuffle(spread, step);
+      spread = shuffled < spread ? shuffled : spread;
+    }
+    // The lowest index among the lanes holding the minimum, as the scalar loop chose.
+    Int8 candidates = low == spread ? index : Int8{} + static_cast<int32_t>(K);
+    for (Int8 step : {Int8{4, 5, 6, 7, 0, 1, 2, 3}, Int8{2, 3, 0, 1, 6, 7, 4, 5}, Int8{1, 0, 3, 2, 5, 4, 7, 6}}) {
+      Int8 shuffled = __builtin_shuffle(candidates, step);
+      candidates = shuffled < candidates ? shuffled : candidates;
+    }
+    const float best = spread[0];
+    const int32_t best_c = candidates[0];
     labels[i] = best_c;
     total += best;
     // Accumulate the new centre sums while the row is still in cache.
