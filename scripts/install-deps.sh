@@ -11,7 +11,7 @@ packages=(
   clang-14 libclang-rt-14-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(hyperfine)
+  packages+=(hyperfine libarmadillo-dev python3-sklearn python3-numpy)
 fi
 
 missing=()

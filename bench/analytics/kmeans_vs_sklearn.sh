@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 n="${1:-1000000}" d="${2:-10}" k="${3:-8}" iterations="${4:-30}"
 bash scripts/install-deps.sh --bench
-bash scripts/build.sh kmeans_bench >/dev/null
+bash scripts/build.sh kmeans_bench kmeans_armadillo >/dev/null
 work=$(mktemp -d /tmp/fincrm-bench-kmeans.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -41,8 +41,10 @@ print(f"{best:.4f} {inertia:.6e} {model.n_iter_}")
 PY
 )
 read -r _ ours_time ours_inertia ours_iterations < <(./build/bench/kmeans_bench "$n" "$d" "$k" "$peer_iterations" "$work")
+read -r _ arma_time arma_inertia < <(OMP_NUM_THREADS=2 ./build/bench/kmeans_armadillo "$n" "$d" "$k" "$peer_iterations" "$work")
 printf "k-means, %s points × %s features, k = %s, k-means++ start shared, 2 threads\n" "$n" "$d" "$k"
 printf "fincrm        %8.3f s  inertia %s  (%s iterations)\n" "$ours_time" "$ours_inertia" "$ours_iterations"
 printf "scikit-learn  %8.3f s  inertia %s  (%s iterations)\n" "$peer_time" "$peer_inertia" "$peer_iterations"
+printf "Armadillo     %8.3f s  inertia %s  (kmeans, keep_existing, OpenMP)\n" "$arma_time" "$arma_inertia"
 printf "speed-up %.2fx, inertia ratio %.5f\n" "$(echo "$peer_time / $ours_time" | bc -l)" \
   "$(python3 -c "print($ours_inertia / $peer_inertia)")"
