@@ -175,11 +175,15 @@ int RunKpi(const KpiArgs& args) {
   return kExitOk;
 }
 
-int RunAnalyze(const std::string& db) {
+int RunAnalyze(const std::string& db, int clusters) {
+  if (clusters != 0 && (clusters < 2 || clusters > 32)) {
+    return Fail(InvalidArgument("must be between 2 and 32 (or 0 to choose by silhouette)", "clusters"));
+  }
   auto store = OpenStore(db, {.migrate = true, .create = false});
   if (!store.ok()) return Fail(store.status());
   ProgressBar progress("analysing");
   AnalysisOptions options;
+  options.clusters = clusters;
   options.on_stage = [&](const std::string& stage, int step, int steps) {
     if (progress.enabled()) {
       std::printf("\r\033[K[%d/%d] %s...", step, steps, stage.c_str());

@@ -57,7 +57,8 @@ int RunKpi(const KpiArgs& args);
 }  // namespace fincrm
 
 namespace fincrm {
-int RunAnalyze(const std::string& db);
+// clusters = 0 lets the silhouette choose k.
+int RunAnalyze(const std::string& db, int clusters);
 }  // namespace fincrm
 
 namespace fincrm {

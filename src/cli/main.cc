@@ -73,6 +73,9 @@ int main(int argc, char** argv) {
 
   auto* analyze = app.add_subcommand("analyze", "Recompute all analyses and store the results");
   analyze->add_option("--db", db, "Database file")->required();
+  int clusters = 0;
+  analyze->add_option("--clusters", clusters, "Number of customer segments (0: chosen by silhouette)")
+      ->capture_default_str();
 
   CubeArgs cube_args;
   auto* cube = app.add_subcommand("cube", "Group trades, assets and customers by any dimensions (OLAP)");
@@ -110,7 +113,7 @@ int main(int argc, char** argv) {
   if (*stats) return RunStats(db);
   if (*customer) return RunCustomer(db, customer_id);
   if (*cube) return RunCube(cube_args);
-  if (*analyze) return RunAnalyze(db);
+  if (*analyze) return RunAnalyze(db, clusters);
   if (*train) return RunTrain(train_args);
   if (*model) return RunModel(db, model_name);
   if (*kpi) return RunKpi(kpi_args);

@@ -70,6 +70,9 @@ check "bad option value is a usage error" run 2 "$work/usage.out" demo-data --db
 
 check "analyze" run 0 "$work/analyze.out" analyze --db "$work/x.db"
 check "analyze prints the ladder" contains "$work/analyze.out" "value ladder:"
+check "analyze with a given k" run 0 "$work/analyze5.out" analyze --db "$work/x.db" --clusters 5
+check "five segments" contains "$work/analyze5.out" "customer segments (k = 5"
+check "analyze bad k" run 1 "$work/analyze1.out" analyze --db "$work/x.db" --clusters 1
 check "customer shows scores" run 0 "$work/scored.out" customer --db "$work/x.db" C00000001
 check "scores section" contains "$work/scored.out" "value tier"
 check "model rules" run 0 "$work/model.out" model --db "$work/x.db" --name tier_rules
