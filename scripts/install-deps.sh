@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git bc
   libsqlite3-dev sqlite3
   libcli11-dev libgtest-dev libgmock-dev
-  libxlsxwriter-dev libxgboost-dev
+  libxlsxwriter-dev libxgboost-dev libsodium-dev
   clang-14 libclang-rt-14-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then

@@ -74,3 +74,12 @@ int RunTrain(const TrainArgs& args);
 namespace fincrm {
 int RunModel(const std::string& db, const std::string& name);
 }  // namespace fincrm
+
+namespace fincrm {
+struct UserAddArgs {
+  std::string db, login, role, branch, staff_id;
+  bool password_stdin = false;
+};
+int RunUserAdd(const UserAddArgs& args);
+int RunUserList(const std::string& db);
+}  // namespace fincrm

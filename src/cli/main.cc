@@ -66,6 +66,21 @@ int main(int argc, char** argv) {
   train->add_option("--depth", train_args.depth, "Tree depth")->capture_default_str();
   train->add_option("--learning-rate", train_args.learning_rate, "Shrinkage per round")->capture_default_str();
 
+  UserAddArgs user_args;
+  auto* user = app.add_subcommand("user", "Manage logins");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "Add a login (password from a prompt or --password-stdin)");
+  user_add->add_option("--db", user_args.db, "Database file")->required();
+  user_add->add_option("--login", user_args.login, "Login name")->required();
+  user_add->add_option("--role", user_args.role,
+                       "admin, hq_analyst, branch_manager, broker, agent, research_analyst, compliance, integration")
+      ->required();
+  user_add->add_option("--branch", user_args.branch, "Branch of a branch manager");
+  user_add->add_option("--staff-id", user_args.staff_id, "Staff record of a broker");
+  user_add->add_flag("--password-stdin", user_args.password_stdin, "Read the password from standard input");
+  auto* user_list = user->add_subcommand("list", "List logins");
+  user_list->add_option("--db", db, "Database file")->required();
+
   std::string model_name = "churn";
   auto* model = app.add_subcommand("model", "Show a stored model's card and decision-tree rules");
   model->add_option("--db", db, "Database file")->required();
@@ -116,6 +131,8 @@ int main(int argc, char** argv) {
   if (*analyze) return RunAnalyze(db, clusters);
   if (*train) return RunTrain(train_args);
   if (*model) return RunModel(db, model_name);
+  if (*user_add) return RunUserAdd(user_args);
+  if (*user_list) return RunUserList(db);
   if (*kpi) return RunKpi(kpi_args);
   return kExitFailure;
 }

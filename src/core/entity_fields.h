@@ -19,6 +19,7 @@
 #include "core/interaction.h"
 #include "core/product.h"
 #include "core/staff.h"
+#include "core/staff_user.h"
 #include "core/trade.h"
 
 namespace fincrm {
@@ -26,7 +27,9 @@ namespace fincrm {
 enum class EntityKind {
   kBranch, kStaff, kCustomer, kHousehold, kAccount, kAssetSnapshot, kTrade, kInteraction, kProduct,
   // Analysis results: exported, never imported.
-  kAnalysisRun, kCustomerScore, kTierRecord, kKpiRecord, kModel, kCluster
+  kAnalysisRun, kCustomerScore, kTierRecord, kKpiRecord, kModel, kCluster,
+  // Security: logins (never exported with their hashes through the CLI).
+  kUser
 };
 inline constexpr EntityKind kAllEntityKinds[] = {
     EntityKind::kBranch,  EntityKind::kStaff,         EntityKind::kProduct,
@@ -43,7 +46,7 @@ using MemberPointer = std::variant<
     CustomerStatus T::*, std::optional<RiskLevel> T::*, std::optional<IncomeBand> T::*,
     ProductRisk T::*, StaffRole T::*, Relation T::*, AccountType T::*, Market T::*,
     ProductType T::*, TradeSide T::*, TradeChannel T::*, InteractionChannel T::*,
-    Direction T::*, InteractionType T::*, ProductCategory T::*>;
+    Direction T::*, InteractionType T::*, ProductCategory T::*, UserRole T::*>;
 
 template <class T>
 struct FieldSpec {
@@ -319,9 +322,28 @@ template <> struct EntityInfo<ClusterRecord> {
   };
 };
 
+template <> struct EntityInfo<StaffUser> {
+  static constexpr EntityKind kKind = EntityKind::kUser;
+  static constexpr std::string_view kName = "users";
+  static constexpr std::string_view kLabelZh = "用户";
+  static constexpr FieldSpec<StaffUser> kFields[] = {
+      {"login", "登录名", true, true, &StaffUser::login},
+      {"role", "角色", true, false, &StaffUser::role},
+      {"branch_id", "营业部代码", false, false, &StaffUser::branch_id},
+      {"staff_id", "员工编号", false, false, &StaffUser::staff_id},
+      {"password_hash", "口令摘要", true, false, &StaffUser::password_hash},
+      {"disabled", "停用", true, false, &StaffUser::disabled},
+      {"failed_logins", "失败次数", true, false, &StaffUser::failed_logins},
+      {"locked_until", "锁定至", true, false, &StaffUser::locked_until},
+      {"created_at", "创建时间", true, false, &StaffUser::created_at},
+  };
+};
+
 // Kinds that `fincrm import` accepts (analysis results are computed, not imported).
 template <class T>
 inline constexpr bool kImportable = EntityInfo<T>::kKind < EntityKind::kAnalysisRun;
+template <class T>
+inline constexpr bool kExportable = EntityInfo<T>::kKind != EntityKind::kUser;
 
 std::string_view EntityKindName(EntityKind kind);
 // "trades", "成交"...; with `analysis`, also the analysis result kinds.
@@ -346,6 +368,7 @@ decltype(auto) VisitEntityKind(EntityKind kind, Fn&& fn) {
     case EntityKind::kKpiRecord: return fn.template operator()<KpiRecord>();
     case EntityKind::kModel: return fn.template operator()<StoredModel>();
     case EntityKind::kCluster: return fn.template operator()<ClusterRecord>();
+    case EntityKind::kUser: return fn.template operator()<StaffUser>();
   }
   return fn.template operator()<Branch>();
 }

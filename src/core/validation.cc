@@ -221,4 +221,17 @@ Status Validate(const Product& p) {
   return MaxLength(p.name, 200, "name");
 }
 
+Status Validate(const StaffUser& user) {
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(user.login, "login"));
+  if (user.login.size() < 3) return InvalidArgument("must have at least 3 characters", "login");
+  if (user.role == UserRole::kBranchManager && user.branch_id.empty()) {
+    return InvalidArgument("a branch manager needs a branch", "branch");
+  }
+  if (user.role == UserRole::kBroker && user.staff_id.empty()) {
+    return InvalidArgument("a broker login needs the broker's staff id", "staff_id");
+  }
+  FINCRM_RETURN_IF_ERROR(OptionalIdentifier(user.branch_id, "branch"));
+  return OptionalIdentifier(user.staff_id, "staff_id");
+}
+
 }  // namespace fincrm

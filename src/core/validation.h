@@ -33,5 +33,8 @@ Status Validate(const AssetSnapshot& snapshot);
 Status Validate(const Trade& trade);
 Status Validate(const Interaction& interaction);
 Status Validate(const Product& product);
+// Login: 3-64 letters, digits, '.', '_', '-'; branch managers need a branch, brokers
+// their staff id.
+Status Validate(const StaffUser& user);
 
 }  // namespace fincrm

@@ -121,6 +121,15 @@ class Store {
   virtual Status ForEach(const std::function<bool(const KpiRecord&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const StoredModel&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const ClusterRecord&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const StaffUser&)>& fn) = 0;
+
+  // Adds a login. AlreadyExists when the login is taken; InvalidArgument when its
+  // branch or staff id is unknown.
+  virtual Status AddUser(const StaffUser& user) = 0;
+  // Replaces a login's stored state (password, lockout counters, disabled flag).
+  // NotFound when there is no such login.
+  virtual Status UpdateUser(const StaffUser& user) = 0;
+  virtual Result<std::optional<StaffUser>> FindUser(std::string_view login) = 0;
 
   // Stores a trained model as a new version; returns its model_id.
   virtual Result<int64_t> SaveModel(const StoredModel& model) = 0;

@@ -96,5 +96,16 @@ check "train on a CSV" run 0 "$work/train.out" train --csv "$work/table.csv" --l
 check "train prints ROC AUC" contains "$work/train.out" "ROC AUC: "
 check "train unknown label" run 1 "$work/train2.out" train --csv "$work/table.csv" --label z --positive yes
 
+check "user add" bash -c "echo 's3cret-pass' | '$fincrm' user add --db '$work/x.db' --login admin1 --role admin --password-stdin >'$work/user.out' 2>&1"
+check "user add says so" contains "$work/user.out" "login admin1 added with role admin"
+check "duplicate login refused" bash -c "! (echo 's3cret-pass' | '$fincrm' user add --db '$work/x.db' --login admin1 --role admin --password-stdin >'$work/user2.out' 2>&1)"
+check "duplicate login named" contains "$work/user2.out" "AlreadyExists"
+check "short password refused" bash -c "! (echo 'short' | '$fincrm' user add --db '$work/x.db' --login agent1 --role agent --password-stdin >'$work/user3.out' 2>&1)"
+check "unknown branch refused" bash -c "! (echo 's3cret-pass' | '$fincrm' user add --db '$work/x.db' --login manager9 --role branch_manager --branch B404 --password-stdin >'$work/user4.out' 2>&1)"
+check "user list" run 0 "$work/users.out" user list --db "$work/x.db"
+check "user list shows the login" contains "$work/users.out" "admin1"
+check "no password hash in the list" bash -c "! grep -q argon2 '$work/users.out'"
+check "users are not exportable" run 1 "$work/export_users.out" export --db "$work/x.db" users --out "$work/users.csv"
+
 echo "$passed passed, $failed failed"
 [[ "$failed" == 0 ]]

@@ -211,12 +211,28 @@ CREATE TABLE clusters (
 ) WITHOUT ROWID;
 )sql";
 
+// Logins. Branch managers are tied to a branch, broker logins to their staff record.
+constexpr std::string_view kUsers = R"sql(
+CREATE TABLE users (
+  login TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  branch_id TEXT REFERENCES branches(branch_id),
+  staff_id TEXT REFERENCES staff(staff_id),
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
     {2, "analysis results: runs, customer scores, tier history, KPI scores", kAnalysisResults},
     {3, "trained models with their cards", kModels},
     {4, "customer segments per analysis run", kClusters},
+    {5, "logins with roles and argon2id password hashes", kUsers},
 };
 
 }  // namespace

@@ -451,6 +451,40 @@ Result<int64_t> SqliteStore::SaveAnalysis(const AnalysisRun& run, std::span<cons
 
 Status SqliteStore::ForEach(const std::function<bool(const StoredModel&)>& fn) { return ScanAll(fn); }
 Status SqliteStore::ForEach(const std::function<bool(const ClusterRecord&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const StaffUser&)>& fn) { return ScanAll(fn); }
+
+Status SqliteStore::AddUser(const StaffUser& user) {
+  auto existing = FindUser(user.login);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) return AlreadyExists("login '" + user.login + "' exists", "login");
+  return UpdateUser(user, /*must_exist=*/false);
+}
+
+Status SqliteStore::UpdateUser(const StaffUser& user) { return UpdateUser(user, /*must_exist=*/true); }
+
+Status SqliteStore::UpdateUser(const StaffUser& user, bool must_exist) {
+  if (must_exist) {
+    auto existing = FindUser(user.login);
+    if (!existing.ok()) return existing.status();
+    if (!existing->has_value()) return NotFound("no login '" + user.login + "'", "login");
+  }
+  if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");
+  FINCRM_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+  SqliteWriter writer(this, /*foreign_keys_off=*/false);
+  StoreWriter::PutResult result;
+  FINCRM_RETURN_IF_ERROR(writer.Batch(std::span<const StaffUser>(&user, 1), std::span(&result, 1)));
+  if (!result.error.ok()) {
+    return InvalidArgument("unknown branch or staff id (" + result.error.message() + ")", "branch");
+  }
+  return writer.Commit();
+}
+
+Result<std::optional<StaffUser>> SqliteStore::FindUser(std::string_view login) {
+  auto rows = Select<StaffUser>("WHERE login = ?", login, 0);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<StaffUser>();
+  return std::optional<StaffUser>(std::move(rows->front()));
+}
 
 Result<int64_t> SqliteStore::SaveModel(const StoredModel& model) {
   if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");

@@ -55,6 +55,10 @@ class SqliteStore final : public Store {
   Status ForEach(const std::function<bool(const KpiRecord&)>& fn) override;
   Status ForEach(const std::function<bool(const StoredModel&)>& fn) override;
   Status ForEach(const std::function<bool(const ClusterRecord&)>& fn) override;
+  Status ForEach(const std::function<bool(const StaffUser&)>& fn) override;
+  Status AddUser(const StaffUser& user) override;
+  Status UpdateUser(const StaffUser& user) override;
+  Result<std::optional<StaffUser>> FindUser(std::string_view login) override;
   Result<int64_t> SaveModel(const StoredModel& model) override;
   Result<std::optional<StoredModel>> LatestModel(std::string_view name) override;
   Result<int64_t> SaveAnalysis(const AnalysisRun& run, std::span<const CustomerScore> scores,
@@ -77,6 +81,7 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
 
+  Status UpdateUser(const StaffUser& user, bool must_exist);
   template <class T>
   Status ScanAll(const std::function<bool(const T&)>& fn);
   template <class T>
