@@ -83,3 +83,9 @@ struct UserAddArgs {
 int RunUserAdd(const UserAddArgs& args);
 int RunUserList(const std::string& db);
 }  // namespace fincrm
+
+namespace fincrm {
+int RunAuditVerify(const std::string& db);
+// "cli:<operating-system user>", the actor of audit entries made from the command line.
+std::string CliActor();
+}  // namespace fincrm

@@ -1,6 +1,8 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "api/audit_trail.h"
+#include "cli/commands.h"
 #include "core/field_value.h"
 #include "storage/open_store.h"
 
@@ -33,6 +35,12 @@ int RunCustomer(const std::string& db, const std::string& customer_id) {
     return kExitFailure;
   }
   const Customer& c = *customer_or;
+  // Showing personal data is a read that the audit trail records.
+  auto audited = RecordAudit(store, CliActor(), "customer.read", c.customer_id, "full profile", "cli");
+  if (!audited.ok()) {
+    std::fprintf(stderr, "error: %s\n", audited.status().ToString().c_str());
+    return kExitFailure;
+  }
   auto household = store.HouseholdOf(customer_id);
   auto accounts = store.AccountsOf(customer_id);
   auto assets = store.LatestAssets(customer_id);

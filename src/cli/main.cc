@@ -81,6 +81,11 @@ int main(int argc, char** argv) {
   auto* user_list = user->add_subcommand("list", "List logins");
   user_list->add_option("--db", db, "Database file")->required();
 
+  auto* audit = app.add_subcommand("audit", "The tamper-evident audit trail");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand("verify", "Check the hash chain and name the first tampered entry");
+  audit_verify->add_option("--db", db, "Database file")->required();
+
   std::string model_name = "churn";
   auto* model = app.add_subcommand("model", "Show a stored model's card and decision-tree rules");
   model->add_option("--db", db, "Database file")->required();
@@ -133,6 +138,7 @@ int main(int argc, char** argv) {
   if (*model) return RunModel(db, model_name);
   if (*user_add) return RunUserAdd(user_args);
   if (*user_list) return RunUserList(db);
+  if (*audit_verify) return RunAuditVerify(db);
   if (*kpi) return RunKpi(kpi_args);
   return kExitFailure;
 }

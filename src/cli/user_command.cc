@@ -2,9 +2,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 
+#include "api/audit_trail.h"
 #include "api/password_hasher.h"
 #include "cli/commands.h"
 #include "core/validation.h"
@@ -71,6 +73,9 @@ int RunUserAdd(const UserAddArgs& args) {
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   Status added = (*store)->AddUser(user);
   if (!added.ok()) return Fail(added);
+  auto audited = RecordAudit(**store, CliActor(), "user.add", "",
+                             "login " + user.login + " role " + std::string(EnumCode(user.role)), "cli");
+  if (!audited.ok()) return Fail(audited.status());
   std::printf("login %s added with role %s%s%s\n", user.login.c_str(), std::string(EnumCode(user.role)).c_str(),
               user.branch_id.empty() ? "" : (", branch " + user.branch_id).c_str(),
               user.staff_id.empty() ? "" : (", staff " + user.staff_id).c_str());
@@ -87,6 +92,28 @@ int RunUserList(const std::string& db) {
     return true;
   }));
   return listed.ok() ? kExitOk : Fail(listed);
+}
+
+std::string CliActor() {
+  const char* name = std::getenv("USER");
+  if (!name || !*name) name = std::getenv("LOGNAME");
+  return std::string("cli:") + (name && *name ? name : std::to_string(::getuid()).c_str());
+}
+
+int RunAuditVerify(const std::string& db) {
+  auto store = OpenStore(db, {.migrate = true, .create = false});
+  if (!store.ok()) return Fail(store.status());
+  Status error;
+  AuditVerification result = VerifyAuditTrail(**store, error);
+  if (!error.ok()) return Fail(error);
+  if (result.first_bad) {
+    std::printf("audit trail BROKEN at entry %lld: %s\n", static_cast<long long>(*result.first_bad),
+                result.problem.c_str());
+    return kExitFailure;
+  }
+  std::printf("audit trail intact: %lld entries, each chained to the one before\n",
+              static_cast<long long>(result.entries));
+  return kExitOk;
 }
 
 }  // namespace fincrm

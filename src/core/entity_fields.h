@@ -13,6 +13,7 @@
 #include "core/account.h"
 #include "core/analysis_records.h"
 #include "core/asset_snapshot.h"
+#include "core/audit_entry.h"
 #include "core/branch.h"
 #include "core/customer.h"
 #include "core/household_member.h"
@@ -28,8 +29,8 @@ enum class EntityKind {
   kBranch, kStaff, kCustomer, kHousehold, kAccount, kAssetSnapshot, kTrade, kInteraction, kProduct,
   // Analysis results: exported, never imported.
   kAnalysisRun, kCustomerScore, kTierRecord, kKpiRecord, kModel, kCluster,
-  // Security: logins (never exported with their hashes through the CLI).
-  kUser
+  // Security: logins (never exported with their hashes through the CLI), audit trail.
+  kUser, kAudit
 };
 inline constexpr EntityKind kAllEntityKinds[] = {
     EntityKind::kBranch,  EntityKind::kStaff,         EntityKind::kProduct,
@@ -339,6 +340,23 @@ template <> struct EntityInfo<StaffUser> {
   };
 };
 
+template <> struct EntityInfo<AuditEntry> {
+  static constexpr EntityKind kKind = EntityKind::kAudit;
+  static constexpr std::string_view kName = "audit_log";
+  static constexpr std::string_view kLabelZh = "审计日志";
+  static constexpr FieldSpec<AuditEntry> kFields[] = {
+      {"sequence", "序号", true, true, &AuditEntry::sequence},
+      {"at", "时间", true, false, &AuditEntry::at},
+      {"actor", "操作人", true, false, &AuditEntry::actor},
+      {"action", "操作", true, false, &AuditEntry::action},
+      {"customer_id", "客户号", false, false, &AuditEntry::customer_id},
+      {"detail", "详情", false, false, &AuditEntry::detail},
+      {"source", "来源", false, false, &AuditEntry::source},
+      {"previous_hash", "前序摘要", false, false, &AuditEntry::previous_hash},
+      {"hash", "摘要", true, false, &AuditEntry::hash},
+  };
+};
+
 // Kinds that `fincrm import` accepts (analysis results are computed, not imported).
 template <class T>
 inline constexpr bool kImportable = EntityInfo<T>::kKind < EntityKind::kAnalysisRun;
@@ -369,6 +387,7 @@ decltype(auto) VisitEntityKind(EntityKind kind, Fn&& fn) {
     case EntityKind::kModel: return fn.template operator()<StoredModel>();
     case EntityKind::kCluster: return fn.template operator()<ClusterRecord>();
     case EntityKind::kUser: return fn.template operator()<StaffUser>();
+    case EntityKind::kAudit: return fn.template operator()<AuditEntry>();
   }
   return fn.template operator()<Branch>();
 }

@@ -131,6 +131,14 @@ class Store {
   virtual Status UpdateUser(const StaffUser& user) = 0;
   virtual Result<std::optional<StaffUser>> FindUser(std::string_view login) = 0;
 
+  // Appends to the audit trail in one transaction: the entry gets the next sequence
+  // number and the previous entry's hash, then `seal` computes its own hash (the
+  // chaining rule belongs to the caller). Returns the stored entry.
+  virtual Result<AuditEntry> AppendAudit(AuditEntry entry,
+                                         const std::function<std::string(const AuditEntry&)>& seal) = 0;
+  // Streams the trail in sequence order.
+  virtual Status ForEach(const std::function<bool(const AuditEntry&)>& fn) = 0;
+
   // Stores a trained model as a new version; returns its model_id.
   virtual Result<int64_t> SaveModel(const StoredModel& model) = 0;
   // The newest model of that name, or nullopt.

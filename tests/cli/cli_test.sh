@@ -107,5 +107,11 @@ check "user list shows the login" contains "$work/users.out" "admin1"
 check "no password hash in the list" bash -c "! grep -q argon2 '$work/users.out'"
 check "users are not exportable" run 1 "$work/export_users.out" export --db "$work/x.db" users --out "$work/users.csv"
 
+check "audit verify" run 0 "$work/audit.out" audit verify --db "$work/x.db"
+check "audit trail has the reads and the login" grep -qE "intact: [0-9]+ entries" "$work/audit.out"
+sqlite3 "$work/x.db" "UPDATE audit_log SET customer_id = 'C00000002' WHERE sequence = 2"
+check "tampering detected" run 1 "$work/audit2.out" audit verify --db "$work/x.db"
+check "tampered entry named" contains "$work/audit2.out" "BROKEN at entry 2"
+
 echo "$passed passed, $failed failed"
 [[ "$failed" == 0 ]]

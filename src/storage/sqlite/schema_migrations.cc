@@ -226,6 +226,23 @@ CREATE TABLE users (
 );
 )sql";
 
+// The audit trail, append-only, each entry chained to the one before by SHA-256.
+constexpr std::string_view kAuditLog = R"sql(
+CREATE TABLE audit_log (
+  sequence INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  customer_id TEXT,
+  detail TEXT,
+  source TEXT,
+  previous_hash TEXT,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_customer ON audit_log(customer_id, sequence);
+CREATE INDEX audit_log_by_actor ON audit_log(actor, sequence);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
@@ -233,6 +250,7 @@ constexpr Migration kMigrations[] = {
     {3, "trained models with their cards", kModels},
     {4, "customer segments per analysis run", kClusters},
     {5, "logins with roles and argon2id password hashes", kUsers},
+    {6, "tamper-evident audit trail", kAuditLog},
 };
 
 }  // namespace

@@ -479,6 +479,30 @@ Status SqliteStore::UpdateUser(const StaffUser& user, bool must_exist) {
   return writer.Commit();
 }
 
+Status SqliteStore::ForEach(const std::function<bool(const AuditEntry&)>& fn) { return ScanAll(fn); }
+
+Result<AuditEntry> SqliteStore::AppendAudit(AuditEntry entry,
+                                            const std::function<std::string(const AuditEntry&)>& seal) {
+  if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");
+  // BEGIN IMMEDIATE takes the write lock first, so two processes cannot both chain
+  // onto the same last entry.
+  FINCRM_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+  SqliteWriter writer(this, /*foreign_keys_off=*/false);
+  auto last = Prepared("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1");
+  if (!last.ok()) return last.status();
+  int rc = (*last)->Step();
+  entry.sequence = rc == SQLITE_ROW ? (*last)->Int(0) + 1 : 1;
+  entry.previous_hash = rc == SQLITE_ROW ? std::string((*last)->Text(1)) : std::string();
+  (*last)->Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  entry.hash = seal(entry);
+  StoreWriter::PutResult result;
+  FINCRM_RETURN_IF_ERROR(writer.Batch(std::span<const AuditEntry>(&entry, 1), std::span(&result, 1)));
+  if (!result.error.ok()) return Internal("appending to the audit trail: " + result.error.message());
+  FINCRM_RETURN_IF_ERROR(writer.Commit());
+  return entry;
+}
+
 Result<std::optional<StaffUser>> SqliteStore::FindUser(std::string_view login) {
   auto rows = Select<StaffUser>("WHERE login = ?", login, 0);
   if (!rows.ok()) return rows.status();

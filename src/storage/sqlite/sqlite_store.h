@@ -59,6 +59,9 @@ class SqliteStore final : public Store {
   Status AddUser(const StaffUser& user) override;
   Status UpdateUser(const StaffUser& user) override;
   Result<std::optional<StaffUser>> FindUser(std::string_view login) override;
+  Result<AuditEntry> AppendAudit(AuditEntry entry,
+                                 const std::function<std::string(const AuditEntry&)>& seal) override;
+  Status ForEach(const std::function<bool(const AuditEntry&)>& fn) override;
   Result<int64_t> SaveModel(const StoredModel& model) override;
   Result<std::optional<StoredModel>> LatestModel(std::string_view name) override;
   Result<int64_t> SaveAnalysis(const AnalysisRun& run, std::span<const CustomerScore> scores,
