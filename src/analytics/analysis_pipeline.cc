@@ -219,8 +219,7 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
     StoredModel model;
     model.name = "churn";
     model.version = churn->card.version;
-    model.created_at.seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch()).count();
+    model.created_at = CurrentTime();
     model.card_json = churn->card.ToJson();
     model.card_text = churn->card.Print();
     model.rules_text = RulesText(churn->rules, {"stays", "churns"});
@@ -234,8 +233,7 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
     StoredModel rules;
     rules.name = "tier_rules";
     rules.version = "tier-rules-" + FormatDate(as_of);
-    rules.created_at.seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch()).count();
+    rules.created_at = CurrentTime();
     rules.card_json = "{\"name\":\"tier_rules\",\"rules\":" + std::to_string(summary.tier_rules.rules.size()) +
                       ",\"training_accuracy\":" + FormatFieldValue(summary.tier_rules.accuracy) + "}";
     rules.card_text = "Decision tree (depth 4) for the value tier as of " + FormatDate(as_of) + "\n";
@@ -244,8 +242,7 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
     if (!saved.ok()) return saved.status();
   }
   AnalysisRun run;
-  run.computed_at.seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  run.computed_at = CurrentTime();
   run.as_of = as_of;
   run.customers = summary.customers;
   run.summary = "value ladder, RFM, profit, behaviour, loyalty, credit, lifetime value, KPI " + period.label +

@@ -157,12 +157,6 @@ Status Export(const std::string& directory, const CutoffData& training, const Cu
   return Status::Ok();
 }
 
-std::string Now() {
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                     std::chrono::system_clock::now().time_since_epoch()).count();
-  return FormatTimestamp(Timestamp{seconds});
-}
-
 }  // namespace
 
 const std::vector<std::string>& ChurnFeatureNames() {
@@ -241,7 +235,7 @@ Result<ChurnModelResult> TrainChurnModel(const FactTables& facts, const ChurnOpt
   ChurnModelResult result;
   ModelCard& card = result.card;
   card.name = "churn";
-  card.trained_at = Now();
+  card.trained_at = FormatTimestamp(CurrentTime());
   card.version = "churn-" + FormatDate(Date{last}) + "-" + card.trained_at.substr(11, 8);
   card.label = "live customer gone, or assets below 10% of the 12-month peak with no trade for 90 days, within " +
                std::to_string(options.horizon_days) + " days";

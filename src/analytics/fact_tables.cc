@@ -169,9 +169,15 @@ void FactTables::AddInteraction(uint32_t customer, int32_t day, InteractionChann
   NoteDay(day);
 }
 
+Result<uint32_t> FactTables::RequireCustomer(const std::string& customer_id) const {
+  auto index = CustomerIndex(customer_id);
+  if (!index) return NotFound("unknown customer '" + customer_id + "'", "customer_id");
+  return *index;
+}
+
 Status FactTables::Append(const Trade& trade) {
-  auto customer = CustomerIndex(trade.customer_id);
-  if (!customer) return NotFound("unknown customer '" + trade.customer_id + "'", "customer_id");
+  auto customer = RequireCustomer(trade.customer_id);
+  if (!customer.ok()) return customer.status();
   AddTrade(*customer, ShanghaiDate(trade.trade_time).days, trade.amount.fen, trade.commission.fen,
            symbols_.Intern(trade.symbol),
            PackTradeKind(trade.market, trade.product_type, trade.side, trade.channel));
@@ -179,16 +185,16 @@ Status FactTables::Append(const Trade& trade) {
 }
 
 Status FactTables::Append(const AssetSnapshot& snapshot) {
-  auto customer = CustomerIndex(snapshot.customer_id);
-  if (!customer) return NotFound("unknown customer '" + snapshot.customer_id + "'", "customer_id");
+  auto customer = RequireCustomer(snapshot.customer_id);
+  if (!customer.ok()) return customer.status();
   AddAsset(*customer, snapshot.snapshot_date.days, snapshot.total_assets.fen, snapshot.funds.fen,
            snapshot.margin_debt.fen);
   return Status::Ok();
 }
 
 Status FactTables::Append(const Interaction& interaction) {
-  auto customer = CustomerIndex(interaction.customer_id);
-  if (!customer) return NotFound("unknown customer '" + interaction.customer_id + "'", "customer_id");
+  auto customer = RequireCustomer(interaction.customer_id);
+  if (!customer.ok()) return customer.status();
   AddInteraction(*customer, ShanghaiDate(interaction.occurred_at).days, interaction.channel,
                  interaction.direction, interaction.type);
   return Status::Ok();

@@ -135,6 +135,8 @@ class FactTables {
   int32_t last_day() const { return last_day_; }
 
  private:
+  // The index of a known customer; NotFound naming the field otherwise.
+  Result<uint32_t> RequireCustomer(const std::string& customer_id) const;
   void NoteDay(int32_t day) {
     if (day > last_day_) last_day_ = day;
   }

@@ -120,12 +120,6 @@ DenseMatrix SelectRows(const DenseMatrix& x, const std::vector<size_t>& rows) {
   return out;
 }
 
-std::string Now() {
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                     std::chrono::system_clock::now().time_since_epoch()).count();
-  return FormatTimestamp(Timestamp{seconds});
-}
-
 }  // namespace
 
 Result<ModelCard> TrainOnTable(const TextTable& table, const TableTrainingOptions& options) {
@@ -157,7 +151,7 @@ Result<ModelCard> TrainOnTable(const TextTable& table, const TableTrainingOption
   }
   ModelCard card;
   card.name = options.label_column + " classifier";
-  card.trained_at = Now();
+  card.trained_at = FormatTimestamp(CurrentTime());
   card.version = "table-" + card.trained_at.substr(0, 10);
   card.label = options.label_column + " = " + options.positive_value;
   card.evaluation = std::to_string(folds) + "-fold stratified cross-validation (out-of-fold predictions)";

@@ -2,7 +2,6 @@
 
 #include <sodium.h>
 
-#include <chrono>
 
 namespace fincrm {
 
@@ -32,8 +31,7 @@ std::string AuditHash(const AuditEntry& e) {
 Result<AuditEntry> RecordAudit(Store& store, std::string actor, std::string action, std::string customer_id,
                                std::string detail, std::string source) {
   AuditEntry entry;
-  entry.at.seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  entry.at = CurrentTime();
   entry.actor = std::move(actor);
   entry.action = std::move(action);
   entry.customer_id = std::move(customer_id);

@@ -14,11 +14,6 @@
 namespace fincrm {
 namespace {
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "error: %s\n", status.ToString().c_str());
-  return kExitFailure;
-}
-
 Result<FactTables> LoadFacts(const std::string& db) {
   auto store = OpenStore(db, {.migrate = true, .create = false});
   if (!store.ok()) return store.status();

@@ -7,12 +7,17 @@
 #include <cstdint>
 #include <string>
 
+#include "core/status.h"
+
 namespace fincrm {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitRowsRejected = 3;
+
+// Prints "error: <status>" on stderr and returns kExitFailure.
+int Fail(const Status& status);
 
 int RunInit(const std::string& db);
 

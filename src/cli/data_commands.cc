@@ -11,11 +11,6 @@
 namespace fincrm {
 namespace {
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "error: %s\n", status.ToString().c_str());
-  return kExitFailure;
-}
-
 Result<EntityKind> KindArgument(const std::string& kind, bool analysis = false) {
   auto parsed = ParseEntityKind(kind, analysis);
   if (parsed) return *parsed;
@@ -28,6 +23,11 @@ Result<EntityKind> KindArgument(const std::string& kind, bool analysis = false) 
 }
 
 }  // namespace
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "error: %s\n", status.ToString().c_str());
+  return kExitFailure;
+}
 
 int RunInit(const std::string& db) {
   auto store = OpenStore(db);

@@ -15,11 +15,6 @@
 namespace fincrm {
 namespace {
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "error: %s\n", status.ToString().c_str());
-  return kExitFailure;
-}
-
 // The password from the first line of standard input, or typed at a prompt with the
 // echo off.
 Result<std::string> ReadPassword(bool from_stdin) {
@@ -69,8 +64,7 @@ int RunUserAdd(const UserAddArgs& args) {
   auto hash = HashPassword(*password);
   if (!hash.ok()) return Fail(hash.status());
   user.password_hash = *hash;
-  user.created_at.seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  user.created_at = CurrentTime();
   Status added = (*store)->AddUser(user);
   if (!added.ok()) return Fail(added);
   auto audited = RecordAudit(**store, CliActor(), "user.add", "",

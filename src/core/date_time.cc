@@ -1,6 +1,7 @@
 #include "core/date_time.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 namespace fincrm {
@@ -155,6 +156,11 @@ std::string FormatTimestamp(Timestamp ts) {
                 static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
                 static_cast<int>(secs % 60));
   return buf;
+}
+
+Timestamp CurrentTime() {
+  return Timestamp{std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count()};
 }
 
 Date ShanghaiDate(Timestamp ts) {

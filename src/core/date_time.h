@@ -45,6 +45,9 @@ Result<Timestamp> ParseTimestamp(std::string_view text);
 // "2024-03-05T09:30:00+08:00": Shanghai wall time with its offset, unambiguous.
 std::string FormatTimestamp(Timestamp ts);
 
+// Now, to the second (the system clock; UTC).
+Timestamp CurrentTime();
+
 // The Shanghai calendar day an instant falls on.
 Date ShanghaiDate(Timestamp ts);
 // The instant of a Shanghai wall-clock time on a day.
