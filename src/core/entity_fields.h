@@ -19,6 +19,7 @@
 #include "core/household_member.h"
 #include "core/interaction.h"
 #include "core/product.h"
+#include "core/service_records.h"
 #include "core/staff.h"
 #include "core/staff_user.h"
 #include "core/trade.h"
@@ -30,7 +31,9 @@ enum class EntityKind {
   // Analysis results: exported, never imported.
   kAnalysisRun, kCustomerScore, kTierRecord, kKpiRecord, kModel, kCluster,
   // Security: logins (never exported with their hashes through the CLI), audit trail.
-  kUser, kAudit
+  kUser, kAudit,
+  // The running server's own records: event ids, alerts, tasks, webhooks, API keys.
+  kEvent, kAlert, kTask, kWebhook, kWebhookDelivery, kApiKey
 };
 inline constexpr EntityKind kAllEntityKinds[] = {
     EntityKind::kBranch,  EntityKind::kStaff,         EntityKind::kProduct,
@@ -357,11 +360,103 @@ template <> struct EntityInfo<AuditEntry> {
   };
 };
 
+template <> struct EntityInfo<IngestedEvent> {
+  static constexpr EntityKind kKind = EntityKind::kEvent;
+  static constexpr std::string_view kName = "ingested_events";
+  static constexpr std::string_view kLabelZh = "已接收事件";
+  static constexpr FieldSpec<IngestedEvent> kFields[] = {
+      {"event_id", "事件号", true, true, &IngestedEvent::event_id},
+      {"type", "类型", true, false, &IngestedEvent::type},
+      {"customer_id", "客户号", false, false, &IngestedEvent::customer_id},
+      {"received_at", "接收时间", true, false, &IngestedEvent::received_at},
+  };
+};
+
+template <> struct EntityInfo<Alert> {
+  static constexpr EntityKind kKind = EntityKind::kAlert;
+  static constexpr std::string_view kName = "alerts";
+  static constexpr std::string_view kLabelZh = "预警";
+  static constexpr FieldSpec<Alert> kFields[] = {
+      {"alert_id", "预警号", true, true, &Alert::alert_id},
+      {"raised_at", "时间", true, false, &Alert::raised_at},
+      {"kind", "类型", true, false, &Alert::kind},
+      {"customer_id", "客户号", true, false, &Alert::customer_id},
+      {"value", "数值", true, false, &Alert::value},
+      {"threshold", "阈值", true, false, &Alert::threshold},
+      {"detail", "说明", false, false, &Alert::detail},
+  };
+};
+
+template <> struct EntityInfo<FollowUpTask> {
+  static constexpr EntityKind kKind = EntityKind::kTask;
+  static constexpr std::string_view kName = "tasks";
+  static constexpr std::string_view kLabelZh = "跟进任务";
+  static constexpr FieldSpec<FollowUpTask> kFields[] = {
+      {"task_id", "任务号", true, true, &FollowUpTask::task_id},
+      {"customer_id", "客户号", true, false, &FollowUpTask::customer_id},
+      {"assignee_staff_id", "负责人", false, false, &FollowUpTask::assignee_staff_id},
+      {"branch_id", "营业部代码", false, false, &FollowUpTask::branch_id},
+      {"title", "标题", true, false, &FollowUpTask::title},
+      {"status", "状态", true, false, &FollowUpTask::status},
+      {"created_at", "创建时间", true, false, &FollowUpTask::created_at},
+      {"due_on", "到期日", true, false, &FollowUpTask::due_on},
+      {"alert_id", "预警号", false, false, &FollowUpTask::alert_id},
+  };
+};
+
+template <> struct EntityInfo<WebhookSubscription> {
+  static constexpr EntityKind kKind = EntityKind::kWebhook;
+  static constexpr std::string_view kName = "webhooks";
+  static constexpr std::string_view kLabelZh = "推送订阅";
+  static constexpr FieldSpec<WebhookSubscription> kFields[] = {
+      {"webhook_id", "订阅号", true, true, &WebhookSubscription::webhook_id},
+      {"url", "地址", true, false, &WebhookSubscription::url},
+      {"secret", "密钥", true, false, &WebhookSubscription::secret},
+      {"event_types", "事件类型", true, false, &WebhookSubscription::event_types},
+      {"active", "启用", true, false, &WebhookSubscription::active},
+      {"created_at", "创建时间", true, false, &WebhookSubscription::created_at},
+  };
+};
+
+template <> struct EntityInfo<WebhookDelivery> {
+  static constexpr EntityKind kKind = EntityKind::kWebhookDelivery;
+  static constexpr std::string_view kName = "webhook_deliveries";
+  static constexpr std::string_view kLabelZh = "推送记录";
+  static constexpr FieldSpec<WebhookDelivery> kFields[] = {
+      {"delivery_id", "推送号", true, true, &WebhookDelivery::delivery_id},
+      {"webhook_id", "订阅号", true, false, &WebhookDelivery::webhook_id},
+      {"alert_id", "预警号", true, false, &WebhookDelivery::alert_id},
+      {"payload", "内容", true, false, &WebhookDelivery::payload},
+      {"state", "状态", true, false, &WebhookDelivery::state},
+      {"attempts", "尝试次数", true, false, &WebhookDelivery::attempts},
+      {"last_status", "最后状态码", true, false, &WebhookDelivery::last_status},
+      {"last_error", "最后错误", false, false, &WebhookDelivery::last_error},
+      {"next_attempt_at", "下次尝试", true, false, &WebhookDelivery::next_attempt_at},
+      {"updated_at", "更新时间", true, false, &WebhookDelivery::updated_at},
+  };
+};
+
+template <> struct EntityInfo<ApiKey> {
+  static constexpr EntityKind kKind = EntityKind::kApiKey;
+  static constexpr std::string_view kName = "api_keys";
+  static constexpr std::string_view kLabelZh = "接口密钥";
+  static constexpr FieldSpec<ApiKey> kFields[] = {
+      {"key_id", "密钥号", true, true, &ApiKey::key_id},
+      {"name", "名称", true, false, &ApiKey::name},
+      {"key_hash", "摘要", true, false, &ApiKey::key_hash},
+      {"scopes", "权限", true, false, &ApiKey::scopes},
+      {"disabled", "停用", true, false, &ApiKey::disabled},
+      {"created_at", "创建时间", true, false, &ApiKey::created_at},
+  };
+};
+
 // Kinds that `fincrm import` accepts (analysis results are computed, not imported).
 template <class T>
 inline constexpr bool kImportable = EntityInfo<T>::kKind < EntityKind::kAnalysisRun;
 template <class T>
-inline constexpr bool kExportable = EntityInfo<T>::kKind != EntityKind::kUser;
+inline constexpr bool kExportable =
+    EntityInfo<T>::kKind != EntityKind::kUser && EntityInfo<T>::kKind != EntityKind::kApiKey &&
+    EntityInfo<T>::kKind != EntityKind::kWebhook;
 
 std::string_view EntityKindName(EntityKind kind);
 // "trades", "成交"...; with `analysis`, also the analysis result kinds.
@@ -388,6 +483,12 @@ decltype(auto) VisitEntityKind(EntityKind kind, Fn&& fn) {
     case EntityKind::kCluster: return fn.template operator()<ClusterRecord>();
     case EntityKind::kUser: return fn.template operator()<StaffUser>();
     case EntityKind::kAudit: return fn.template operator()<AuditEntry>();
+    case EntityKind::kEvent: return fn.template operator()<IngestedEvent>();
+    case EntityKind::kAlert: return fn.template operator()<Alert>();
+    case EntityKind::kTask: return fn.template operator()<FollowUpTask>();
+    case EntityKind::kWebhook: return fn.template operator()<WebhookSubscription>();
+    case EntityKind::kWebhookDelivery: return fn.template operator()<WebhookDelivery>();
+    case EntityKind::kApiKey: return fn.template operator()<ApiKey>();
   }
   return fn.template operator()<Branch>();
 }

@@ -41,6 +41,18 @@ class StoreWriter {
   virtual Result<bool> Put(const AssetSnapshot& row) = 0;
   virtual Result<bool> Put(const Trade& row) = 0;
   virtual Result<bool> Put(const Interaction& row) = 0;
+  // Server records (core/service_records.h) and score updates from live rescoring.
+  virtual Result<bool> Put(const IngestedEvent& row) = 0;
+  virtual Result<bool> Put(const CustomerScore& row) = 0;
+  virtual Result<bool> Put(const FollowUpTask& row) = 0;
+  virtual Result<bool> Put(const WebhookDelivery& row) = 0;
+  // Whether an event with this id was already ingested (including earlier in this
+  // transaction).
+  virtual Result<bool> EventSeen(std::string_view event_id) = 0;
+  // Insert with the next id of their table; return that id.
+  virtual Result<int64_t> Add(Alert row) = 0;
+  virtual Result<int64_t> Add(FollowUpTask row) = 0;
+  virtual Result<int64_t> Add(WebhookDelivery row) = 0;
 
   // The same as Put for each row, faster for large batches (bulk import): results[i]
   // receives row i's outcome, an error Status only for rows the database rejected.
@@ -70,6 +82,64 @@ struct CustomerSearchHit {
   std::string mobile;
   std::string branch_id;
   std::string matched_on;  // "customer_id", "name", "mobile" or "id_number"
+};
+
+// Filters of the customer list; every set field must match. Paging is by key: pass
+// the last customer number of a page as `after` to get the next.
+struct CustomerQuery {
+  std::string branch_id;
+  std::string broker_id;
+  std::string tier;
+  std::optional<int64_t> cluster;
+  std::optional<RiskLevel> risk_level;
+  std::optional<CustomerStatus> status;
+  std::optional<double> min_churn_risk;
+  std::string after;
+  int limit = 50;
+  // Highest churn risk first (no keyset paging): the at-risk list.
+  bool by_churn_risk = false;
+};
+
+struct CustomerListItem {
+  Customer customer;
+  // From the latest analysis run; defaults when the customer has no scores yet.
+  std::string tier;
+  int64_t cluster = -1;
+  double churn_risk = -1;
+  std::string churn_reasons;
+  double value_score = 0;
+  Money latest_assets;
+};
+
+struct AuditQuery {
+  std::string actor;
+  std::string action;
+  std::string customer_id;
+  Timestamp from;  // inclusive; 0 = no bound
+  Timestamp to;    // exclusive; 0 = no bound
+  int64_t after = 0;  // sequence: entries after it
+  int limit = 100;
+};
+
+struct TaskQuery {
+  std::string branch_id;
+  std::string assignee_staff_id;
+  std::string customer_id;
+  std::string status;
+  int64_t after = 0;  // task_id
+  int limit = 100;
+};
+
+struct TierCount {
+  Date month_end;
+  std::string tier;
+  int64_t customers = 0;
+};
+
+struct TierMove {
+  std::string from_tier;  // "" when absent in the earlier month
+  std::string to_tier;    // "" when absent in the later month
+  int64_t customers = 0;
 };
 
 class Store {
@@ -163,6 +233,42 @@ class Store {
   virtual Status ScanAssetFacts(const std::function<void(const AssetFactRow&)>& fn) = 0;
   virtual Status ScanInteractionFacts(
       const std::function<void(const InteractionFactRow&)>& fn) = 0;
+
+  // --- Reads for the API server ---
+  virtual Result<std::vector<CustomerListItem>> ListCustomers(const CustomerQuery& query) = 0;
+  // Newest first.
+  virtual Result<std::vector<AssetSnapshot>> AssetHistory(std::string_view customer_id, int limit) = 0;
+  virtual Result<std::vector<FollowUpTask>> ListTasks(const TaskQuery& query) = 0;
+  // Newest first; customer_id empty = all customers; before_id 0 = from the newest.
+  virtual Result<std::vector<Alert>> ListAlerts(std::string_view customer_id, int64_t before_id, int limit) = 0;
+  virtual Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) = 0;
+  // Customers per tier per month-end, oldest month first.
+  virtual Result<std::vector<TierCount>> TierDistribution() = 0;
+  virtual Result<std::vector<TierMove>> TierMoves(Date from_month, Date to_month) = 0;
+  virtual Result<std::vector<ClusterRecord>> ClustersOfRun(int64_t run_id) = 0;
+  // KPI scorecards of one period and level ("branch"/"broker"), by rank; an empty
+  // period means the latest period stored.
+  virtual Result<std::vector<KpiRecord>> KpiScores(std::string_view period, std::string_view level) = 0;
+
+  // Appends several entries in one transaction, chained in order (see AppendAudit).
+  virtual Result<std::vector<AuditEntry>> AppendAuditBatch(
+      std::vector<AuditEntry> entries, const std::function<std::string(const AuditEntry&)>& seal) = 0;
+
+  // Webhooks and API keys.
+  virtual Result<int64_t> AddWebhook(WebhookSubscription subscription) = 0;
+  virtual Status ForEach(const std::function<bool(const WebhookSubscription&)>& fn) = 0;
+  // Pending deliveries whose next attempt is due at `now`, oldest first.
+  virtual Result<std::vector<WebhookDelivery>> DueDeliveries(Timestamp now, int limit) = 0;
+  // Newest first; webhook_id 0 = all.
+  virtual Result<std::vector<WebhookDelivery>> ListDeliveries(int64_t webhook_id, int limit) = 0;
+  // AlreadyExists when the key id is taken.
+  virtual Status AddApiKey(const ApiKey& key) = 0;
+  virtual Result<std::optional<ApiKey>> FindApiKeyByHash(std::string_view key_hash) = 0;
+  virtual Status ForEach(const std::function<bool(const ApiKey&)>& fn) = 0;
+
+  // Grows with every commit that changes customer data (any process): a cached view
+  // built at generation g is current while this still returns g.
+  virtual Result<int64_t> DataGeneration() = 0;
 
   // Streams the natural keys (the first key column) of one kind, for reference checks.
   virtual Status ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) = 0;

@@ -243,6 +243,76 @@ CREATE INDEX audit_log_by_customer ON audit_log(customer_id, sequence);
 CREATE INDEX audit_log_by_actor ON audit_log(actor, sequence);
 )sql";
 
+// What the running server keeps: ingested event ids (replays are ignored), churn
+// alerts and the follow-up tasks they create, webhook subscriptions with their
+// delivery log, API keys (hashes only), and a data generation counter that every
+// data-changing commit bumps so caches of customer views know when to drop entries.
+constexpr std::string_view kServerRecords = R"sql(
+CREATE TABLE ingested_events (
+  event_id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  customer_id TEXT,
+  received_at INTEGER NOT NULL
+);
+CREATE TABLE alerts (
+  alert_id INTEGER PRIMARY KEY,
+  raised_at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+  value REAL NOT NULL,
+  threshold REAL NOT NULL,
+  detail TEXT
+);
+CREATE INDEX alerts_by_customer ON alerts(customer_id, alert_id);
+CREATE TABLE tasks (
+  task_id INTEGER PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+  assignee_staff_id TEXT REFERENCES staff(staff_id),
+  branch_id TEXT,
+  title TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  due_on TEXT NOT NULL,
+  alert_id INTEGER
+);
+CREATE INDEX tasks_by_customer ON tasks(customer_id, task_id);
+CREATE INDEX tasks_by_assignee ON tasks(assignee_staff_id, status, task_id);
+CREATE TABLE webhooks (
+  webhook_id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  event_types TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE webhook_deliveries (
+  delivery_id INTEGER PRIMARY KEY,
+  webhook_id INTEGER NOT NULL REFERENCES webhooks(webhook_id),
+  alert_id INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  last_status INTEGER NOT NULL,
+  last_error TEXT,
+  next_attempt_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries(state, next_attempt_at);
+CREATE TABLE api_keys (
+  key_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  scopes TEXT NOT NULL,
+  disabled INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE store_meta (
+  key TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+INSERT INTO store_meta(key, value) VALUES ('data_generation', 0);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
@@ -251,6 +321,7 @@ constexpr Migration kMigrations[] = {
     {4, "customer segments per analysis run", kClusters},
     {5, "logins with roles and argon2id password hashes", kUsers},
     {6, "tamper-evident audit trail", kAuditLog},
+    {7, "server records: event ids, alerts, tasks, webhooks, API keys, data generation", kServerRecords},
 };
 
 }  // namespace

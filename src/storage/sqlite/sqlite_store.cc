@@ -5,6 +5,13 @@
 
 namespace fincrm {
 
+// Writes of these kinds change what a customer view shows, so they bump the data
+// generation (the audit trail, event ids and delivery logs do not).
+template <class T>
+inline constexpr bool kChangesCustomerViews =
+    kImportable<T> || std::is_same_v<T, CustomerScore> || std::is_same_v<T, TierRecord> ||
+    std::is_same_v<T, FollowUpTask> || std::is_same_v<T, Alert> || std::is_same_v<T, ClusterRecord>;
+
 class SqliteWriter final : public StoreWriter {
  public:
   SqliteWriter(SqliteStore* store, bool foreign_keys_off)
@@ -27,6 +34,26 @@ class SqliteWriter final : public StoreWriter {
   Result<bool> Put(const AssetSnapshot& row) override { return Upsert(row); }
   Result<bool> Put(const Trade& row) override { return Upsert(row); }
   Result<bool> Put(const Interaction& row) override { return Upsert(row); }
+  Result<bool> Put(const IngestedEvent& row) override { return Upsert(row); }
+  Result<bool> Put(const CustomerScore& row) override { return Upsert(row); }
+  Result<bool> Put(const FollowUpTask& row) override { return Upsert(row); }
+  Result<bool> Put(const WebhookDelivery& row) override { return Upsert(row); }
+
+  Result<bool> EventSeen(std::string_view event_id) override {
+    auto query = store_->Prepared("SELECT 1 FROM ingested_events WHERE event_id = ?");
+    if (!query.ok()) return query.status();
+    (*query)->Bind(1, event_id);
+    int rc = (*query)->Step();
+    (*query)->Reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Unavailable(sqlite3_errmsg(store_->handle()));
+    return rc == SQLITE_ROW;
+  }
+
+  Result<int64_t> Add(Alert row) override { return AddNumbered(row, &Alert::alert_id); }
+  Result<int64_t> Add(FollowUpTask row) override { return AddNumbered(row, &FollowUpTask::task_id); }
+  Result<int64_t> Add(WebhookDelivery row) override {
+    return AddNumbered(row, &WebhookDelivery::delivery_id);
+  }
 
   Status PutBatch(std::span<const Branch> rows, std::span<PutResult> results) override {
     return Batch(rows, results);
@@ -58,6 +85,11 @@ class SqliteWriter final : public StoreWriter {
 
   Status Commit() override {
     if (done_) return FailedPrecondition("transaction already finished");
+    if (data_changed_) {
+      Status bumped = store_->Execute(
+          "UPDATE store_meta SET value = value + 1 WHERE key = 'data_generation'");
+      if (!bumped.ok()) return Unavailable("commit failed: " + bumped.message());
+    }
     Status status = store_->Execute("COMMIT");
     if (!status.ok()) return Unavailable("commit failed: " + status.message());
     done_ = true;
@@ -72,6 +104,7 @@ class SqliteWriter final : public StoreWriter {
   Result<bool> Upsert(const T& row) {
     if (done_) return FailedPrecondition("transaction already finished");
     int kind = static_cast<int>(EntityInfo<T>::kKind);
+    data_changed_ |= kChangesCustomerViews<T>;
     auto insert = Statement(inserts_[kind], &InsertSql<T>);
     if (!insert.ok()) return insert.status();
     int rc = Run(**insert, row);
@@ -102,6 +135,7 @@ class SqliteWriter final : public StoreWriter {
   Status Batch(std::span<const T> rows, std::span<PutResult> results) {
     if (done_) return FailedPrecondition("transaction already finished");
     int kind = static_cast<int>(EntityInfo<T>::kKind);
+    data_changed_ |= kChangesCustomerViews<T> && !rows.empty();
     size_t i = 0;
     for (; i + kRowsPerInsert <= rows.size(); i += kRowsPerInsert) {
       auto group = Statement(group_inserts_[kind], &GroupInsertSql<T, kRowsPerInsert>);
@@ -138,6 +172,21 @@ class SqliteWriter final : public StoreWriter {
     return Status::Ok();
   }
 
+  // Gives the row the next number of its table and inserts it.
+  template <class T>
+  Result<int64_t> AddNumbered(T& row, int64_t T::*id) {
+    std::string column(EntityInfo<T>::kFields[0].name);
+    auto next = store_->Prepared("SELECT COALESCE(MAX(" + column + "), 0) + 1 FROM " +
+                                 std::string(EntityInfo<T>::kName));
+    if (!next.ok()) return next.status();
+    if ((*next)->Step() != SQLITE_ROW) return Unavailable(sqlite3_errmsg(store_->handle()));
+    row.*id = (*next)->Int(0);
+    (*next)->Reset();
+    auto put = Upsert(row);
+    if (!put.ok()) return put.status();
+    return row.*id;
+  }
+
   // Prepared on first use; `sql` builds the text only then.
   Result<SqliteStatement*> Statement(SqliteStatement*& cached, std::string (*sql)()) {
     if (cached) return cached;
@@ -157,10 +206,12 @@ class SqliteWriter final : public StoreWriter {
 
   SqliteStore* store_;
   bool foreign_keys_off_;
-  SqliteStatement* inserts_[16] = {};
-  SqliteStatement* group_inserts_[16] = {};
-  SqliteStatement* upserts_[16] = {};
+  static constexpr int kKinds = static_cast<int>(EntityKind::kApiKey) + 1;
+  SqliteStatement* inserts_[kKinds] = {};
+  SqliteStatement* group_inserts_[kKinds] = {};
+  SqliteStatement* upserts_[kKinds] = {};
   bool done_ = false;
+  bool data_changed_ = false;
 };
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, bool create) {
@@ -480,9 +531,20 @@ Status SqliteStore::UpdateUser(const StaffUser& user, bool must_exist) {
 }
 
 Status SqliteStore::ForEach(const std::function<bool(const AuditEntry&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const WebhookSubscription&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const ApiKey&)>& fn) { return ScanAll(fn); }
 
 Result<AuditEntry> SqliteStore::AppendAudit(AuditEntry entry,
                                             const std::function<std::string(const AuditEntry&)>& seal) {
+  std::vector<AuditEntry> one;
+  one.push_back(std::move(entry));
+  auto stored = AppendAuditBatch(std::move(one), seal);
+  if (!stored.ok()) return stored.status();
+  return std::move(stored->front());
+}
+
+Result<std::vector<AuditEntry>> SqliteStore::AppendAuditBatch(
+    std::vector<AuditEntry> entries, const std::function<std::string(const AuditEntry&)>& seal) {
   if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");
   // BEGIN IMMEDIATE takes the write lock first, so two processes cannot both chain
   // onto the same last entry.
@@ -491,16 +553,23 @@ Result<AuditEntry> SqliteStore::AppendAudit(AuditEntry entry,
   auto last = Prepared("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1");
   if (!last.ok()) return last.status();
   int rc = (*last)->Step();
-  entry.sequence = rc == SQLITE_ROW ? (*last)->Int(0) + 1 : 1;
-  entry.previous_hash = rc == SQLITE_ROW ? std::string((*last)->Text(1)) : std::string();
+  int64_t sequence = rc == SQLITE_ROW ? (*last)->Int(0) : 0;
+  std::string previous = rc == SQLITE_ROW ? std::string((*last)->Text(1)) : std::string();
   (*last)->Reset();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
-  entry.hash = seal(entry);
-  StoreWriter::PutResult result;
-  FINCRM_RETURN_IF_ERROR(writer.Batch(std::span<const AuditEntry>(&entry, 1), std::span(&result, 1)));
-  if (!result.error.ok()) return Internal("appending to the audit trail: " + result.error.message());
+  for (AuditEntry& entry : entries) {
+    entry.sequence = ++sequence;
+    entry.previous_hash = previous;
+    entry.hash = seal(entry);
+    previous = entry.hash;
+  }
+  std::vector<StoreWriter::PutResult> results(entries.size());
+  FINCRM_RETURN_IF_ERROR(writer.Batch(std::span<const AuditEntry>(entries), std::span(results)));
+  for (const auto& result : results) {
+    if (!result.error.ok()) return Internal("appending to the audit trail: " + result.error.message());
+  }
   FINCRM_RETURN_IF_ERROR(writer.Commit());
-  return entry;
+  return entries;
 }
 
 Result<std::optional<StaffUser>> SqliteStore::FindUser(std::string_view login) {
@@ -641,6 +710,39 @@ Status SqliteStore::ScanInteractionFacts(const std::function<void(const Interact
   }
   if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
   return Status::Ok();
+}
+
+Result<int64_t> SqliteStore::AddWebhook(WebhookSubscription subscription) {
+  if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");
+  FINCRM_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+  SqliteWriter writer(this, /*foreign_keys_off=*/false);
+  auto next = Prepared("SELECT COALESCE(MAX(webhook_id), 0) + 1 FROM webhooks");
+  if (!next.ok()) return next.status();
+  if ((*next)->Step() != SQLITE_ROW) return Internal(sqlite3_errmsg(db_));
+  subscription.webhook_id = (*next)->Int(0);
+  (*next)->Reset();
+  StoreWriter::PutResult result;
+  FINCRM_RETURN_IF_ERROR(
+      writer.Batch(std::span<const WebhookSubscription>(&subscription, 1), std::span(&result, 1)));
+  if (!result.error.ok()) return InvalidArgument(result.error.message());
+  FINCRM_RETURN_IF_ERROR(writer.Commit());
+  return subscription.webhook_id;
+}
+
+Status SqliteStore::AddApiKey(const ApiKey& key) {
+  if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");
+  FINCRM_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+  SqliteWriter writer(this, /*foreign_keys_off=*/false);
+  auto existing = Prepared("SELECT 1 FROM api_keys WHERE key_id = ?");
+  if (!existing.ok()) return existing.status();
+  (*existing)->Bind(1, std::string_view(key.key_id));
+  int rc = (*existing)->Step();
+  (*existing)->Reset();
+  if (rc == SQLITE_ROW) return AlreadyExists("API key id '" + key.key_id + "' exists", "key_id");
+  StoreWriter::PutResult result;
+  FINCRM_RETURN_IF_ERROR(writer.Batch(std::span<const ApiKey>(&key, 1), std::span(&result, 1)));
+  if (!result.error.ok()) return InvalidArgument(result.error.message());
+  return writer.Commit();
 }
 
 }  // namespace fincrm

@@ -70,6 +70,25 @@ class SqliteStore final : public Store {
                                std::span<const ClusterRecord> clusters) override;
   Result<std::optional<AnalysisRun>> LatestAnalysisRun() override;
   Result<std::optional<CustomerScore>> GetCustomerScore(std::string_view customer_id) override;
+  Result<std::vector<CustomerListItem>> ListCustomers(const CustomerQuery& query) override;
+  Result<std::vector<AssetSnapshot>> AssetHistory(std::string_view customer_id, int limit) override;
+  Result<std::vector<FollowUpTask>> ListTasks(const TaskQuery& query) override;
+  Result<std::vector<Alert>> ListAlerts(std::string_view customer_id, int64_t before_id, int limit) override;
+  Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
+  Result<std::vector<TierCount>> TierDistribution() override;
+  Result<std::vector<TierMove>> TierMoves(Date from_month, Date to_month) override;
+  Result<std::vector<ClusterRecord>> ClustersOfRun(int64_t run_id) override;
+  Result<std::vector<KpiRecord>> KpiScores(std::string_view period, std::string_view level) override;
+  Result<std::vector<AuditEntry>> AppendAuditBatch(
+      std::vector<AuditEntry> entries, const std::function<std::string(const AuditEntry&)>& seal) override;
+  Result<int64_t> AddWebhook(WebhookSubscription subscription) override;
+  Status ForEach(const std::function<bool(const WebhookSubscription&)>& fn) override;
+  Result<std::vector<WebhookDelivery>> DueDeliveries(Timestamp now, int limit) override;
+  Result<std::vector<WebhookDelivery>> ListDeliveries(int64_t webhook_id, int limit) override;
+  Status AddApiKey(const ApiKey& key) override;
+  Result<std::optional<ApiKey>> FindApiKeyByHash(std::string_view key_hash) override;
+  Status ForEach(const std::function<bool(const ApiKey&)>& fn) override;
+  Result<int64_t> DataGeneration() override;
   Status ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) override;
   Status ScanTradeFacts(const std::function<void(const TradeFactRow&)>& fn) override;
   Status ScanAssetFacts(const std::function<void(const AssetFactRow&)>& fn) override;
@@ -85,6 +104,9 @@ class SqliteStore final : public Store {
   explicit SqliteStore(sqlite3* db) : db_(db) {}
 
   Status UpdateUser(const StaffUser& user, bool must_exist);
+  // Runs `sql` (prepared once) with `bind` and reads every row as a T.
+  template <class T, class Bind>
+  Result<std::vector<T>> Query(const std::string& sql, Bind&& bind);
   template <class T>
   Status ScanAll(const std::function<bool(const T&)>& fn);
   template <class T>
