@@ -1,0 +1,48 @@
+// Real-time events (实时采集) from the touch points and the head office's trading
+// system: what POST /api/v1/events carries once parsed and validated. Each has an
+// event_id chosen by the sender; a replayed id is ignored.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/entity_fields.h"
+
+namespace fincrm {
+
+enum class EventType { kTrade, kAssetSnapshot, kInteraction, kAccountOpened, kAccountClosed, kCustomerProfile };
+template <> struct EnumInfo<EventType> {
+  static constexpr std::string_view kTypeName = "event type";
+  static constexpr EnumName kNames[] = {{0, "trade", "成交"},
+                                        {1, "asset_snapshot", "资产快照"},
+                                        {2, "interaction", "客户接触"},
+                                        {3, "account_opened", "开户"},
+                                        {4, "account_closed", "销户"},
+                                        {5, "customer_profile", "客户资料变更"}};
+};
+
+struct AccountClosure {
+  std::string customer_id;
+  std::string account_id;
+  Date close_date;
+};
+
+// Changed profile fields by name (core/entity_fields.h); "" clears an optional field.
+struct ProfileChange {
+  std::string customer_id;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
+struct CustomerEvent {
+  std::string event_id;
+  EventType type = EventType::kTrade;
+  std::variant<Trade, AssetSnapshot, Interaction, Account, AccountClosure, ProfileChange> body;
+
+  const std::string& customer_id() const {
+    return std::visit([](const auto& b) -> const std::string& { return b.customer_id; }, body);
+  }
+};
+
+}  // namespace fincrm

@@ -1,0 +1,210 @@
+#include "service/event_ingestor.h"
+
+#include <unordered_map>
+
+#include "core/field_patch.h"
+#include "core/validation.h"
+
+namespace fincrm {
+namespace {
+
+// What one transaction has learnt about customers: whether each exists and its accounts.
+class ReferenceCache {
+ public:
+  explicit ReferenceCache(Store& store) : store_(store) {}
+
+  // The customer's accounts, or nullptr when there is no such customer.
+  Result<std::vector<Account>*> AccountsOf(const std::string& customer_id) {
+    auto found = known_.find(customer_id);
+    if (found != known_.end()) return found->second.exists ? &found->second.accounts : nullptr;
+    Entry entry;
+    auto customer = store_.GetCustomer(customer_id);
+    if (customer.ok()) {
+      entry.exists = true;
+      auto accounts = store_.AccountsOf(customer_id);
+      if (!accounts.ok()) return accounts.status();
+      entry.accounts = std::move(*accounts);
+    } else if (customer.status().code() != StatusCode::kNotFound) {
+      return customer.status();
+    }
+    auto [it, inserted] = known_.emplace(customer_id, std::move(entry));
+    return it->second.exists ? &it->second.accounts : nullptr;
+  }
+
+ private:
+  struct Entry {
+    bool exists = false;
+    std::vector<Account> accounts;
+  };
+  Store& store_;
+  std::unordered_map<std::string, Entry> known_;
+};
+
+EventResult Rejected(const Status& status) {
+  return {EventOutcome::kRejected, status.field(), status.message()};
+}
+
+EventResult Rejected(std::string field, std::string message) {
+  return {EventOutcome::kRejected, std::move(field), std::move(message)};
+}
+
+// Writes one event's effect. Returns the event's result, or a Status that ends the
+// transaction (I/O failure).
+Result<EventResult> Apply(Store& store, StoreWriter& writer, ReferenceCache& references,
+                          const CustomerEvent& event) {
+  auto accounts = references.AccountsOf(event.customer_id());
+  if (!accounts.ok()) return accounts.status();
+  if (*accounts == nullptr) return Rejected("customer_id", "unknown customer '" + event.customer_id() + "'");
+  auto find_account = [&](const std::string& account_id) -> Account* {
+    for (Account& account : **accounts) {
+      if (account.account_id == account_id) return &account;
+    }
+    return nullptr;
+  };
+  auto put = [&](const auto& row) -> Result<EventResult> {
+    auto written = writer.Put(row);
+    if (written.ok()) return EventResult{};
+    if (written.status().code() == StatusCode::kInvalidArgument) return Rejected(written.status());
+    return written.status();
+  };
+  switch (event.type) {
+    case EventType::kTrade: {
+      const Trade& trade = std::get<Trade>(event.body);
+      if (!find_account(trade.account_id)) {
+        return Rejected("account_id", "account '" + trade.account_id + "' does not belong to customer '" +
+                                          trade.customer_id + "'");
+      }
+      return put(trade);
+    }
+    case EventType::kAssetSnapshot: return put(std::get<AssetSnapshot>(event.body));
+    case EventType::kInteraction: return put(std::get<Interaction>(event.body));
+    case EventType::kAccountOpened: {
+      const Account& account = std::get<Account>(event.body);
+      auto result = put(account);
+      if (result.ok() && result->outcome == EventOutcome::kAccepted && !find_account(account.account_id)) {
+        (*accounts)->push_back(account);
+      }
+      return result;
+    }
+    case EventType::kAccountClosed: {
+      const AccountClosure& closure = std::get<AccountClosure>(event.body);
+      Account* account = find_account(closure.account_id);
+      if (!account) {
+        return Rejected("account_id", "account '" + closure.account_id + "' does not belong to customer '" +
+                                          closure.customer_id + "'");
+      }
+      Account closed = *account;
+      closed.close_date = closure.close_date;
+      Status valid = Validate(closed);
+      if (!valid.ok()) return Rejected(valid);
+      auto result = put(closed);
+      if (result.ok() && result->outcome == EventOutcome::kAccepted) *account = closed;
+      return result;
+    }
+    case EventType::kCustomerProfile: {
+      const ProfileChange& change = std::get<ProfileChange>(event.body);
+      auto customer = store.GetCustomer(change.customer_id);
+      if (!customer.ok()) return customer.status();
+      for (const auto& [name, text] : change.fields) {
+        Status applied = ApplyFieldText(*customer, name, text);
+        if (!applied.ok()) return Rejected(applied);
+      }
+      Status valid = Validate(*customer);
+      if (!valid.ok()) return Rejected(valid);
+      return put(*customer);
+    }
+  }
+  return Rejected("type", "unsupported event type");
+}
+
+}  // namespace
+
+EventIngestor::EventIngestor(std::function<Result<std::unique_ptr<Store>>()> open_store,
+                             IngestListener* listener)
+    : open_store_(std::move(open_store)), listener_(listener), writer_([this] { WriterLoop(); }) {}
+
+EventIngestor::~EventIngestor() { Stop(); }
+
+void EventIngestor::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_writer_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+Result<std::vector<EventResult>> EventIngestor::Submit(const std::vector<CustomerEvent>& events) {
+  Pending pending{&events, {}, Status::Ok(), false};
+  std::unique_lock lock(mutex_);
+  if (stopping_) return Unavailable("the server is shutting down");
+  queue_.push_back(&pending);
+  wake_writer_.notify_one();
+  wake_submitters_.wait(lock, [&] { return pending.done; });
+  if (!pending.status.ok()) return pending.status;
+  return std::move(pending.results);
+}
+
+void EventIngestor::WriterLoop() {
+  auto store = open_store_();
+  std::vector<Pending*> group;
+  std::vector<const CustomerEvent*> accepted;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      group.assign(queue_.begin(), queue_.end());
+      queue_.clear();
+    }
+    accepted.clear();
+    Status status = store.ok() ? WriteAll(**store, group, accepted)
+                               : Unavailable("cannot open the store: " + store.status().message());
+    if (status.ok() && listener_ && !accepted.empty()) listener_->OnCommitted(accepted);
+    {
+      std::lock_guard lock(mutex_);
+      for (Pending* pending : group) {
+        pending->status = status;
+        pending->done = true;
+      }
+    }
+    wake_submitters_.notify_all();
+  }
+}
+
+Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group,
+                               std::vector<const CustomerEvent*>& accepted) {
+  auto writer = store.BeginWrite();
+  if (!writer.ok()) return writer.status();
+  ReferenceCache references(store);
+  Timestamp now = CurrentTime();
+  int64_t count = 0;
+  for (Pending* pending : group) {
+    pending->results.assign(pending->events->size(), EventResult{});
+    for (size_t i = 0; i < pending->events->size(); ++i) {
+      const CustomerEvent& event = (*pending->events)[i];
+      EventResult& result = pending->results[i];
+      auto seen = (*writer)->EventSeen(event.event_id);
+      if (!seen.ok()) return seen.status();
+      if (*seen) {
+        result.outcome = EventOutcome::kDuplicate;
+        continue;
+      }
+      auto applied = Apply(store, **writer, references, event);
+      if (!applied.ok()) return applied.status();
+      result = std::move(*applied);
+      if (result.outcome != EventOutcome::kAccepted) continue;
+      IngestedEvent record{event.event_id, std::string(EnumCode(event.type)), event.customer_id(), now};
+      auto recorded = (*writer)->Put(record);
+      if (!recorded.ok()) return recorded.status();
+      accepted.push_back(&event);
+      ++count;
+    }
+  }
+  FINCRM_RETURN_IF_ERROR((*writer)->Commit());
+  committed_events_ += count;
+  ++commits_;
+  return Status::Ok();
+}
+
+}  // namespace fincrm
