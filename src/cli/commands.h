@@ -94,3 +94,20 @@ int RunAuditVerify(const std::string& db);
 // "cli:<operating-system user>", the actor of audit entries made from the command line.
 std::string CliActor();
 }  // namespace fincrm
+
+namespace fincrm {
+struct ServeArgs {
+  std::string db;
+  std::string listen = "127.0.0.1:8080";
+  std::string web_root;
+  double churn_threshold = 0.5;
+  int rescore_seconds = 5;
+  int workers = 16;
+  int64_t max_body_mb = 32;
+  int session_idle_minutes = 30;
+  bool secure_cookies = false;
+};
+int RunServe(const ServeArgs& args);
+// Prints a new integration API key (ingest only) once.
+int RunApiKeyAdd(const std::string& db, const std::string& name);
+}  // namespace fincrm

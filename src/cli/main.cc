@@ -112,6 +112,34 @@ int main(int argc, char** argv) {
   cube->add_option("--top", cube_args.top, "Keep the N largest rows by the first measure");
   cube->add_flag("--pivot", cube_args.pivot, "Two dimensions as a pivot table of the first measure");
 
+  ServeArgs serve_args;
+  auto* serve = app.add_subcommand("serve", "Serve the HTTP API (and the web console) on the database");
+  serve->set_config("--config", "", "INI/TOML file with these options (flags and FINCRM_* variables win)");
+  serve->add_option("--db", serve_args.db, "Database file")->required()->envname("FINCRM_DB");
+  serve->add_option("--listen", serve_args.listen, "HOST:PORT (port 0 picks a free one)")
+      ->capture_default_str()->envname("FINCRM_LISTEN");
+  serve->add_option("--web-root", serve_args.web_root, "Directory of the built web console")
+      ->envname("FINCRM_WEB_ROOT");
+  serve->add_option("--churn-threshold", serve_args.churn_threshold, "Churn risk that raises an alert and a task")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0))->envname("FINCRM_CHURN_THRESHOLD");
+  serve->add_option("--rescore-seconds", serve_args.rescore_seconds, "Live churn rescoring interval")
+      ->capture_default_str()->check(CLI::Range(1, 3600))->envname("FINCRM_RESCORE_SECONDS");
+  serve->add_option("--workers", serve_args.workers, "Request handler threads")
+      ->capture_default_str()->check(CLI::Range(1, 1024))->envname("FINCRM_WORKERS");
+  serve->add_option("--max-body-mb", serve_args.max_body_mb, "Largest request body (413 above)")
+      ->capture_default_str()->check(CLI::Range(1, 1024))->envname("FINCRM_MAX_BODY_MB");
+  serve->add_option("--session-idle-minutes", serve_args.session_idle_minutes, "Sign-out after this long unused")
+      ->capture_default_str()->check(CLI::Range(1, 1440))->envname("FINCRM_SESSION_IDLE_MINUTES");
+  serve->add_flag("--secure-cookies", serve_args.secure_cookies, "Mark the session cookie Secure (behind TLS)")
+      ->envname("FINCRM_SECURE_COOKIES");
+
+  std::string apikey_name;
+  auto* apikey = app.add_subcommand("apikey", "API keys of integration systems (events ingest only)");
+  apikey->require_subcommand(1);
+  auto* apikey_add = apikey->add_subcommand("add", "Create a key and print it once");
+  apikey_add->add_option("--db", db, "Database file")->required();
+  apikey_add->add_option("--name", apikey_name, "Which system uses it")->required();
+
   KpiArgs kpi_args;
   auto* kpi = app.add_subcommand("kpi", "CRM performance scorecard per branch or broker (20:30:30:20)");
   kpi->add_option("--db", kpi_args.db, "Database file")->required();
@@ -136,6 +164,8 @@ int main(int argc, char** argv) {
   if (*analyze) return RunAnalyze(db, clusters);
   if (*train) return RunTrain(train_args);
   if (*model) return RunModel(db, model_name);
+  if (*serve) return RunServe(serve_args);
+  if (*apikey_add) return RunApiKeyAdd(db, apikey_name);
   if (*user_add) return RunUserAdd(user_args);
   if (*user_list) return RunUserList(db);
   if (*audit_verify) return RunAuditVerify(db);

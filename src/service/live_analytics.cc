@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "analytics/churn_model.h"
+#include "analytics/value_ladder.h"
 #include "core/json_writer.h"
 
 namespace fincrm {
@@ -85,8 +86,14 @@ void LiveAnalytics::Run() {
       std::unique_lock lock(facts_mutex_);
       facts_ = std::move(*facts);
       risk_.assign(facts_.customer_count(), -1.0f);
+      cube_context_.tier.assign(facts_.customer_count(), -1);
+      cube_context_.cluster.assign(facts_.customer_count(), -1);
       status = (*store)->ForEach([&](const CustomerScore& score) {
-        if (auto index = facts_.CustomerIndex(score.customer_id)) risk_[*index] = static_cast<float>(score.churn_risk);
+        if (auto index = facts_.CustomerIndex(score.customer_id)) {
+          risk_[*index] = static_cast<float>(score.churn_risk);
+          if (auto tier = ParseEnum<ValueTier>(score.tier)) cube_context_.tier[*index] = static_cast<int8_t>(*tier);
+          cube_context_.cluster[*index] = static_cast<int16_t>(score.cluster);
+        }
         return true;
       });
       auto model = (*store)->LatestModel("churn");
@@ -133,6 +140,12 @@ std::optional<LiveCustomerState> LiveAnalytics::Customer(std::string_view custom
   auto index = facts_.CustomerIndex(customer_id);
   if (!index) return std::nullopt;
   return LiveCustomerState{facts_.Totals(*index), *index < risk_.size() ? risk_[*index] : -1.0f};
+}
+
+Result<CubeResult> LiveAnalytics::RunCubeQuery(const CubeQuery& query) const {
+  if (!ready_) return Unavailable("live analytics are still loading; retry shortly");
+  std::shared_lock lock(facts_mutex_);
+  return RunCube(facts_, cube_context_, query);
 }
 
 Result<int> LiveAnalytics::RescoreNow() {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "analytics/boosted_trees.h"
+#include "analytics/cube.h"
 #include "analytics/fact_tables.h"
 #include "service/event_ingestor.h"
 
@@ -57,6 +58,9 @@ class LiveAnalytics final : public IngestListener {
   // Rescoring now (tests and shutdown); returns alerts raised.
   Result<int> RescoreNow();
 
+  // An OLAP query over the live facts (tier and cluster from the latest analysis).
+  Result<CubeResult> RunCubeQuery(const CubeQuery& query) const;
+
   int64_t alerts_raised() const { return alerts_raised_.load(); }
   int64_t rescores() const { return rescores_.load(); }
 
@@ -70,6 +74,7 @@ class LiveAnalytics final : public IngestListener {
   FactTables facts_;
   std::optional<BoostedTrees> model_;
   std::vector<float> risk_;  // by customer index
+  CubeContext cube_context_;
   std::unordered_set<uint32_t> dirty_;
   mutable std::mutex state_mutex_;
   std::string state_ = "loading";

@@ -265,6 +265,10 @@ class Store {
   virtual Status AddApiKey(const ApiKey& key) = 0;
   virtual Result<std::optional<ApiKey>> FindApiKeyByHash(std::string_view key_hash) = 0;
   virtual Status ForEach(const std::function<bool(const ApiKey&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const IngestedEvent&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const Alert&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const FollowUpTask&)>& fn) = 0;
+  virtual Status ForEach(const std::function<bool(const WebhookDelivery&)>& fn) = 0;
 
   // Grows with every commit that changes customer data (any process): a cached view
   // built at generation g is current while this still returns g.

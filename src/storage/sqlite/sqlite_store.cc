@@ -533,6 +533,10 @@ Status SqliteStore::UpdateUser(const StaffUser& user, bool must_exist) {
 Status SqliteStore::ForEach(const std::function<bool(const AuditEntry&)>& fn) { return ScanAll(fn); }
 Status SqliteStore::ForEach(const std::function<bool(const WebhookSubscription&)>& fn) { return ScanAll(fn); }
 Status SqliteStore::ForEach(const std::function<bool(const ApiKey&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const IngestedEvent&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const Alert&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const FollowUpTask&)>& fn) { return ScanAll(fn); }
+Status SqliteStore::ForEach(const std::function<bool(const WebhookDelivery&)>& fn) { return ScanAll(fn); }
 
 Result<AuditEntry> SqliteStore::AppendAudit(AuditEntry entry,
                                             const std::function<std::string(const AuditEntry&)>& seal) {

@@ -88,6 +88,10 @@ class SqliteStore final : public Store {
   Status AddApiKey(const ApiKey& key) override;
   Result<std::optional<ApiKey>> FindApiKeyByHash(std::string_view key_hash) override;
   Status ForEach(const std::function<bool(const ApiKey&)>& fn) override;
+  Status ForEach(const std::function<bool(const IngestedEvent&)>& fn) override;
+  Status ForEach(const std::function<bool(const Alert&)>& fn) override;
+  Status ForEach(const std::function<bool(const FollowUpTask&)>& fn) override;
+  Status ForEach(const std::function<bool(const WebhookDelivery&)>& fn) override;
   Result<int64_t> DataGeneration() override;
   Status ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) override;
   Status ScanTradeFacts(const std::function<void(const TradeFactRow&)>& fn) override;

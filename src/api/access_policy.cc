@@ -1,0 +1,96 @@
+#include "api/access_policy.h"
+
+namespace fincrm {
+
+bool Allows(const Principal& p, Permission permission) {
+  using R = UserRole;
+  if (permission == Permission::kPublic) return true;
+  if (p.api_key) return permission == Permission::kIngestEvents;  // integration keys ingest only
+  switch (permission) {
+    case Permission::kPublic:
+    case Permission::kSignedIn: return true;
+    case Permission::kReadCustomers:
+      return p.role != R::kIntegration && p.role != R::kResearchAnalyst;
+    case Permission::kWriteCustomers:
+      return p.role == R::kAdmin || p.role == R::kBranchManager || p.role == R::kBroker || p.role == R::kAgent;
+    case Permission::kIngestEvents: return p.role == R::kAdmin || p.role == R::kIntegration;
+    case Permission::kReadAnalytics:
+      return p.role == R::kAdmin || p.role == R::kHqAnalyst || p.role == R::kBranchManager ||
+             p.role == R::kBroker || p.role == R::kResearchAnalyst;
+    case Permission::kReadOrganisation: return p.role != R::kIntegration;
+    case Permission::kReadAudit: return p.role == R::kAdmin || p.role == R::kCompliance;
+    case Permission::kManageUsers: return p.role == R::kAdmin;
+  }
+  return false;
+}
+
+void RestrictToScope(const Principal& p, CustomerQuery& query) {
+  if (p.role == UserRole::kBroker) query.broker_id = p.staff_id.empty() ? "\x01none" : p.staff_id;
+  if (p.role == UserRole::kBranchManager) query.branch_id = p.branch_id.empty() ? "\x01none" : p.branch_id;
+}
+
+void RestrictToScope(const Principal& p, TaskQuery& query) {
+  if (p.role == UserRole::kBroker) query.assignee_staff_id = p.staff_id.empty() ? "\x01none" : p.staff_id;
+  if (p.role == UserRole::kBranchManager) query.branch_id = p.branch_id.empty() ? "\x01none" : p.branch_id;
+}
+
+bool InScope(const Principal& p, const Customer& customer) {
+  switch (p.role) {
+    case UserRole::kBroker: return !p.staff_id.empty() && customer.broker_id == p.staff_id;
+    case UserRole::kBranchManager: return !p.branch_id.empty() && customer.branch_id == p.branch_id;
+    case UserRole::kIntegration:
+    case UserRole::kResearchAnalyst: return false;
+    default: return true;
+  }
+}
+
+FieldVisibility VisibilityFor(UserRole role) {
+  switch (role) {
+    // Compliance checks identities; brokers and agents call and write to their customers.
+    case UserRole::kAdmin:
+    case UserRole::kCompliance: return {true, true, true, true};
+    case UserRole::kBroker:
+    case UserRole::kAgent: return {false, true, true, false};
+    default: return {};
+  }
+}
+
+namespace {
+
+// Counts UTF-8 characters so that masks never cut a character in half.
+size_t CharStart(std::string_view text, size_t chars) {
+  size_t i = 0;
+  while (i < text.size() && chars > 0) {
+    ++i;
+    while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;
+    --chars;
+  }
+  return i;
+}
+
+}  // namespace
+
+std::string MaskMobile(std::string_view mobile) {
+  if (mobile.size() < 7) return std::string(mobile.size(), '*');
+  return std::string(mobile.substr(0, 3)) + std::string(mobile.size() - 7, '*') +
+         std::string(mobile.substr(mobile.size() - 4));
+}
+
+std::string MaskIdNumber(std::string_view id) {
+  if (id.size() < 10) return std::string(id.size(), '*');
+  return std::string(id.substr(0, 6)) + std::string(id.size() - 10, '*') + std::string(id.substr(id.size() - 4));
+}
+
+std::string MaskEmail(std::string_view email) {
+  size_t at = email.find('@');
+  if (at == std::string_view::npos || at == 0) return std::string(email.size(), '*');
+  return std::string(email.substr(0, 1)) + "***" + std::string(email.substr(at));
+}
+
+std::string MaskAddress(std::string_view address) {
+  size_t keep = CharStart(address, 6);
+  if (keep >= address.size()) return std::string(address.substr(0, CharStart(address, 2))) + "****";
+  return std::string(address.substr(0, keep)) + "****";
+}
+
+}  // namespace fincrm

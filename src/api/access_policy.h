@@ -1,0 +1,62 @@
+// Authorisation in one place (权限): what each role may do, which customers it may
+// see, and which personal fields it sees unmasked. Handlers never decide this
+// themselves: the router checks the route's permission, list queries get the
+// principal's scope added, single-customer reads go through InScope, and every
+// customer rendered passes through the role's field allow-list.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/staff_user.h"
+#include "storage/store.h"
+
+namespace fincrm {
+
+// Who is calling: a signed-in member of staff or an integration system's API key.
+struct Principal {
+  std::string login;  // or "apikey:<key id>"
+  UserRole role = UserRole::kAgent;
+  std::string branch_id;
+  std::string staff_id;
+  bool api_key = false;
+};
+
+enum class Permission {
+  kPublic,            // no sign-in needed
+  kSignedIn,          // any signed-in user
+  kReadCustomers,     // lists, search, 360, timeline
+  kWriteCustomers,    // create, update, log contacts
+  kIngestEvents,      // POST /events
+  kReadAnalytics,     // churn list, clusters, ladder, cube, KPI, model card
+  kReadOrganisation,  // branches, staff
+  kReadAudit,         // the audit trail
+  kManageUsers,       // logins, API keys, webhooks
+};
+
+bool Allows(const Principal& principal, Permission permission);
+
+// Narrows a customer query to what the principal may see: a broker's own customers,
+// a branch manager's branch.
+void RestrictToScope(const Principal& principal, CustomerQuery& query);
+void RestrictToScope(const Principal& principal, TaskQuery& query);
+// Whether the principal may see this customer. Out-of-scope customers answer 404.
+bool InScope(const Principal& principal, const Customer& customer);
+
+// Personal fields shown unmasked. The allow-list: roles not named here see masks.
+struct FieldVisibility {
+  bool id_number = false;
+  bool mobile = false;
+  bool email = false;
+  bool address = false;
+};
+FieldVisibility VisibilityFor(UserRole role);
+
+// "138****5678"; ID numbers keep the first 6 and last 4; e-mail "z***@example.com";
+// addresses keep their first 6 characters (province and city).
+std::string MaskMobile(std::string_view mobile);
+std::string MaskIdNumber(std::string_view id_number);
+std::string MaskEmail(std::string_view email);
+std::string MaskAddress(std::string_view address);
+
+}  // namespace fincrm

@@ -1,0 +1,248 @@
+// Compliance and administration routes: the audit trail with filters and its chain
+// verification, logins (create, disable, reset password, unlock), webhooks and their
+// delivery log, and the web console's static files.
+#include <fstream>
+#include <sstream>
+
+#include "api/audit_trail.h"
+#include "api/password_hasher.h"
+#include "api/request_json.h"
+#include "api/route_support.h"
+#include "core/validation.h"
+
+namespace fincrm {
+namespace {
+
+std::vector<JsonField> Body(const HttpRequest& request) {
+  auto fields = ParseFlatJsonObject(request.body);
+  if (!fields.ok()) throw ApiError{400, "malformed", fields.status().message(), fields.status().field()};
+  return std::move(*fields);
+}
+
+const JsonField* Find(const std::vector<JsonField>& fields, std::string_view name) {
+  for (const JsonField& f : fields) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+void WriteUser(JsonWriter& json, const StaffUser& user) {
+  json.BeginObject()
+      .Field("login", user.login)
+      .Field("role", EnumCode(user.role))
+      .Field("branch_id", user.branch_id)
+      .Field("staff_id", user.staff_id)
+      .Field("disabled", user.disabled != 0)
+      .Field("failed_logins", user.failed_logins)
+      .Key("locked_until");
+  if (user.locked_until.seconds) json.String(FormatTimestamp(user.locked_until));
+  else json.Null();
+  json.Field("created_at", FormatTimestamp(user.created_at)).EndObject();
+}
+
+}  // namespace
+
+HttpResponse ApiServer::AuditLog(Context& c) {
+  const HttpRequest& r = c.request;
+  AuditQuery query;
+  query.actor = r.Query("actor");
+  query.action = r.Query("action");
+  query.customer_id = r.Query("customer_id");
+  auto instant = [&](std::string_view name) {
+    if (!r.HasQuery(name)) return Timestamp{0};
+    auto parsed = ParseTimestamp(r.Query(name));
+    if (!parsed.ok()) throw ApiError{400, "bad_parameter", "must be an ISO 8601 time", std::string(name)};
+    return *parsed;
+  };
+  query.from = instant("from");
+  query.to = instant("to");
+  query.after = QueryInt(r, "after", 0, 0, INT64_MAX);
+  query.limit = static_cast<int>(QueryInt(r, "limit", 100, 1, 1000));
+  audit_->Flush();  // so compliance sees everything up to this request
+  auto rows = c.store.ListAudit(query);
+  if (!rows.ok()) ThrowStatus(rows.status());
+  audit_->Record(c.principal.login, "audit.read", query.customer_id, "", r.remote_address);
+  JsonWriter json;
+  json.BeginObject().Key("items");
+  WriteEntities(json, *rows);
+  json.Key("next_after");
+  if (static_cast<int>(rows->size()) == query.limit) json.Int(rows->back().sequence);
+  else json.Null();
+  json.EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::AuditVerify(Context& c) {
+  audit_->Flush();
+  Status error;
+  AuditVerification result = VerifyAuditTrail(c.store, error);
+  if (!error.ok()) ThrowStatus(error);
+  JsonWriter json;
+  json.BeginObject().Field("entries", result.entries).Field("intact", !result.first_bad.has_value());
+  json.Key("first_bad");
+  if (result.first_bad) json.Int(*result.first_bad);
+  else json.Null();
+  json.Field("problem", result.problem).EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::Users(Context& c) {
+  JsonWriter json;
+  json.BeginObject().Key("items").BeginArray();
+  Status status = c.store.ForEach([&](const StaffUser& user) {
+    WriteUser(json, user);
+    return true;
+  });
+  if (!status.ok()) ThrowStatus(status);
+  json.EndArray().EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::CreateUser(Context& c) {
+  std::vector<JsonField> fields = Body(c.request);
+  StaffUser user;
+  for (const JsonField& f : fields) {
+    if (f.name == "login") user.login = f.text;
+    else if (f.name == "role") {
+      auto role = ParseEnum<UserRole>(f.text);
+      if (!role) throw ApiError{422, "invalid", "expected " + EnumChoices<UserRole>(), "role"};
+      user.role = *role;
+    } else if (f.name == "branch_id") user.branch_id = f.text;
+    else if (f.name == "staff_id") user.staff_id = f.text;
+    else if (f.name != "password") throw ApiError{422, "invalid", "unknown field", f.name};
+  }
+  if (!Find(fields, "role")) throw ApiError{422, "invalid", "is required", "role"};
+  const JsonField* password = Find(fields, "password");
+  if (!password) throw ApiError{422, "invalid", "is required", "password"};
+  auto hash = HashPassword(password->text);
+  if (!hash.ok()) throw ApiError{422, "invalid", hash.status().message(), "password"};
+  user.password_hash = *hash;
+  user.created_at = CurrentTime();
+  Status valid = Validate(user);
+  if (!valid.ok()) throw ApiError{422, "invalid", valid.message(), valid.field()};
+  Status added = c.store.AddUser(user);
+  if (!added.ok()) ThrowStatus(added);
+  Status audited = audit_->RecordDurably(c.principal.login, "user.add", "", user.login + " " + std::string(EnumCode(user.role)),
+                                         c.request.remote_address);
+  if (!audited.ok()) ThrowStatus(audited);
+  JsonWriter json;
+  WriteUser(json, user);
+  return JsonResponse(json.Take(), 201);
+}
+
+HttpResponse ApiServer::UpdateUser(Context& c) {
+  std::string login(c.request.Param("login"));
+  auto found = c.store.FindUser(login);
+  if (!found.ok()) ThrowStatus(found.status());
+  if (!*found) throw ApiError{404, "not_found", "no login '" + login + "'", "login"};
+  StaffUser user = **found;
+  std::string changed;
+  for (const JsonField& f : Body(c.request)) {
+    if (f.name == "disabled") {
+      if (f.kind != JsonField::kBool) throw ApiError{422, "invalid", "must be true or false", "disabled"};
+      user.disabled = f.text == "1";
+    } else if (f.name == "password") {
+      auto hash = HashPassword(f.text);
+      if (!hash.ok()) throw ApiError{422, "invalid", hash.status().message(), "password"};
+      user.password_hash = *hash;
+    } else if (f.name == "unlock") {
+      user.failed_logins = 0;
+      user.locked_until = Timestamp{0};
+    } else if (f.name == "role") {
+      auto role = ParseEnum<UserRole>(f.text);
+      if (!role) throw ApiError{422, "invalid", "expected " + EnumChoices<UserRole>(), "role"};
+      user.role = *role;
+    } else if (f.name == "branch_id") {
+      user.branch_id = f.text;
+    } else if (f.name == "staff_id") {
+      user.staff_id = f.text;
+    } else {
+      throw ApiError{422, "invalid", "unknown field", f.name};
+    }
+    changed += (changed.empty() ? "" : ",") + f.name;
+  }
+  Status valid = Validate(user);
+  if (!valid.ok()) throw ApiError{422, "invalid", valid.message(), valid.field()};
+  Status updated = c.store.UpdateUser(user);
+  if (!updated.ok()) ThrowStatus(updated);
+  Status audited = audit_->RecordDurably(c.principal.login, "user.update", "", login + " " + changed,
+                                         c.request.remote_address);
+  if (!audited.ok()) ThrowStatus(audited);
+  JsonWriter json;
+  WriteUser(json, user);
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::Webhooks(Context& c) {
+  JsonWriter json;
+  json.BeginObject().Key("items").BeginArray();
+  Status status = c.store.ForEach([&](const WebhookSubscription& w) {
+    json.BeginObject()
+        .Field("webhook_id", w.webhook_id)
+        .Field("url", w.url)
+        .Field("event_types", w.event_types)
+        .Field("active", w.active != 0)
+        .Field("created_at", FormatTimestamp(w.created_at))
+        .EndObject();  // the secret is never shown again
+    return true;
+  });
+  if (!status.ok()) ThrowStatus(status);
+  json.EndArray().EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::CreateWebhook(Context& c) {
+  WebhookSubscription webhook;
+  for (const JsonField& f : Body(c.request)) {
+    if (f.name == "url") webhook.url = f.text;
+    else if (f.name == "secret") webhook.secret = f.text;
+    else if (f.name == "event_types") webhook.event_types = f.text;
+    else throw ApiError{422, "invalid", "unknown field", f.name};
+  }
+  if (!webhook.url.starts_with("http://") && !webhook.url.starts_with("https://")) {
+    throw ApiError{422, "invalid", "must be an http:// or https:// URL", "url"};
+  }
+  if (webhook.secret.size() < 16) throw ApiError{422, "invalid", "must have at least 16 characters", "secret"};
+  if (webhook.event_types.empty()) webhook.event_types = "churn_risk";
+  webhook.created_at = CurrentTime();
+  auto id = c.store.AddWebhook(webhook);
+  if (!id.ok()) ThrowStatus(id.status());
+  Status audited = audit_->RecordDurably(c.principal.login, "webhook.add", "", webhook.url, c.request.remote_address);
+  if (!audited.ok()) ThrowStatus(audited);
+  JsonWriter json;
+  json.BeginObject().Field("webhook_id", *id).Field("url", webhook.url).Field("event_types", webhook.event_types);
+  json.EndObject();
+  return JsonResponse(json.Take(), 201);
+}
+
+HttpResponse ApiServer::WebhookDeliveries(Context& c) {
+  auto rows = c.store.ListDeliveries(QueryInt(c.request, "webhook_id", 0, 0, INT64_MAX),
+                                     static_cast<int>(QueryInt(c.request, "limit", 100, 1, 1000)));
+  if (!rows.ok()) ThrowStatus(rows.status());
+  JsonWriter json;
+  json.BeginObject().Key("items");
+  WriteEntities(json, *rows);
+  json.EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::StaticFile(Context& c) {
+  std::string path = c.request.path;
+  if (path.find("..") != std::string::npos) return ErrorResponse(404, "not_found", "no such file", "");
+  if (path == "/" || path.find('.') == std::string::npos) path = "/index.html";  // client-side routes
+  std::ifstream file(options_.web_root + path, std::ios::binary);
+  if (!file) return ErrorResponse(404, "not_found", "no such file", "");
+  std::ostringstream content;
+  content << file.rdbuf();
+  auto ends = [&](std::string_view suffix) { return path.ends_with(suffix); };
+  std::string type = ends(".html") ? "text/html; charset=utf-8"
+                     : ends(".js") ? "text/javascript"
+                     : ends(".css") ? "text/css"
+                     : ends(".svg") ? "image/svg+xml"
+                     : ends(".png") ? "image/png"
+                     : ends(".json") ? "application/json"
+                                     : "application/octet-stream";
+  return {200, type, content.str(), {}};
+}
+
+}  // namespace fincrm

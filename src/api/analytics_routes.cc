@@ -1,0 +1,201 @@
+// Organisation and analytics routes: branches, staff, the at-risk list, cluster
+// profiles, value-ladder distribution and moves, cube queries, KPI scorecards, model
+// cards and alerts — what the analysis runs and live rescoring leave in the store.
+#include "api/route_support.h"
+
+namespace fincrm {
+
+HttpResponse ApiServer::Branches(Context& c) {
+  JsonWriter json;
+  json.BeginObject().Key("items").BeginArray();
+  Status status = c.store.ForEach([&](const Branch& b) {
+    if (c.principal.role == UserRole::kBranchManager && b.branch_id != c.principal.branch_id) return true;
+    WriteEntity(json, b);
+    return true;
+  });
+  if (!status.ok()) ThrowStatus(status);
+  json.EndArray().EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::StaffList(Context& c) {
+  std::string_view branch = c.request.Query("branch_id");
+  FieldVisibility visible = VisibilityFor(c.principal.role);
+  JsonWriter json;
+  json.BeginObject().Key("items").BeginArray();
+  Status status = c.store.ForEach([&](const Staff& s) {
+    if (!branch.empty() && s.branch_id != branch) return true;
+    if (c.principal.role == UserRole::kBranchManager && s.branch_id != c.principal.branch_id) return true;
+    WriteEntity(json, s, &visible);
+    return true;
+  });
+  if (!status.ok()) ThrowStatus(status);
+  json.EndArray().EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::ChurnList(Context& c) {
+  CustomerQuery query;
+  query.by_churn_risk = true;
+  query.limit = static_cast<int>(QueryInt(c.request, "limit", 50, 1, 1000));
+  query.branch_id = c.request.Query("branch_id");
+  if (c.request.HasQuery("min_churn_risk")) query.min_churn_risk = QueryDouble(c.request, "min_churn_risk", 0, 1);
+  RestrictToScope(c.principal, query);
+  auto items = c.store.ListCustomers(query);
+  if (!items.ok()) ThrowStatus(items.status());
+  FieldVisibility visible = VisibilityFor(c.principal.role);
+  JsonWriter json;
+  json.BeginObject().Field("threshold", live_->options().churn_threshold).Key("items").BeginArray();
+  for (const CustomerListItem& item : *items) WriteListItem(json, item, visible);
+  json.EndArray().EndObject();
+  audit_->Record(c.principal.login, "analytics.churn_list", "", "", c.request.remote_address);
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::Clusters(Context& c) {
+  auto run = c.store.LatestAnalysisRun();
+  if (!run.ok()) ThrowStatus(run.status());
+  JsonWriter json;
+  json.BeginObject();
+  if (!*run) {
+    json.Key("run_id").Null().Key("items").BeginArray().EndArray().EndObject();
+    return JsonResponse(json.Take());
+  }
+  auto clusters = c.store.ClustersOfRun((*run)->run_id);
+  if (!clusters.ok()) ThrowStatus(clusters.status());
+  json.Field("run_id", (*run)->run_id).Field("as_of", FormatDate((*run)->as_of)).Key("items").BeginArray();
+  for (const ClusterRecord& cluster : *clusters) {
+    json.BeginObject().Field("cluster", cluster.cluster).Field("size", cluster.size).Field("label", cluster.label);
+    json.Key("profile").RawJson(cluster.profile_json.empty() ? "null" : cluster.profile_json);
+    json.EndObject();
+  }
+  json.EndArray().EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::LadderDistribution(Context& c) {
+  auto counts = c.store.TierDistribution();
+  if (!counts.ok()) ThrowStatus(counts.status());
+  JsonWriter json;
+  json.BeginObject().Key("items").BeginArray();
+  for (const TierCount& count : *counts) {
+    json.BeginObject()
+        .Field("month_end", FormatDate(count.month_end))
+        .Field("tier", count.tier)
+        .Field("customers", count.customers)
+        .EndObject();
+  }
+  json.EndArray().EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::LadderMoves(Context& c) {
+  auto parse = [&](std::string_view name) {
+    auto date = ParseDate(c.request.Query(name));
+    if (!date.ok()) throw ApiError{400, "bad_parameter", "must be a month-end date YYYY-MM-DD", std::string(name)};
+    return *date;
+  };
+  Date from = parse("from"), to = parse("to");
+  auto moves = c.store.TierMoves(from, to);
+  if (!moves.ok()) ThrowStatus(moves.status());
+  JsonWriter json;
+  json.BeginObject().Field("from", FormatDate(from)).Field("to", FormatDate(to)).Key("items").BeginArray();
+  for (const TierMove& move : *moves) {
+    json.BeginObject()
+        .Field("from_tier", move.from_tier)
+        .Field("to_tier", move.to_tier)
+        .Field("customers", move.customers)
+        .EndObject();
+  }
+  json.EndArray().EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::Cube(Context& c) {
+  const HttpRequest& r = c.request;
+  std::string where(r.Query("where"));
+  // Branch managers and brokers see their own slice only: the scope becomes a filter.
+  if (c.principal.role == UserRole::kBranchManager) {
+    where += (where.empty() ? "" : ";") + std::string("branch=") + c.principal.branch_id;
+  } else if (c.principal.role == UserRole::kBroker) {
+    where += (where.empty() ? "" : ";") + std::string("broker=") + c.principal.staff_id;
+  }
+  auto query = ParseCubeQuery(r.Query("measures").empty() ? "commission" : r.Query("measures"), r.Query("by"), where,
+                              r.Query("from"), r.Query("to"), static_cast<int>(QueryInt(r, "top", 0, 0, 100000)));
+  if (!query.ok()) throw ApiError{400, "bad_parameter", query.status().message(), query.status().field()};
+  auto result = live_->RunCubeQuery(*query);
+  if (!result.ok()) ThrowStatus(result.status());
+  JsonWriter json;
+  json.BeginObject().Key("dimensions").BeginArray();
+  for (const std::string& d : result->dimensions) json.String(d);
+  json.EndArray().Key("measures").BeginArray();
+  for (const std::string& m : result->measures) json.String(m);
+  json.EndArray().Key("rows").BeginArray();
+  for (const CubeResult::Row& row : result->rows) {
+    json.BeginObject().Key("keys").BeginArray();
+    for (const std::string& k : row.keys) json.String(k);
+    json.EndArray().Key("values").BeginArray();
+    for (size_t m = 0; m < row.values.size(); ++m) {
+      if (IsMoneyMeasure(query->measures[m])) json.RawNumber(FormatYuan(Money{row.values[m]}));
+      else json.Int(row.values[m]);
+    }
+    json.EndArray().EndObject();
+  }
+  json.EndArray().EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::Kpi(Context& c) {
+  std::string level(c.request.Query("level").empty() ? "branch" : c.request.Query("level"));
+  if (level != "branch" && level != "broker") throw ApiError{400, "bad_parameter", "expected branch or broker", "level"};
+  auto rows = c.store.KpiScores(c.request.Query("period"), level);
+  if (!rows.ok()) ThrowStatus(rows.status());
+  JsonWriter json;
+  json.BeginObject().Field("level", level).Key("weights").BeginObject();
+  json.Field("new", 0.2).Field("retained", 0.3).Field("upgraded", 0.3).Field("profit", 0.2).EndObject();
+  json.Key("items").BeginArray();
+  for (const KpiRecord& row : *rows) {
+    if (c.principal.role == UserRole::kBranchManager && level == "branch" && row.unit != c.principal.branch_id) continue;
+    if (c.principal.role == UserRole::kBroker && (level != "broker" || row.unit != c.principal.staff_id)) continue;
+    WriteEntity(json, row);
+  }
+  json.EndArray().EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::ModelCard(Context& c) {
+  std::string name(c.request.Param("name"));
+  auto model = c.store.LatestModel(name);
+  if (!model.ok()) ThrowStatus(model.status());
+  if (!*model) throw ApiError{404, "not_found", "no model named '" + name + "' (run fincrm analyze)", "name"};
+  JsonWriter json;
+  json.BeginObject()
+      .Field("model_id", (*model)->model_id)
+      .Field("name", (*model)->name)
+      .Field("version", (*model)->version)
+      .Field("created_at", FormatTimestamp((*model)->created_at));
+  json.Key("card").RawJson((*model)->card_json.empty() ? "null" : (*model)->card_json);
+  json.Field("card_text", (*model)->card_text).Field("rules_text", (*model)->rules_text).EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::Alerts(Context& c) {
+  std::string customer_id(c.request.Query("customer_id"));
+  if (!customer_id.empty()) (void)VisibleCustomer(c, customer_id);
+  auto rows = c.store.ListAlerts(customer_id, QueryInt(c.request, "before", 0, 0, INT64_MAX),
+                                 static_cast<int>(QueryInt(c.request, "limit", 50, 1, 500)));
+  if (!rows.ok()) ThrowStatus(rows.status());
+  JsonWriter json;
+  json.BeginObject().Key("items").BeginArray();
+  for (const Alert& alert : *rows) {
+    if (customer_id.empty() && c.principal.role != UserRole::kAdmin && c.principal.role != UserRole::kHqAnalyst) {
+      auto customer = c.store.GetCustomer(alert.customer_id);
+      if (!customer.ok() || !InScope(c.principal, *customer)) continue;
+    }
+    WriteEntity(json, alert);
+  }
+  json.EndArray().EndObject();
+  return JsonResponse(json.Take());
+}
+
+}  // namespace fincrm

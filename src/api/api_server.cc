@@ -1,0 +1,382 @@
+#include "api/api_server.h"
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+
+#include "api/openapi_document.h"
+#include "api/request_json.h"
+#include "api/webhook_dispatcher.h"
+#include "core/json_writer.h"
+#include "storage/open_store.h"
+
+namespace fincrm {
+
+// Request counts by status class and latency histograms per route (Prometheus).
+struct ApiServer::RouteMetrics {
+  static constexpr std::array<double, 11> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1.0};
+  struct PerRoute {
+    std::array<std::atomic<int64_t>, 6> by_class{};  // 1xx..5xx by index 1..5
+    std::array<std::atomic<int64_t>, kBuckets.size() + 1> buckets{};
+    std::atomic<int64_t> micros_sum{0};
+  };
+  explicit RouteMetrics(size_t routes) : per_route(routes + 1) {}  // last: unmatched
+  std::vector<PerRoute> per_route;
+};
+
+[[noreturn]] void ThrowStatus(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument: throw ApiError{422, "invalid", status.message(), status.field()};
+    case StatusCode::kNotFound: throw ApiError{404, "not_found", status.message(), status.field()};
+    case StatusCode::kAlreadyExists: throw ApiError{409, "conflict", status.message(), status.field()};
+    case StatusCode::kFailedPrecondition: throw ApiError{409, "conflict", status.message(), status.field()};
+    case StatusCode::kUnavailable: throw ApiError{503, "unavailable", status.message(), status.field()};
+    default: throw ApiError{500, "internal", status.message(), status.field()};
+  }
+}
+
+HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message, std::string_view field) {
+  JsonWriter json;
+  json.BeginObject().Key("error").BeginObject();
+  json.Field("code", code).Field("message", message).Field("field", field);
+  json.EndObject().EndObject();
+  return {status, "application/json", json.Take(), {}};
+}
+
+HttpResponse JsonResponse(std::string body, int status) { return {status, "application/json", std::move(body), {}}; }
+
+ApiServer::ApiServer(ApiServerOptions options) : options_(std::move(options)) { AddRoutes(); }
+
+ApiServer::~ApiServer() { Stop(); }
+
+Result<std::unique_ptr<Store>> ApiServer::OpenStore() const {
+  // The first open (Start) applies migrations; the others only connect.
+  return ::fincrm::OpenStore(options_.db_path, {.migrate = false, .create = false});
+}
+
+Status ApiServer::Start() {
+  {
+    auto store = ::fincrm::OpenStore(options_.db_path, {.migrate = true, .create = false});
+    if (!store.ok()) return store.status();
+  }
+  auto open = [this] { return OpenStore(); };
+  metrics_ = std::make_unique<RouteMetrics>(routes_.size());
+  sessions_ = std::make_unique<SessionRegistry>(options_.sessions);
+  live_ = std::make_unique<LiveAnalytics>(open, options_.live);
+  live_->Start();
+  ingestor_ = std::make_unique<EventIngestor>(open, live_.get());
+  audit_ = std::make_unique<AuditRecorder>(open);
+  if (options_.webhooks) webhooks_ = std::make_unique<WebhookDispatcher>(open);
+  http_ = std::make_unique<HttpServer>(options_.http, [this](HttpRequest& r) { return Dispatch(r); });
+  return http_->Start();
+}
+
+void ApiServer::Stop() {
+  if (http_) http_->Stop();
+  if (ingestor_) ingestor_->Stop();
+  if (live_) live_->Stop();
+  if (audit_) audit_->Stop();
+  if (webhooks_) webhooks_->Stop();
+  http_.reset();
+}
+
+Store& ApiServer::ThreadStore() {
+  // Connections are per thread (store.h); a worker keeps its own for its lifetime.
+  thread_local std::unique_ptr<Store> store;
+  thread_local const ApiServer* owner = nullptr;
+  if (!store || owner != this) {
+    auto opened = OpenStore();
+    if (!opened.ok()) ThrowStatus(opened.status());
+    store = std::move(*opened);
+    owner = this;
+  }
+  return *store;
+}
+
+void ApiServer::Add(std::string method, std::string pattern, Permission permission, Handler handler) {
+  Route route{std::move(method), {}, pattern, permission, handler};
+  std::string_view rest = pattern;
+  while (!rest.empty()) {
+    rest.remove_prefix(1);  // '/'
+    size_t slash = rest.find('/');
+    route.segments.emplace_back(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash);
+  }
+  routes_.push_back(std::move(route));
+}
+
+void ApiServer::AddRoutes() {
+  using P = Permission;
+  Add("GET", "/healthz", P::kPublic, &ApiServer::Health);
+  Add("GET", "/metrics", P::kPublic, &ApiServer::Metrics);
+  Add("GET", "/api/v1/openapi.json", P::kPublic, &ApiServer::OpenApi);
+  Add("POST", "/api/v1/auth/login", P::kPublic, &ApiServer::Login);
+  Add("POST", "/api/v1/auth/logout", P::kSignedIn, &ApiServer::Logout);
+  Add("GET", "/api/v1/auth/me", P::kSignedIn, &ApiServer::Me);
+  Add("GET", "/api/v1/customers", P::kReadCustomers, &ApiServer::ListCustomers);
+  Add("POST", "/api/v1/customers", P::kWriteCustomers, &ApiServer::CreateCustomer);
+  Add("GET", "/api/v1/customers/{customer_id}", P::kReadCustomers, &ApiServer::GetCustomer360);
+  Add("PATCH", "/api/v1/customers/{customer_id}", P::kWriteCustomers, &ApiServer::UpdateCustomer);
+  Add("GET", "/api/v1/customers/{customer_id}/timeline", P::kReadCustomers, &ApiServer::Timeline);
+  Add("GET", "/api/v1/customers/{customer_id}/interactions", P::kReadCustomers, &ApiServer::Timeline);
+  Add("POST", "/api/v1/customers/{customer_id}/interactions", P::kWriteCustomers, &ApiServer::CreateInteraction);
+  Add("GET", "/api/v1/customers/{customer_id}/accounts", P::kReadCustomers, &ApiServer::Accounts);
+  Add("GET", "/api/v1/customers/{customer_id}/assets", P::kReadCustomers, &ApiServer::Assets);
+  Add("GET", "/api/v1/customers/{customer_id}/trades", P::kReadCustomers, &ApiServer::Trades);
+  Add("GET", "/api/v1/customers/{customer_id}/tasks", P::kReadCustomers, &ApiServer::CustomerTasks);
+  Add("GET", "/api/v1/tasks", P::kReadCustomers, &ApiServer::ListTasks);
+  Add("POST", "/api/v1/events", P::kIngestEvents, &ApiServer::IngestEvents);
+  Add("GET", "/api/v1/branches", P::kReadOrganisation, &ApiServer::Branches);
+  Add("GET", "/api/v1/staff", P::kReadOrganisation, &ApiServer::StaffList);
+  Add("GET", "/api/v1/analytics/churn", P::kReadAnalytics, &ApiServer::ChurnList);
+  Add("GET", "/api/v1/analytics/clusters", P::kReadAnalytics, &ApiServer::Clusters);
+  Add("GET", "/api/v1/analytics/ladder", P::kReadAnalytics, &ApiServer::LadderDistribution);
+  Add("GET", "/api/v1/analytics/ladder/moves", P::kReadAnalytics, &ApiServer::LadderMoves);
+  Add("GET", "/api/v1/analytics/cube", P::kReadAnalytics, &ApiServer::Cube);
+  Add("GET", "/api/v1/analytics/kpi", P::kReadAnalytics, &ApiServer::Kpi);
+  Add("GET", "/api/v1/analytics/models/{name}", P::kReadAnalytics, &ApiServer::ModelCard);
+  Add("GET", "/api/v1/alerts", P::kReadAnalytics, &ApiServer::Alerts);
+  Add("GET", "/api/v1/audit", P::kReadAudit, &ApiServer::AuditLog);
+  Add("GET", "/api/v1/audit/verify", P::kReadAudit, &ApiServer::AuditVerify);
+  Add("GET", "/api/v1/users", P::kManageUsers, &ApiServer::Users);
+  Add("POST", "/api/v1/users", P::kManageUsers, &ApiServer::CreateUser);
+  Add("PATCH", "/api/v1/users/{login}", P::kManageUsers, &ApiServer::UpdateUser);
+  Add("GET", "/api/v1/webhooks", P::kManageUsers, &ApiServer::Webhooks);
+  Add("POST", "/api/v1/webhooks", P::kManageUsers, &ApiServer::CreateWebhook);
+  Add("GET", "/api/v1/webhooks/deliveries", P::kManageUsers, &ApiServer::WebhookDeliveries);
+}
+
+HttpResponse ApiServer::Dispatch(HttpRequest& request) {
+  auto started = std::chrono::steady_clock::now();
+  size_t route_index = routes_.size();
+  HttpResponse response;
+  try {
+    // Match: method and segments; {name} segments capture.
+    std::vector<std::string_view> segments;
+    std::string_view rest = request.path;
+    while (!rest.empty()) {
+      rest.remove_prefix(1);
+      size_t slash = rest.find('/');
+      segments.push_back(rest.substr(0, slash));
+      if (slash == std::string_view::npos) break;
+      rest.remove_prefix(slash);
+    }
+    bool path_known = false;
+    for (size_t r = 0; r < routes_.size() && route_index == routes_.size(); ++r) {
+      const Route& route = routes_[r];
+      if (route.segments.size() != segments.size()) continue;
+      bool match = true;
+      for (size_t s = 0; s < segments.size() && match; ++s) {
+        match = route.segments[s].starts_with('{') || route.segments[s] == segments[s];
+      }
+      if (!match) continue;
+      path_known = true;
+      if (route.method != request.method) continue;
+      route_index = r;
+      request.path_params.clear();
+      for (size_t s = 0; s < segments.size(); ++s) {
+        if (route.segments[s].starts_with('{')) {
+          request.path_params.emplace_back(route.segments[s].substr(1, route.segments[s].size() - 2),
+                                           std::string(segments[s]));
+        }
+      }
+    }
+    if (route_index == routes_.size()) {
+      if (request.method == "GET" && !request.path.starts_with("/api/") && !options_.web_root.empty()) {
+        Context context{request, {}, ThreadStore(), {}};
+        response = StaticFile(context);
+      } else {
+        response = path_known ? ErrorResponse(405, "method_not_allowed", "this path does not take " + request.method, "")
+                              : ErrorResponse(404, "not_found", "no such route: " + request.path, "");
+      }
+    } else {
+      const Route& route = routes_[route_index];
+      Context context{request, {}, ThreadStore(), {}};
+      bool signed_in = false;
+      if (route.permission != Permission::kPublic) {
+        std::string_view token;
+        if (request.authorization.starts_with("Bearer ")) token = std::string_view(request.authorization).substr(7);
+        if (token.empty()) token = request.Cookie("fincrm_session");
+        if (!token.empty()) {
+          if (auto principal = sessions_->Resolve(token)) {
+            context.principal = *principal;
+            context.token = std::string(token);
+            signed_in = true;
+          }
+        }
+        if (!signed_in && !request.api_key.empty()) {
+          if (auto principal = sessions_->ResolveApiKey(context.store, request.api_key)) {
+            context.principal = *principal;
+            signed_in = true;
+          }
+        }
+        if (!signed_in) {
+          response = ErrorResponse(401, "unauthenticated", "sign in first (session expired or missing)", "");
+        } else if (!Allows(context.principal, route.permission)) {
+          response = ErrorResponse(403, "forbidden", "your role may not do this", "");
+        }
+      }
+      if (route.permission == Permission::kPublic || (signed_in && Allows(context.principal, route.permission))) {
+        response = (this->*route.handler)(context);
+      }
+    }
+  } catch (const ApiError& error) {
+    response = ErrorResponse(error.status, error.code, error.message, error.field);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "fincrm serve: %s %s failed: %s\n", request.method.c_str(), request.path.c_str(),
+                 error.what());
+    response = ErrorResponse(500, "internal", "the server failed to handle the request", "");
+  }
+  auto& metrics = metrics_->per_route[route_index];
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics.by_class[std::clamp(response.status / 100, 1, 5)]++;
+  size_t bucket = 0;
+  while (bucket < RouteMetrics::kBuckets.size() && seconds > RouteMetrics::kBuckets[bucket]) ++bucket;
+  metrics.buckets[bucket]++;
+  metrics.micros_sum += static_cast<int64_t>(seconds * 1e6);
+  return response;
+}
+
+HttpResponse ApiServer::Health(Context& c) {
+  JsonWriter json;
+  auto version = c.store.SchemaVersion();
+  json.BeginObject()
+      .Field("status", version.ok() ? "ok" : "degraded")
+      .Field("schema_version", version.ok() ? int64_t{*version} : int64_t{0})
+      .Field("live_analytics", live_->state())
+      .Field("events_ready", live_->ready())
+      .EndObject();
+  return JsonResponse(json.Take(), version.ok() ? 200 : 503);
+}
+
+HttpResponse ApiServer::Metrics(Context&) {
+  std::string out;
+  out += "# HELP fincrm_http_requests_total Requests by route and status class.\n";
+  out += "# TYPE fincrm_http_requests_total counter\n";
+  auto route_name = [&](size_t r) {
+    return r < routes_.size() ? routes_[r].method + " " + routes_[r].pattern : std::string("unmatched");
+  };
+  for (size_t r = 0; r < metrics_->per_route.size(); ++r) {
+    for (int k = 1; k <= 5; ++k) {
+      int64_t n = metrics_->per_route[r].by_class[k];
+      if (n) out += "fincrm_http_requests_total{route=\"" + route_name(r) + "\",status=\"" + std::to_string(k) + "xx\"} " + std::to_string(n) + "\n";
+    }
+  }
+  out += "# HELP fincrm_http_request_duration_seconds Request latency by route.\n";
+  out += "# TYPE fincrm_http_request_duration_seconds histogram\n";
+  for (size_t r = 0; r < metrics_->per_route.size(); ++r) {
+    auto& m = metrics_->per_route[r];
+    int64_t cumulative = 0;
+    for (size_t b = 0; b <= RouteMetrics::kBuckets.size(); ++b) cumulative += m.buckets[b];
+    if (cumulative == 0) continue;
+    std::string labels = "route=\"" + route_name(r) + "\"";
+    int64_t running = 0;
+    for (size_t b = 0; b < RouteMetrics::kBuckets.size(); ++b) {
+      running += m.buckets[b];
+      char le[32];
+      std::snprintf(le, sizeof le, "%g", RouteMetrics::kBuckets[b]);
+      out += "fincrm_http_request_duration_seconds_bucket{" + labels + ",le=\"" + le + "\"} " + std::to_string(running) + "\n";
+    }
+    out += "fincrm_http_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
+    char sum[32];
+    std::snprintf(sum, sizeof sum, "%.6f", m.micros_sum.load() / 1e6);
+    out += "fincrm_http_request_duration_seconds_sum{" + labels + "} " + sum + "\n";
+    out += "fincrm_http_request_duration_seconds_count{" + labels + "} " + std::to_string(cumulative) + "\n";
+  }
+  auto gauge = [&](const char* name, const char* help, int64_t value, const char* type = "counter") {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+           std::to_string(value) + "\n";
+  };
+  gauge("fincrm_events_committed_total", "Events durably committed by ingest.", ingestor_->committed_events());
+  gauge("fincrm_event_commits_total", "Ingest transactions (group commits).", ingestor_->commits());
+  gauge("fincrm_audit_entries_appended_total", "Audit entries appended by this process.", audit_->appended());
+  gauge("fincrm_churn_alerts_total", "Churn alerts raised by live rescoring.", live_->alerts_raised());
+  gauge("fincrm_churn_rescores_total", "Live churn rescoring passes.", live_->rescores());
+  gauge("fincrm_customer_view_cache_hits_total", "360 views served from the cache.", cache_hits_.load());
+  gauge("fincrm_customer_view_cache_misses_total", "360 views built from the store.", cache_misses_.load());
+  gauge("fincrm_sessions_active", "Signed-in sessions.", static_cast<int64_t>(sessions_->active_sessions()), "gauge");
+  return {200, "text/plain; version=0.0.4", std::move(out), {}};
+}
+
+HttpResponse ApiServer::OpenApi(Context&) { return JsonResponse(std::string(OpenApiDocument())); }
+
+HttpResponse ApiServer::Login(Context& c) {
+  auto fields = ParseFlatJsonObject(c.request.body);
+  if (!fields.ok()) throw ApiError{400, "malformed", fields.status().message(), fields.status().field()};
+  std::string login, password;
+  for (const JsonField& field : *fields) {
+    if (field.name == "login") login = field.text;
+    if (field.name == "password") password = field.text;
+  }
+  if (login.empty()) throw ApiError{422, "invalid", "is required", "login"};
+  if (password.empty()) throw ApiError{422, "invalid", "is required", "password"};
+  LoginOutcome outcome = sessions_->Login(c.store, login, password, c.request.remote_address);
+  audit_->Record(login, outcome.status == 200 ? "auth.login" : "auth.login_failed", "",
+                 outcome.status == 200 ? "" : outcome.code, c.request.remote_address);
+  if (outcome.status != 200) return ErrorResponse(outcome.status, outcome.code, outcome.message, "");
+  JsonWriter json;
+  json.BeginObject()
+      .Field("token", outcome.token)
+      .Field("login", outcome.principal.login)
+      .Field("role", EnumCode(outcome.principal.role))
+      .Field("branch_id", outcome.principal.branch_id)
+      .Field("staff_id", outcome.principal.staff_id)
+      .Field("expires_at", FormatTimestamp(outcome.expires_at))
+      .EndObject();
+  HttpResponse response = JsonResponse(json.Take());
+  std::string cookie = "fincrm_session=" + outcome.token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                       std::to_string(options_.sessions.absolute_hours * 3600);
+  if (options_.secure_cookies) cookie += "; Secure";
+  response.headers.emplace_back("Set-Cookie", std::move(cookie));
+  return response;
+}
+
+HttpResponse ApiServer::Logout(Context& c) {
+  if (!c.token.empty()) sessions_->Logout(c.token);
+  audit_->Record(c.principal.login, "auth.logout", "", "", c.request.remote_address);
+  HttpResponse response = JsonResponse("{\"signed_out\":true}");
+  response.headers.emplace_back("Set-Cookie", "fincrm_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  return response;
+}
+
+HttpResponse ApiServer::Me(Context& c) {
+  JsonWriter json;
+  FieldVisibility visible = VisibilityFor(c.principal.role);
+  json.BeginObject()
+      .Field("login", c.principal.login)
+      .Field("role", EnumCode(c.principal.role))
+      .Field("branch_id", c.principal.branch_id)
+      .Field("staff_id", c.principal.staff_id);
+  json.Key("permissions").BeginObject();
+  json.Field("read_customers", Allows(c.principal, Permission::kReadCustomers))
+      .Field("write_customers", Allows(c.principal, Permission::kWriteCustomers))
+      .Field("read_analytics", Allows(c.principal, Permission::kReadAnalytics))
+      .Field("read_audit", Allows(c.principal, Permission::kReadAudit))
+      .Field("manage_users", Allows(c.principal, Permission::kManageUsers))
+      .Field("ingest_events", Allows(c.principal, Permission::kIngestEvents));
+  json.EndObject();
+  json.Key("unmasked").BeginObject();
+  json.Field("id_number", visible.id_number).Field("mobile", visible.mobile).Field("email", visible.email)
+      .Field("address", visible.address);
+  json.EndObject().EndObject();
+  return JsonResponse(json.Take());
+}
+
+Result<Customer> ApiServer::VisibleCustomer(Context& c, std::string_view customer_id) {
+  auto customer = c.store.GetCustomer(customer_id);
+  if (!customer.ok()) {
+    if (customer.status().code() == StatusCode::kNotFound) {
+      throw ApiError{404, "not_found", "no customer '" + std::string(customer_id) + "'", "customer_id"};
+    }
+    ThrowStatus(customer.status());
+  }
+  // Out of scope looks exactly like unknown: no hint that the customer exists.
+  if (!InScope(c.principal, *customer)) {
+    throw ApiError{404, "not_found", "no customer '" + std::string(customer_id) + "'", "customer_id"};
+  }
+  return customer;
+}
+
+}  // namespace fincrm

@@ -1,0 +1,158 @@
+// The FinCRM HTTP API (`fincrm serve`): routes under /api/v1, /healthz, /metrics and
+// the OpenAPI document, on top of the store, the event ingestor and live analytics.
+//
+// Every request passes the same gate (Dispatch): route match, sign-in (bearer token,
+// session cookie or API key), the route's permission (access_policy.h), then the
+// handler with the caller's scope; metrics and the top-level error handling wrap it.
+// Handlers never check roles themselves.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "api/access_policy.h"
+#include "api/audit_recorder.h"
+#include "api/http_server.h"
+#include "api/sessions.h"
+#include "service/event_ingestor.h"
+#include "service/live_analytics.h"
+
+namespace fincrm {
+
+struct ApiServerOptions {
+  std::string db_path;
+  HttpServerOptions http;
+  SessionOptions sessions;
+  LiveAnalyticsOptions live;
+  size_t max_events_per_request = 10000;
+  size_t customer_view_cache_entries = 50000;
+  bool secure_cookies = false;  // set the cookie's Secure flag (behind TLS)
+  std::string web_root;         // static files of the web console; empty = none
+  bool webhooks = true;         // deliver webhooks from this process
+};
+
+class ApiServer {
+ public:
+  explicit ApiServer(ApiServerOptions options);
+  ~ApiServer();
+
+  // Opens the store (migrating it), starts live analytics, ingest, audit and HTTP.
+  Status Start();
+  int port() const { return http_ ? http_->port() : 0; }
+  // Graceful: stops accepting, finishes requests, commits pending events and audit
+  // entries, rescoring what arrived.
+  void Stop();
+
+  LiveAnalytics& live() { return *live_; }
+  AuditRecorder& audit() { return *audit_; }
+
+  struct Context;  // one request: the request, its principal, this thread's store
+  using Handler = HttpResponse (ApiServer::*)(Context&);
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;  // "{name}" segments capture
+    std::string pattern;
+    Permission permission;
+    Handler handler;
+  };
+  struct RouteMetrics;
+
+  HttpResponse Dispatch(HttpRequest& request);
+  void AddRoutes();
+  void Add(std::string method, std::string pattern, Permission permission, Handler handler);
+  Store& ThreadStore();
+  Result<std::unique_ptr<Store>> OpenStore() const;
+
+  // System and auth
+  HttpResponse Health(Context& c);
+  HttpResponse Metrics(Context& c);
+  HttpResponse OpenApi(Context& c);
+  HttpResponse Login(Context& c);
+  HttpResponse Logout(Context& c);
+  HttpResponse Me(Context& c);
+  // Customers (customer_routes.cc)
+  HttpResponse ListCustomers(Context& c);
+  HttpResponse CreateCustomer(Context& c);
+  HttpResponse GetCustomer360(Context& c);
+  HttpResponse UpdateCustomer(Context& c);
+  HttpResponse Timeline(Context& c);
+  HttpResponse CreateInteraction(Context& c);
+  HttpResponse Accounts(Context& c);
+  HttpResponse Assets(Context& c);
+  HttpResponse Trades(Context& c);
+  HttpResponse CustomerTasks(Context& c);
+  HttpResponse ListTasks(Context& c);
+  HttpResponse IngestEvents(Context& c);
+  // Organisation and analytics (analytics_routes.cc)
+  HttpResponse Branches(Context& c);
+  HttpResponse StaffList(Context& c);
+  HttpResponse ChurnList(Context& c);
+  HttpResponse Clusters(Context& c);
+  HttpResponse LadderDistribution(Context& c);
+  HttpResponse LadderMoves(Context& c);
+  HttpResponse Cube(Context& c);
+  HttpResponse Kpi(Context& c);
+  HttpResponse ModelCard(Context& c);
+  HttpResponse Alerts(Context& c);
+  // Compliance and administration (admin_routes.cc)
+  HttpResponse AuditLog(Context& c);
+  HttpResponse AuditVerify(Context& c);
+  HttpResponse Users(Context& c);
+  HttpResponse CreateUser(Context& c);
+  HttpResponse UpdateUser(Context& c);
+  HttpResponse Webhooks(Context& c);
+  HttpResponse CreateWebhook(Context& c);
+  HttpResponse WebhookDeliveries(Context& c);
+  HttpResponse StaticFile(Context& c);
+
+  // The customer if it exists and the caller may see it; otherwise a 404 response.
+  Result<Customer> VisibleCustomer(Context& c, std::string_view customer_id);
+
+  ApiServerOptions options_;
+  std::vector<Route> routes_;
+  std::unique_ptr<SessionRegistry> sessions_;
+  std::unique_ptr<LiveAnalytics> live_;
+  std::unique_ptr<EventIngestor> ingestor_;
+  std::unique_ptr<AuditRecorder> audit_;
+  std::unique_ptr<class WebhookDispatcher> webhooks_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<RouteMetrics> metrics_;
+
+  // Rendered 360 views by customer and visibility, valid while the store's data
+  // generation is unchanged.
+  struct CachedView {
+    int64_t generation;
+    std::string json;
+  };
+  std::mutex cache_mutex_;
+  std::unordered_map<std::string, CachedView> view_cache_;
+  std::atomic<int64_t> cache_hits_{0}, cache_misses_{0};
+};
+
+// Thrown by handlers for a clean error response (caught in Dispatch).
+struct ApiError {
+  int status;
+  std::string code;
+  std::string message;
+  std::string field;
+};
+// A Status as an ApiError: InvalidArgument 422, NotFound 404, AlreadyExists 409,
+// FailedPrecondition 409, Unavailable 503, anything else 500.
+[[noreturn]] void ThrowStatus(const Status& status);
+HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message, std::string_view field);
+HttpResponse JsonResponse(std::string body, int status = 200);
+
+struct ApiServer::Context {
+  HttpRequest& request;
+  Principal principal;
+  Store& store;
+  std::string token;  // the session token used, if any
+};
+
+}  // namespace fincrm

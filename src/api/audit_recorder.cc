@@ -1,0 +1,94 @@
+#include "api/audit_recorder.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "api/audit_trail.h"
+
+namespace fincrm {
+
+AuditRecorder::AuditRecorder(std::function<Result<std::unique_ptr<Store>>()> open_store)
+    : open_store_(std::move(open_store)), writer_([this] { WriterLoop(); }) {}
+
+AuditRecorder::~AuditRecorder() { Stop(); }
+
+int64_t AuditRecorder::Enqueue(AuditEntry entry) {
+  std::lock_guard lock(mutex_);
+  queue_.push_back(std::move(entry));
+  wake_writer_.notify_one();
+  return ++next_ticket_;
+}
+
+void AuditRecorder::Record(std::string actor, std::string action, std::string customer_id, std::string detail,
+                           std::string source) {
+  Enqueue({0, CurrentTime(), std::move(actor), std::move(action), std::move(customer_id), std::move(detail),
+           std::move(source), {}, {}});
+}
+
+Status AuditRecorder::RecordDurably(std::string actor, std::string action, std::string customer_id,
+                                    std::string detail, std::string source) {
+  int64_t ticket = Enqueue({0, CurrentTime(), std::move(actor), std::move(action), std::move(customer_id),
+                            std::move(detail), std::move(source), {}, {}});
+  if (!WaitFor(ticket)) return Unavailable("the audit trail could not be written");
+  return Status::Ok();
+}
+
+bool AuditRecorder::WaitFor(int64_t ticket) {
+  std::unique_lock lock(mutex_);
+  return committed_.wait_for(lock, std::chrono::seconds(10), [&] { return committed_ticket_ >= ticket; });
+}
+
+void AuditRecorder::Flush() {
+  int64_t ticket;
+  {
+    std::lock_guard lock(mutex_);
+    ticket = next_ticket_;
+  }
+  (void)WaitFor(ticket);
+}
+
+void AuditRecorder::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_writer_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void AuditRecorder::WriterLoop() {
+  auto store = open_store_();
+  if (!store.ok()) std::fprintf(stderr, "fincrm serve: audit trail: %s\n", store.status().message().c_str());
+  std::vector<AuditEntry> batch;
+  while (true) {
+    int64_t last_ticket;
+    {
+      std::unique_lock lock(mutex_);
+      wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+      queue_.clear();
+      last_ticket = next_ticket_;
+    }
+    Status status = store.ok() ? (*store)->AppendAuditBatch(batch, AuditHash).status()
+                               : store.status();
+    if (!status.ok()) {
+      // Put them back in front and retry shortly: entries are never dropped silently.
+      std::fprintf(stderr, "fincrm serve: audit trail append failed (will retry): %s\n", status.message().c_str());
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      std::lock_guard lock(mutex_);
+      queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+      if (stopping_) return;
+      continue;
+    }
+    appended_ += static_cast<int64_t>(batch.size());
+    {
+      std::lock_guard lock(mutex_);
+      committed_ticket_ = last_ticket;
+    }
+    committed_.notify_all();
+  }
+}
+
+}  // namespace fincrm

@@ -1,0 +1,53 @@
+// Appends audit entries from many request threads through one writer thread, many
+// entries per transaction (one fsync for a burst of reads instead of one each).
+// Reads are recorded without waiting (a crash can lose the entries of the last few
+// milliseconds of reads); writes wait until their entry is committed, so no
+// acknowledged change lacks its audit entry.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "storage/store.h"
+
+namespace fincrm {
+
+class AuditRecorder {
+ public:
+  explicit AuditRecorder(std::function<Result<std::unique_ptr<Store>>()> open_store);
+  ~AuditRecorder();
+
+  // Stamps the entry now and queues it.
+  void Record(std::string actor, std::string action, std::string customer_id, std::string detail,
+              std::string source);
+  // The same, returning once the entry is committed. Unavailable when the store
+  // refused it for 10 seconds.
+  Status RecordDurably(std::string actor, std::string action, std::string customer_id, std::string detail,
+                       std::string source);
+  // Returns once everything queued so far is committed (or failed).
+  void Flush();
+  void Stop();
+
+  int64_t appended() const { return appended_.load(); }
+
+ private:
+  int64_t Enqueue(AuditEntry entry);
+  bool WaitFor(int64_t ticket);
+  void WriterLoop();
+
+  std::function<Result<std::unique_ptr<Store>>()> open_store_;
+  std::mutex mutex_;
+  std::condition_variable wake_writer_, committed_;
+  std::deque<AuditEntry> queue_;
+  int64_t next_ticket_ = 0;       // tickets handed out
+  int64_t committed_ticket_ = 0;  // every ticket up to this is committed
+  bool stopping_ = false;
+  std::atomic<int64_t> appended_{0};
+  std::thread writer_;
+};
+
+}  // namespace fincrm

@@ -1,0 +1,383 @@
+// Customer routes: list and search, create, update, the 360 view, timeline, accounts,
+// assets, trades, tasks, logging a contact, and real-time event ingest.
+#include "api/event_batch_parser.h"
+#include "api/request_json.h"
+#include "api/route_support.h"
+#include "core/field_patch.h"
+#include "core/validation.h"
+
+namespace fincrm {
+namespace {
+
+std::string VisibilityKey(const FieldVisibility& v) {
+  return std::string(1, static_cast<char>('0' + (v.id_number | v.mobile << 1 | v.email << 2 | v.address << 3)));
+}
+
+std::vector<JsonField> BodyFields(const HttpRequest& request) {
+  auto fields = ParseFlatJsonObject(request.body);
+  if (!fields.ok()) throw ApiError{400, "malformed", fields.status().message(), fields.status().field()};
+  return std::move(*fields);
+}
+
+void Check(const Status& status) {
+  if (!status.ok()) ThrowStatus(status);
+}
+
+template <class T>
+void WriteOne(Store& store, const T& row) {
+  auto writer = store.BeginWrite();
+  if (!writer.ok()) ThrowStatus(writer.status());
+  auto put = (*writer)->Put(row);
+  if (!put.ok()) ThrowStatus(put.status());
+  Check((*writer)->Commit());
+}
+
+}  // namespace
+
+HttpResponse ApiServer::ListCustomers(Context& c) {
+  const HttpRequest& r = c.request;
+  FieldVisibility visible = VisibilityFor(c.principal.role);
+  int limit = static_cast<int>(QueryInt(r, "limit", 50, 1, 500));
+  JsonWriter json;
+  json.BeginObject();
+  if (r.HasQuery("q")) {
+    std::string_view q = r.Query("q");
+    if (q.empty() || q.size() > 100) throw ApiError{400, "bad_parameter", "must have 1 to 100 characters", "q"};
+    auto hits = c.store.SearchCustomers(q, limit);
+    if (!hits.ok()) ThrowStatus(hits.status());
+    json.Key("items").BeginArray();
+    for (const CustomerSearchHit& hit : *hits) {
+      auto customer = c.store.GetCustomer(hit.customer_id);
+      if (!customer.ok() || !InScope(c.principal, *customer)) continue;
+      json.BeginObject();
+      WriteEntityFields(json, *customer, &visible);
+      json.Field("matched_on", hit.matched_on);
+      json.EndObject();
+    }
+    json.EndArray();
+    json.Key("next_after").Null();
+    json.EndObject();
+    audit_->Record(c.principal.login, "customer.search", "", "q=" + std::string(q), r.remote_address);
+    return JsonResponse(json.Take());
+  }
+  CustomerQuery query;
+  query.limit = limit;
+  query.branch_id = r.Query("branch_id");
+  query.broker_id = r.Query("broker_id");
+  query.tier = r.Query("tier");
+  query.after = r.Query("after");
+  if (r.HasQuery("cluster")) query.cluster = QueryInt(r, "cluster", 0, 0, 1000);
+  if (r.HasQuery("risk_level")) query.risk_level = QueryEnum<RiskLevel>(r, "risk_level");
+  if (r.HasQuery("status")) query.status = QueryEnum<CustomerStatus>(r, "status");
+  if (r.HasQuery("min_churn_risk")) query.min_churn_risk = QueryDouble(r, "min_churn_risk", 0, 1);
+  RestrictToScope(c.principal, query);
+  auto items = c.store.ListCustomers(query);
+  if (!items.ok()) ThrowStatus(items.status());
+  json.Key("items").BeginArray();
+  for (const CustomerListItem& item : *items) WriteListItem(json, item, visible);
+  json.EndArray();
+  json.Key("next_after");
+  if (static_cast<int>(items->size()) == limit) json.String(items->back().customer.customer_id);
+  else json.Null();
+  json.EndObject();
+  audit_->Record(c.principal.login, "customer.list", "", r.path, r.remote_address);
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::CreateCustomer(Context& c) {
+  Customer customer;
+  Status decoded = DecodeEntity(BodyFields(c.request), customer);
+  if (!decoded.ok()) throw ApiError{422, "invalid", decoded.message(), decoded.field()};
+  if (!InScope(c.principal, customer)) {
+    throw ApiError{403, "forbidden", "you may only create customers in your own scope", "branch_id"};
+  }
+  auto existing = c.store.GetCustomer(customer.customer_id);
+  if (existing.ok()) throw ApiError{409, "conflict", "customer exists", "customer_id"};
+  WriteOne(c.store, customer);
+  Check(audit_->RecordDurably(c.principal.login, "customer.create", customer.customer_id, "",
+                              c.request.remote_address));
+  JsonWriter json;
+  FieldVisibility visible = VisibilityFor(c.principal.role);
+  WriteEntity(json, customer, &visible);
+  return JsonResponse(json.Take(), 201);
+}
+
+HttpResponse ApiServer::UpdateCustomer(Context& c) {
+  std::vector<JsonField> fields = BodyFields(c.request);
+  if (fields.empty()) throw ApiError{422, "invalid", "names no field to change", ""};
+  Customer customer = *VisibleCustomer(c, c.request.Param("customer_id"));
+  std::string changed;
+  for (const JsonField& field : fields) {
+    Status applied = ApplyFieldText(customer, field.name, field.text);
+    if (!applied.ok()) throw ApiError{422, "invalid", applied.message(), applied.field()};
+    changed += (changed.empty() ? "" : ",") + field.name;
+  }
+  Status valid = Validate(customer);
+  if (!valid.ok()) throw ApiError{422, "invalid", valid.message(), valid.field()};
+  if (!InScope(c.principal, customer)) {
+    throw ApiError{403, "forbidden", "the change would move the customer out of your scope", "broker_id"};
+  }
+  WriteOne(c.store, customer);
+  Check(audit_->RecordDurably(c.principal.login, "customer.update", customer.customer_id, "fields=" + changed,
+                              c.request.remote_address));
+  JsonWriter json;
+  FieldVisibility visible = VisibilityFor(c.principal.role);
+  WriteEntity(json, customer, &visible);
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::GetCustomer360(Context& c) {
+  std::string customer_id(c.request.Param("customer_id"));
+  Customer customer = *VisibleCustomer(c, customer_id);
+  FieldVisibility visible = VisibilityFor(c.principal.role);
+  audit_->Record(c.principal.login, "customer.read", customer_id, "360", c.request.remote_address);
+  auto generation = c.store.DataGeneration();
+  if (!generation.ok()) ThrowStatus(generation.status());
+  std::string key = customer_id + '\x1f' + VisibilityKey(visible);
+  {
+    std::lock_guard lock(cache_mutex_);
+    auto cached = view_cache_.find(key);
+    if (cached != view_cache_.end() && cached->second.generation == *generation) {
+      ++cache_hits_;
+      return JsonResponse(cached->second.json);
+    }
+  }
+  ++cache_misses_;
+  auto unwrap = [](auto result) {
+    if (!result.ok()) ThrowStatus(result.status());
+    return std::move(*result);
+  };
+  auto household = unwrap(c.store.HouseholdOf(customer_id));
+  auto accounts = unwrap(c.store.AccountsOf(customer_id));
+  auto assets = unwrap(c.store.AssetHistory(customer_id, 13));
+  auto trades = unwrap(c.store.RecentTrades(customer_id, 20));
+  auto interactions = unwrap(c.store.RecentInteractions(customer_id, 20));
+  TaskQuery task_query;
+  task_query.customer_id = customer_id;
+  task_query.status = "open";
+  task_query.limit = 20;
+  auto tasks = unwrap(c.store.ListTasks(task_query));
+  auto score = unwrap(c.store.GetCustomerScore(customer_id));
+  auto live = live_->Customer(customer_id);
+
+  JsonWriter json;
+  json.BeginObject();
+  json.Key("profile");
+  WriteEntity(json, customer, &visible);
+  json.Key("household");
+  WriteEntities(json, household, &visible);
+  json.Key("accounts");
+  WriteEntities(json, accounts);
+  json.Key("assets");
+  WriteEntities(json, assets);
+  json.Key("recent_trades");
+  WriteEntities(json, trades);
+  json.Key("timeline");
+  WriteEntities(json, interactions);
+  json.Key("tasks");
+  WriteEntities(json, tasks);
+  json.Key("scores");
+  if (score) {
+    json.BeginObject();
+    WriteEntityFields(json, *score);
+    json.EndObject();
+  } else {
+    json.Null();
+  }
+  json.Key("live");
+  if (live) {
+    json.BeginObject();
+    json.Field("trade_count", live->totals.trade_count);
+    json.Key("last_trade_date");
+    if (live->totals.last_trade_day == kNoDay) json.Null();
+    else json.String(FormatDate(Date{live->totals.last_trade_day}));
+    json.Key("commission").RawNumber(FormatYuan(Money{live->totals.commission_fen}));
+    json.Key("latest_assets").RawNumber(FormatYuan(Money{live->totals.latest_assets_fen}));
+    json.Field("interaction_count", live->totals.interaction_count);
+    json.Key("churn_risk");
+    if (live->churn_risk < 0) json.Null();
+    else json.Double(live->churn_risk);
+    json.EndObject();
+  } else {
+    json.Null();
+  }
+  json.EndObject();
+  std::string body = json.Take();
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (view_cache_.size() >= options_.customer_view_cache_entries) view_cache_.clear();
+    view_cache_[key] = {*generation, body};
+  }
+  return JsonResponse(std::move(body));
+}
+
+HttpResponse ApiServer::Timeline(Context& c) {
+  std::string customer_id(c.request.Param("customer_id"));
+  (void)VisibleCustomer(c, customer_id);
+  int limit = static_cast<int>(QueryInt(c.request, "limit", 50, 1, 500));
+  std::optional<InteractionChannel> channel;
+  if (c.request.HasQuery("channel")) channel = QueryEnum<InteractionChannel>(c.request, "channel");
+  auto rows = c.store.RecentInteractions(customer_id, channel ? 5000 : limit);
+  if (!rows.ok()) ThrowStatus(rows.status());
+  std::vector<Interaction> kept;
+  for (Interaction& row : *rows) {
+    if (static_cast<int>(kept.size()) == limit) break;
+    if (!channel || row.channel == *channel) kept.push_back(std::move(row));
+  }
+  audit_->Record(c.principal.login, "customer.timeline", customer_id, "", c.request.remote_address);
+  JsonWriter json;
+  json.BeginObject().Key("items");
+  WriteEntities(json, kept);
+  json.EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::CreateInteraction(Context& c) {
+  std::string customer_id(c.request.Param("customer_id"));
+  (void)VisibleCustomer(c, customer_id);
+  std::vector<JsonField> fields = BodyFields(c.request);
+  auto has = [&](std::string_view name) {
+    for (const JsonField& f : fields) {
+      if (f.name == name && !f.text.empty()) return true;
+    }
+    return false;
+  };
+  for (const JsonField& f : fields) {
+    if (f.name == "customer_id" && f.text != customer_id) {
+      throw ApiError{422, "invalid", "differs from the customer in the path", "customer_id"};
+    }
+  }
+  if (!has("customer_id")) fields.push_back({"customer_id", customer_id, JsonField::kString});
+  if (!has("interaction_id")) fields.push_back({"interaction_id", "I" + RandomToken(8), JsonField::kString});
+  if (!has("occurred_at")) fields.push_back({"occurred_at", FormatTimestamp(CurrentTime()), JsonField::kString});
+  if (!has("staff_id") && !c.principal.staff_id.empty()) {
+    fields.push_back({"staff_id", c.principal.staff_id, JsonField::kString});
+  }
+  CustomerEvent event;
+  event.event_id = "api-" + RandomToken(12);
+  event.type = EventType::kInteraction;
+  Interaction interaction;
+  Status decoded = DecodeEntity(fields, interaction);
+  if (!decoded.ok()) throw ApiError{422, "invalid", decoded.message(), decoded.field()};
+  event.body = interaction;
+  // Through the ingestor, so the live aggregates see the contact like any other event.
+  auto results = ingestor_->Submit({event});
+  if (!results.ok()) ThrowStatus(results.status());
+  const EventResult& result = results->front();
+  if (result.outcome == EventOutcome::kRejected) throw ApiError{422, "invalid", result.message, result.field};
+  Check(audit_->RecordDurably(c.principal.login, "interaction.create", customer_id, interaction.interaction_id,
+                              c.request.remote_address));
+  JsonWriter json;
+  WriteEntity(json, interaction);
+  return JsonResponse(json.Take(), 201);
+}
+
+HttpResponse ApiServer::Accounts(Context& c) {
+  std::string customer_id(c.request.Param("customer_id"));
+  (void)VisibleCustomer(c, customer_id);
+  auto rows = c.store.AccountsOf(customer_id);
+  if (!rows.ok()) ThrowStatus(rows.status());
+  JsonWriter json;
+  json.BeginObject().Key("items");
+  WriteEntities(json, *rows);
+  json.EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::Assets(Context& c) {
+  std::string customer_id(c.request.Param("customer_id"));
+  (void)VisibleCustomer(c, customer_id);
+  auto rows = c.store.AssetHistory(customer_id, static_cast<int>(QueryInt(c.request, "limit", 24, 1, 1000)));
+  if (!rows.ok()) ThrowStatus(rows.status());
+  JsonWriter json;
+  json.BeginObject().Key("items");
+  WriteEntities(json, *rows);
+  json.EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::Trades(Context& c) {
+  std::string customer_id(c.request.Param("customer_id"));
+  (void)VisibleCustomer(c, customer_id);
+  auto rows = c.store.RecentTrades(customer_id, static_cast<int>(QueryInt(c.request, "limit", 50, 1, 1000)));
+  if (!rows.ok()) ThrowStatus(rows.status());
+  JsonWriter json;
+  json.BeginObject().Key("items");
+  WriteEntities(json, *rows);
+  json.EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::CustomerTasks(Context& c) {
+  std::string customer_id(c.request.Param("customer_id"));
+  (void)VisibleCustomer(c, customer_id);
+  TaskQuery query;
+  query.customer_id = customer_id;
+  query.status = c.request.Query("status");
+  auto rows = c.store.ListTasks(query);
+  if (!rows.ok()) ThrowStatus(rows.status());
+  JsonWriter json;
+  json.BeginObject().Key("items");
+  WriteEntities(json, *rows);
+  json.EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::ListTasks(Context& c) {
+  TaskQuery query;
+  query.status = c.request.Query("status");
+  query.assignee_staff_id = c.request.Query("assignee_staff_id");
+  query.branch_id = c.request.Query("branch_id");
+  query.after = QueryInt(c.request, "after", 0, 0, INT64_MAX);
+  query.limit = static_cast<int>(QueryInt(c.request, "limit", 100, 1, 1000));
+  RestrictToScope(c.principal, query);
+  auto rows = c.store.ListTasks(query);
+  if (!rows.ok()) ThrowStatus(rows.status());
+  JsonWriter json;
+  json.BeginObject().Key("items");
+  WriteEntities(json, *rows);
+  json.EndObject();
+  return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::IngestEvents(Context& c) {
+  if (!live_->ready()) {
+    HttpResponse busy = ErrorResponse(503, "warming_up", "the server is loading its live analytics; retry shortly", "");
+    busy.headers.emplace_back("Retry-After", "5");
+    return busy;
+  }
+  bool ndjson = c.request.content_type.find("ndjson") != std::string::npos;
+  auto batch = ParseEventBatch(c.request.body, ndjson, options_.max_events_per_request);
+  if (!batch.ok()) throw ApiError{400, "malformed", batch.status().message(), batch.status().field()};
+  std::vector<EventResult> results(batch->total);
+  for (auto& [index, rejected] : batch->rejected) results[index] = rejected;
+  int64_t accepted = 0, duplicates = 0;
+  if (!batch->valid.empty()) {
+    auto committed = ingestor_->Submit(batch->valid);
+    if (!committed.ok()) ThrowStatus(committed.status());
+    for (size_t i = 0; i < committed->size(); ++i) {
+      results[batch->valid_index[i]] = (*committed)[i];
+      accepted += (*committed)[i].outcome == EventOutcome::kAccepted;
+      duplicates += (*committed)[i].outcome == EventOutcome::kDuplicate;
+    }
+  }
+  int64_t rejected = static_cast<int64_t>(batch->total) - accepted - duplicates;
+  Check(audit_->RecordDurably(c.principal.login, "events.ingest", "",
+                              "accepted=" + std::to_string(accepted) + " duplicates=" + std::to_string(duplicates) +
+                                  " rejected=" + std::to_string(rejected),
+                              c.request.remote_address));
+  JsonWriter json;
+  json.BeginObject().Field("accepted", accepted).Field("duplicates", duplicates).Field("rejected", rejected);
+  json.Key("results").BeginArray();
+  for (size_t i = 0; i < results.size(); ++i) {
+    json.BeginObject().Field("index", static_cast<int64_t>(i)).Field("status", EnumCode(results[i].outcome));
+    if (results[i].outcome == EventOutcome::kRejected) {
+      json.Field("field", results[i].field).Field("message", results[i].message);
+    }
+    json.EndObject();
+  }
+  json.EndArray().EndObject();
+  return JsonResponse(json.Take());
+}
+
+}  // namespace fincrm

@@ -1,0 +1,226 @@
+#include "api/http_server.h"
+
+#include <utility>  // Boost 1.74's asio needs std::exchange declared under C++20
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace fincrm {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+void SplitTarget(std::string_view target, HttpRequest& request) {
+  size_t question = target.find('?');
+  request.path = PercentDecode(target.substr(0, question), false);
+  if (question == std::string_view::npos) return;
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    if (!pair.empty()) {
+      size_t equals = pair.find('=');
+      request.query.emplace_back(PercentDecode(pair.substr(0, equals), true),
+                                 equals == std::string_view::npos ? std::string()
+                                                                  : PercentDecode(pair.substr(equals + 1), true));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+}
+
+std::string ErrorBody(std::string_view code, std::string_view message) {
+  return std::string("{\"error\":{\"code\":\"") + std::string(code) + "\",\"message\":\"" +
+         std::string(message) + "\",\"field\":\"\"}}";
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  HttpHandler handler;
+  asio::io_context io{1};
+  tcp::acceptor acceptor{io};
+  std::unique_ptr<asio::thread_pool> workers;
+  std::vector<std::thread> io_threads;
+  std::atomic<int64_t> in_flight{0};
+  std::atomic<bool> stopping{false};
+  int bound_port = 0;
+
+  void Accept();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Impl* server)
+      : stream_(std::move(socket)), server_(server) {}
+
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(static_cast<uint64_t>(server_->options.max_body_bytes));
+    parser_->header_limit(64 * 1024);
+    stream_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code error, std::size_t) { self->OnRead(error); });
+  }
+
+ private:
+  void OnRead(beast::error_code error) {
+    if (error == http::error::body_limit) {
+      HttpResponse response{413, "application/json",
+                            ErrorBody("payload_too_large", "the request body exceeds the server's limit"), {}};
+      keep_alive_ = false;
+      version_ = 11;
+      counted_ = false;
+      Write(std::move(response));
+      return;
+    }
+    if (error) return;  // closed, timed out or unparsable: drop the connection
+    auto& message = parser_->get();
+    auto request = std::make_shared<HttpRequest>();
+    request->method = std::string(message.method_string());
+    SplitTarget(std::string_view(message.target().data(), message.target().size()), *request);
+    request->body = std::move(message.body());
+    auto header = [&](http::field field) {
+      auto it = message.find(field);
+      return it == message.end() ? std::string() : std::string(it->value());
+    };
+    request->content_type = header(http::field::content_type);
+    request->authorization = header(http::field::authorization);
+    request->cookie = header(http::field::cookie);
+    if (auto it = message.find("X-API-Key"); it != message.end()) request->api_key = std::string(it->value());
+    beast::error_code ignored;
+    auto endpoint = stream_.socket().remote_endpoint(ignored);
+    request->remote_address = ignored ? std::string() : endpoint.address().to_string();
+    keep_alive_ = message.keep_alive();
+    version_ = message.version();
+    counted_ = true;
+    ++server_->in_flight;
+    asio::post(*server_->workers, [self = shared_from_this(), request] {
+      HttpResponse response;
+      try {
+        response = self->server_->handler(*request);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "fincrm serve: %s %s failed: %s\n", request->method.c_str(), request->path.c_str(),
+                     e.what());
+        response = {500, "application/json", ErrorBody("internal", "the server failed to handle the request"), {}};
+      } catch (...) {
+        std::fprintf(stderr, "fincrm serve: %s %s failed\n", request->method.c_str(), request->path.c_str());
+        response = {500, "application/json", ErrorBody("internal", "the server failed to handle the request"), {}};
+      }
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
+    });
+  }
+
+  void Write(HttpResponse response) {
+    response_ = {};
+    response_.version(version_);
+    response_.result(static_cast<unsigned>(response.status));
+    response_.set(http::field::content_type, response.content_type);
+    response_.set(http::field::cache_control, "no-store");
+    response_.set("X-Content-Type-Options", "nosniff");
+    for (auto& [name, value] : response.headers) response_.insert(name, value);
+    response_.body() = std::move(response.body);
+    response_.keep_alive(keep_alive_ && !server_->stopping);
+    response_.prepare_payload();
+    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code error, std::size_t) {
+      self->OnWritten(error);
+    });
+  }
+
+  void OnWritten(beast::error_code error) {
+    if (counted_) --server_->in_flight;
+    if (error || !response_.keep_alive()) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      return;
+    }
+    Read();
+  }
+
+  beast::tcp_stream stream_;
+  HttpServer::Impl* server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+  bool counted_ = true;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code error, tcp::socket socket) {
+    if (!acceptor.is_open()) return;
+    if (!error) {
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Session>(std::move(socket), this)->Read();
+    }
+    Accept();
+  });
+}
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->handler = std::move(handler);
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Start() {
+  beast::error_code error;
+  auto address = asio::ip::make_address(impl_->options.address, error);
+  if (error) return InvalidArgument("cannot listen on '" + impl_->options.address + "': " + error.message(), "listen");
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(impl_->options.port));
+  impl_->acceptor.open(endpoint.protocol(), error);
+  if (!error) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) impl_->acceptor.bind(endpoint, error);
+  if (!error) impl_->acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    return Unavailable("cannot listen on " + impl_->options.address + ":" + std::to_string(impl_->options.port) +
+                       ": " + error.message());
+  }
+  impl_->bound_port = impl_->acceptor.local_endpoint().port();
+  impl_->workers = std::make_unique<asio::thread_pool>(impl_->options.worker_threads);
+  impl_->Accept();
+  for (int i = 0; i < impl_->options.io_threads; ++i) {
+    impl_->io_threads.emplace_back([this] { impl_->io.run(); });
+  }
+  return Status::Ok();
+}
+
+int HttpServer::port() const { return impl_->bound_port; }
+
+void HttpServer::Stop() {
+  if (!impl_ || impl_->io_threads.empty()) return;
+  impl_->stopping = true;
+  asio::post(impl_->io, [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  // Requests in progress finish (and their responses are written) before the loop stops.
+  for (int waited = 0; impl_->in_flight > 0 && waited < 300; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  impl_->workers->join();
+  impl_->io.stop();
+  for (auto& thread : impl_->io_threads) thread.join();
+  impl_->io_threads.clear();
+}
+
+}  // namespace fincrm

@@ -1,0 +1,41 @@
+// The server's view of one HTTP exchange, free of the network engine's types so that
+// handlers compile without Boost.Beast.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace fincrm {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // without the query string, percent-decoded
+  std::vector<std::pair<std::string, std::string>> query;  // decoded
+  std::vector<std::pair<std::string, std::string>> path_params;
+  std::string body;
+  std::string content_type;
+  std::string authorization;
+  std::string cookie;
+  std::string api_key;  // X-API-Key
+  std::string remote_address;
+
+  // The first value of a query parameter, or "".
+  std::string_view Query(std::string_view name) const;
+  bool HasQuery(std::string_view name) const;
+  std::string_view Param(std::string_view name) const;
+  std::string_view Cookie(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Set-Cookie...)
+};
+
+// Decodes %XX and, in query strings, '+'. Invalid escapes stay as they are.
+std::string PercentDecode(std::string_view text, bool plus_is_space);
+
+}  // namespace fincrm

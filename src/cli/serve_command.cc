@@ -1,0 +1,74 @@
+#include <signal.h>
+
+#include <cstdio>
+
+#include "api/api_server.h"
+#include "api/sessions.h"
+#include "cli/commands.h"
+#include "storage/open_store.h"
+
+namespace fincrm {
+
+int RunServe(const ServeArgs& args) {
+  ApiServerOptions options;
+  options.db_path = args.db;
+  size_t colon = args.listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "error: --listen: expected HOST:PORT, got '%s'\n", args.listen.c_str());
+    return kExitUsage;
+  }
+  options.http.address = args.listen.substr(0, colon);
+  try {
+    options.http.port = std::stoi(args.listen.substr(colon + 1));
+  } catch (const std::exception&) {
+    std::fprintf(stderr, "error: --listen: '%s' is not a port\n", args.listen.substr(colon + 1).c_str());
+    return kExitUsage;
+  }
+  options.http.worker_threads = args.workers;
+  options.http.max_body_bytes = args.max_body_mb << 20;
+  options.live.churn_threshold = args.churn_threshold;
+  options.live.rescore_seconds = args.rescore_seconds;
+  options.sessions.idle_minutes = args.session_idle_minutes;
+  options.secure_cookies = args.secure_cookies;
+  options.web_root = args.web_root;
+
+  // Signals are taken by sigwait below, so every thread started from here inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  ApiServer server(options);
+  Status started = server.Start();
+  if (!started.ok()) return Fail(started);
+  std::printf("FinCRM is serving %s at http://%s:%d/ (API under /api/v1, OpenAPI at /api/v1/openapi.json)\n",
+              args.db.c_str(), options.http.address.c_str(), server.port());
+  std::printf("Stop with Ctrl-C or SIGTERM; acknowledged writes are committed before exit.\n");
+  std::fflush(stdout);
+  int signal = 0;
+  sigwait(&signals, &signal);
+  std::fprintf(stderr, "fincrm serve: signal %d, shutting down\n", signal);
+  server.Stop();
+  return kExitOk;
+}
+
+int RunApiKeyAdd(const std::string& db, const std::string& name) {
+  auto store = OpenStore(db, {.migrate = true, .create = false});
+  if (!store.ok()) return Fail(store.status());
+  ApiKey key;
+  key.key_id = RandomToken(6);
+  std::string secret = "fk_" + key.key_id + "_" + RandomToken(24);
+  key.name = name;
+  key.key_hash = Sha256Hex(secret);
+  key.scopes = "events:write";
+  key.created_at = CurrentTime();
+  Status added = (*store)->AddApiKey(key);
+  if (!added.ok()) return Fail(added);
+  std::printf("%s\n", secret.c_str());
+  std::fprintf(stderr, "API key %s for '%s' (events ingest only). It is shown once: store it now.\n",
+               key.key_id.c_str(), name.c_str());
+  return kExitOk;
+}
+
+}  // namespace fincrm
