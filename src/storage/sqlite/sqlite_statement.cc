@@ -45,7 +45,10 @@ void SqliteStatement::Bind(int index, const std::string& value, bool empty_is_nu
 }
 
 void SqliteStatement::Bind(int index, std::string_view value) {
-  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+  // A default string_view has no data pointer, which SQLite would bind as NULL; an
+  // empty text must stay an empty text.
+  const char* data = value.data() ? value.data() : "";
+  sqlite3_bind_text(stmt_, index, data, static_cast<int>(value.size()), SQLITE_STATIC);
 }
 
 void SqliteStatement::Bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }

@@ -1,0 +1,123 @@
+#include "api/api_test_support.h"
+
+#include <gtest/gtest.h>
+
+#include "analytics/analysis_pipeline.h"
+#include "api/password_hasher.h"
+#include "api/sessions.h"
+#include "ingest/demo_data_generator.h"
+#include "ingest/row_sink.h"
+#include "storage/open_store.h"
+
+namespace fincrm::testing {
+
+namespace {
+Reply Wrap(const httplib::Result& result) {
+  Reply reply;
+  if (!result) {
+    reply.status = -1;
+    reply.body = httplib::to_string(result.error());
+    return reply;
+  }
+  reply.status = result->status;
+  reply.body = result->body;
+  reply.headers = result->headers;
+  reply.parser = std::make_shared<simdjson::dom::parser>();
+  auto parsed = reply.parser->parse(reply.body);
+  if (!parsed.error()) reply.json = parsed.value();
+  return reply;
+}
+}  // namespace
+
+httplib::Headers ApiClient::With(const httplib::Headers& extra) const {
+  httplib::Headers headers = extra;
+  if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
+  return headers;
+}
+
+Reply ApiClient::Get(const std::string& path, const httplib::Headers& extra) {
+  return Wrap(client_.Get(path, With(extra)));
+}
+
+Reply ApiClient::Post(const std::string& path, const std::string& body, const std::string& type,
+                      const httplib::Headers& extra) {
+  return Wrap(client_.Post(path, With(extra), body, type));
+}
+
+Reply ApiClient::Patch(const std::string& path, const std::string& body) {
+  return Wrap(client_.Patch(path, With({}), body, "application/json"));
+}
+
+Reply ApiClient::Login(const std::string& login, const std::string& password) {
+  Reply reply = Post("/api/v1/auth/login", "{\"login\":\"" + login + "\",\"password\":\"" + password + "\"}");
+  if (reply.status == 200) token_ = std::string(std::string_view(reply.json["token"]));
+  return reply;
+}
+
+void DemoServer::Start(int customers, const std::function<void(Store&)>& before_start) {
+  db = dir.File("api.db");
+  {
+    auto store = OpenStore(db);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    auto sink = StoreSink(**store);
+    DemoDataOptions options;
+    options.customers = customers;
+    ASSERT_TRUE(GenerateDemoData(options, *sink).ok());
+    AnalysisOptions analysis;
+    analysis.clusters = 4;
+    auto summary = RunAnalysis(**store, analysis);
+    ASSERT_TRUE(summary.ok()) << summary.status().message();
+    // Two brokers with customers, and a branch.
+    auto brokers = (*store)->ListCustomers({});
+    ASSERT_TRUE(brokers.ok());
+    CustomerQuery all;
+    all.limit = 100000;
+    auto everyone = (*store)->ListCustomers(all);
+    ASSERT_TRUE(everyone.ok());
+    for (const CustomerListItem& item : *everyone) {
+      const std::string& broker = item.customer.broker_id;
+      if (broker.empty()) continue;
+      if (broker_staff.empty()) broker_staff = broker;
+      else if (broker2_staff.empty() && broker != broker_staff) broker2_staff = broker;
+    }
+    manager_branch = everyone->front().customer.branch_id;
+    auto hash = HashPassword(kPassword);
+    ASSERT_TRUE(hash.ok());
+    auto add = [&](std::string login, UserRole role, std::string branch, std::string staff) {
+      StaffUser user{std::move(login), role, std::move(branch), std::move(staff), *hash, 0, 0, {}, CurrentTime()};
+      ASSERT_TRUE((*store)->AddUser(user).ok()) << user.login;
+    };
+    add("admin", UserRole::kAdmin, "", "");
+    add("hq", UserRole::kHqAnalyst, "", "");
+    add("manager", UserRole::kBranchManager, manager_branch, "");
+    add("broker", UserRole::kBroker, "", broker_staff);
+    add("broker2", UserRole::kBroker, "", broker2_staff);
+    add("agent", UserRole::kAgent, "", "");
+    add("compliance", UserRole::kCompliance, "", "");
+    add("research", UserRole::kResearchAnalyst, "", "");
+    add("locky", UserRole::kAgent, "", "");
+    api_key = "fk_testkey_" + RandomToken(16);
+    ASSERT_TRUE((*store)->AddApiKey({"testkey", "test feed", Sha256Hex(api_key), "events:write", 0, CurrentTime()}).ok());
+    if (before_start) before_start(**store);
+  }
+  ApiServerOptions options;
+  options.db_path = db;
+  options.http.port = 0;
+  options.http.max_body_bytes = 1 << 20;
+  options.live.rescore_seconds = 3600;  // tests rescore explicitly
+  options.live.churn_threshold = 0.5;
+  options.sessions.attempts_per_minute_per_address = 100000;  // SessionRateLimit tests the limit itself
+  server = std::make_unique<ApiServer>(options);
+  Status started = server->Start();
+  ASSERT_TRUE(started.ok()) << started.message();
+  port = server->port();
+  for (int i = 0; i < 600 && !server->live().ready(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(server->live().ready()) << server->live().state();
+}
+
+void DemoServer::Stop() {
+  if (server) server->Stop();
+  server.reset();
+}
+
+}  // namespace fincrm::testing

@@ -1,0 +1,60 @@
+// A real `fincrm serve` for API tests: a demo brokerage (analysed, with logins of every
+// role and an integration key) served on a free port, and a small client.
+#pragma once
+
+#include <httplib.h>
+#include <simdjson.h>
+
+#include <memory>
+#include <string>
+
+#include "api/api_server.h"
+#include "support/temp_dir.h"
+
+namespace fincrm::testing {
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  httplib::Headers headers;
+  simdjson::dom::element json;  // valid while the Reply lives
+  std::shared_ptr<simdjson::dom::parser> parser;
+};
+
+class ApiClient {
+ public:
+  explicit ApiClient(int port) : client_("127.0.0.1", port) { client_.set_read_timeout(60); }
+  void set_token(std::string token) { token_ = std::move(token); }
+  Reply Get(const std::string& path, const httplib::Headers& extra = {});
+  Reply Post(const std::string& path, const std::string& body, const std::string& type = "application/json",
+             const httplib::Headers& extra = {});
+  Reply Patch(const std::string& path, const std::string& body);
+  // Signs in and keeps the token for later requests.
+  Reply Login(const std::string& login, const std::string& password);
+
+ private:
+  httplib::Headers With(const httplib::Headers& extra) const;
+  httplib::Client client_;
+  std::string token_;
+};
+
+// The served demo. Logins (password "password-123"): admin, hq (hq_analyst), manager
+// (branch_manager of B001), broker (broker S00001), broker2 (another broker),
+// agent, compliance, research (research_analyst).
+struct DemoServer {
+  static constexpr const char* kPassword = "password-123";
+  TempDir dir;
+  std::string db;
+  std::string api_key;          // integration key (events only)
+  std::string broker_staff;     // staff id of "broker"
+  std::string broker2_staff;    // staff id of "broker2"
+  std::string manager_branch;   // branch of "manager"
+  std::unique_ptr<ApiServer> server;
+  int port = 0;
+
+  // Builds the database (customers, analysed) and starts the server.
+  void Start(int customers, const std::function<void(Store&)>& before_start = {});
+  void Stop();
+};
+
+}  // namespace fincrm::testing
