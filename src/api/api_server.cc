@@ -94,6 +94,12 @@ Store& ApiServer::ThreadStore() {
   return *store;
 }
 
+std::vector<std::string> ApiServer::RouteList() const {
+  std::vector<std::string> out;
+  for (const Route& route : routes_) out.push_back(route.method + " " + route.pattern);
+  return out;
+}
+
 void ApiServer::Add(std::string method, std::string pattern, Permission permission, Handler handler) {
   Route route{std::move(method), {}, pattern, permission, handler};
   std::string_view rest = pattern;

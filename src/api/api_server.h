@@ -48,6 +48,8 @@ class ApiServer {
   void Stop();
 
   LiveAnalytics& live() { return *live_; }
+  // Every route as "METHOD /pattern", for the check that the OpenAPI document covers them.
+  std::vector<std::string> RouteList() const;
   AuditRecorder& audit() { return *audit_; }
 
   struct Context;  // one request: the request, its principal, this thread's store

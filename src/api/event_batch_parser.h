@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "service/customer_event.h"
-#include "service/event_ingestor.h"
 
 namespace fincrm {
 

@@ -26,18 +26,6 @@
 
 namespace fincrm {
 
-enum class EventOutcome { kAccepted, kDuplicate, kRejected };
-template <> struct EnumInfo<EventOutcome> {
-  static constexpr std::string_view kTypeName = "event outcome";
-  static constexpr EnumName kNames[] = {{0, "accepted", "已接收"}, {1, "duplicate", "重复"}, {2, "rejected", "拒绝"}};
-};
-
-struct EventResult {
-  EventOutcome outcome = EventOutcome::kAccepted;
-  std::string field;    // for rejections
-  std::string message;  // for rejections
-};
-
 class IngestListener {
  public:
   virtual ~IngestListener() = default;

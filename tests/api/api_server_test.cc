@@ -78,6 +78,18 @@ TEST_F(ApiServerTest, PublicRoutesAnswerWithoutSignInAndOthersNeedIt) {
   EXPECT_EQ(anonymous.Post("/healthz", "").status, 405);
 }
 
+TEST_F(ApiServerTest, TheOpenApiDocumentDescribesEveryRoute) {
+  ApiClient anonymous(demo_->port);
+  Reply openapi = anonymous.Get("/api/v1/openapi.json");
+  ASSERT_EQ(openapi.status, 200);
+  for (const std::string& route : demo_->server->RouteList()) {
+    size_t space = route.find(' ');
+    std::string method = route.substr(0, space), path = route.substr(space + 1);
+    std::transform(method.begin(), method.end(), method.begin(), ::tolower);
+    EXPECT_FALSE(openapi.json["paths"][path][method].error()) << route << " is not in docs/openapi.json";
+  }
+}
+
 TEST_F(ApiServerTest, LoginGivesATokenThatWorksAsBearerAndAsCookie) {
   ApiClient client(demo_->port);
   Reply wrong = client.Login("admin", "not-the-password");
