@@ -9,6 +9,7 @@
 #include "api/webhook_dispatcher.h"
 #include "core/json_writer.h"
 #include "storage/open_store.h"
+#include "storage/sqlite/sqlite_store.h"
 
 namespace fincrm {
 
@@ -90,6 +91,12 @@ Store& ApiServer::ThreadStore() {
     if (!opened.ok()) ThrowStatus(opened.status());
     store = std::move(*opened);
     owner = this;
+    // Readers map the file instead of copying pages into a private cache per thread:
+    // the OS page cache is then shared by all workers.
+    if (auto* sqlite = dynamic_cast<SqliteStore*>(store.get())) {
+      (void)sqlite->Execute("PRAGMA mmap_size=68719476736");
+      (void)sqlite->Execute("PRAGMA cache_size=-16384");
+    }
   }
   return *store;
 }
@@ -117,6 +124,7 @@ void ApiServer::AddRoutes() {
   using P = Permission;
   Add("GET", "/healthz", P::kPublic, &ApiServer::Health);
   Add("GET", "/metrics", P::kPublic, &ApiServer::Metrics);
+  Add("GET", "/api/v1/ping", P::kPublic, &ApiServer::Ping);
   Add("GET", "/api/v1/openapi.json", P::kPublic, &ApiServer::OpenApi);
   Add("POST", "/api/v1/auth/login", P::kPublic, &ApiServer::Login);
   Add("POST", "/api/v1/auth/logout", P::kSignedIn, &ApiServer::Logout);
@@ -256,6 +264,8 @@ HttpResponse ApiServer::Health(Context& c) {
       .EndObject();
   return JsonResponse(json.Take(), version.ok() ? 200 : 503);
 }
+
+HttpResponse ApiServer::Ping(Context&) { return JsonResponse("{\"status\":\"ok\",\"service\":\"fincrm\"}"); }
 
 HttpResponse ApiServer::Metrics(Context&) {
   std::string out;

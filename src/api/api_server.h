@@ -73,6 +73,7 @@ class ApiServer {
 
   // System and auth
   HttpResponse Health(Context& c);
+  HttpResponse Ping(Context& c);  // the trivial route: no store, no sign-in
   HttpResponse Metrics(Context& c);
   HttpResponse OpenApi(Context& c);
   HttpResponse Login(Context& c);

@@ -6,6 +6,9 @@
 #include "api/audit_trail.h"
 
 namespace fincrm {
+namespace {
+constexpr auto kLinger = std::chrono::milliseconds(10);
+}  // namespace
 
 AuditRecorder::AuditRecorder(std::function<Result<std::unique_ptr<Store>>()> open_store)
     : open_store_(std::move(open_store)), writer_([this] { WriterLoop(); }) {}
@@ -61,12 +64,18 @@ void AuditRecorder::WriterLoop() {
   auto store = open_store_();
   if (!store.ok()) std::fprintf(stderr, "fincrm serve: audit trail: %s\n", store.status().message().c_str());
   std::vector<AuditEntry> batch;
+  auto last_commit = std::chrono::steady_clock::now();
   while (true) {
     int64_t last_ticket;
     {
       std::unique_lock lock(mutex_);
       wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;
+      // Linger up to kLinger after the previous commit so that a burst of reads shares
+      // one commit (a commit per few entries cost 10% of the 360 route's CPU).
+      if (!stopping_) {
+        wake_writer_.wait_until(lock, last_commit + kLinger, [&] { return stopping_; });
+      }
       batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
       queue_.clear();
       last_ticket = next_ticket_;
@@ -82,6 +91,7 @@ void AuditRecorder::WriterLoop() {
       if (stopping_) return;
       continue;
     }
+    last_commit = std::chrono::steady_clock::now();
     appended_ += static_cast<int64_t>(batch.size());
     {
       std::lock_guard lock(mutex_);

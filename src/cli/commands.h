@@ -102,7 +102,7 @@ struct ServeArgs {
   std::string web_root;
   double churn_threshold = 0.5;
   int rescore_seconds = 5;
-  int workers = 16;
+  int workers = 8;
   int64_t max_body_mb = 32;
   int session_idle_minutes = 30;
   bool secure_cookies = false;

@@ -215,6 +215,14 @@ class SqliteWriter final : public StoreWriter {
 };
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, bool create) {
+  // Memory statistics take a process-wide mutex on every allocation; with one
+  // connection per server thread that mutex was the main contention (measured with
+  // perf on the 360 route). Must precede SQLite's initialisation, hence once here.
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
