@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 
 #include "api/openapi_document.h"
@@ -57,6 +58,8 @@ Result<std::unique_ptr<Store>> ApiServer::OpenStore() const {
 }
 
 Status ApiServer::Start() {
+  // A webhook subscriber that hangs up mid-request must not kill the server.
+  std::signal(SIGPIPE, SIG_IGN);
   {
     auto store = ::fincrm::OpenStore(options_.db_path, {.migrate = true, .create = false});
     if (!store.ok()) return store.status();

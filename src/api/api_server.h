@@ -29,7 +29,7 @@ struct ApiServerOptions {
   SessionOptions sessions;
   LiveAnalyticsOptions live;
   size_t max_events_per_request = 10000;
-  size_t customer_view_cache_entries = 50000;
+  size_t customer_view_cache_bytes = size_t{256} << 20;
   bool secure_cookies = false;  // set the cookie's Secure flag (behind TLS)
   std::string web_root;         // static files of the web console; empty = none
   bool webhooks = true;         // deliver webhooks from this process
@@ -135,6 +135,8 @@ class ApiServer {
   };
   std::mutex cache_mutex_;
   std::unordered_map<std::string, CachedView> view_cache_;
+  size_t view_cache_bytes_ = 0;
+  uint64_t eviction_cursor_ = 0;
   std::atomic<int64_t> cache_hits_{0}, cache_misses_{0};
 };
 

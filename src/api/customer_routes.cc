@@ -205,8 +205,26 @@ HttpResponse ApiServer::GetCustomer360(Context& c) {
   std::string body = json.Take();
   {
     std::lock_guard lock(cache_mutex_);
-    if (view_cache_.size() >= options_.customer_view_cache_entries) view_cache_.clear();
-    view_cache_[key] = {*generation, body};
+    // Bounded by bytes; over budget, entries from a rotating bucket make room (cheap,
+    // close to random eviction, which suits the uniform access of lists and search).
+    size_t entry_bytes = key.size() + body.size() + 64;
+    while (view_cache_bytes_ + entry_bytes > options_.customer_view_cache_bytes && !view_cache_.empty()) {
+      size_t bucket = eviction_cursor_++ % view_cache_.bucket_count();
+      auto victim = view_cache_.begin(bucket);
+      if (victim == view_cache_.end(bucket)) continue;
+      std::string victim_key = victim->first;
+      auto it = view_cache_.find(victim_key);
+      view_cache_bytes_ -= it->first.size() + it->second.json.size() + 64;
+      view_cache_.erase(it);
+    }
+    if (entry_bytes <= options_.customer_view_cache_bytes) {
+      auto [it, inserted] = view_cache_.try_emplace(key, CachedView{*generation, body});
+      if (!inserted) {
+        view_cache_bytes_ -= it->first.size() + it->second.json.size() + 64;
+        it->second = {*generation, body};
+      }
+      view_cache_bytes_ += entry_bytes;
+    }
   }
   return JsonResponse(std::move(body));
 }
