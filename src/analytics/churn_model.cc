@@ -168,21 +168,47 @@ const std::vector<std::string>& ChurnFeatureNames() {
 }
 
 Result<std::vector<ChurnScore>> ScoreChurn(const FactTables& facts, const BoostedTrees& model, Date as_of,
-                                           const MetricsConfig& metrics) {
+                                           const MetricsConfig& metrics, const std::vector<uint8_t>* explain) {
   CutoffData now = Features(facts, as_of, metrics);
   std::vector<ChurnScore> scores;
   if (now.x.rows == 0) return scores;
   auto risk = model.Predict(now.x);
   if (!risk.ok()) return risk.status();
-  auto contributions = model.Contributions(now.x, /*approximate=*/true);
-  if (!contributions.ok()) return contributions.status();
+  // The rows to explain: all, or the flagged customers' rows copied into a smaller matrix.
+  std::vector<size_t> explained;
+  DenseMatrix subset;
+  const DenseMatrix* to_explain = &now.x;
+  if (explain) {
+    subset.cols = now.x.cols;
+    for (size_t i = 0; i < now.customers.size(); ++i) {
+      uint32_t c = now.customers[i];
+      if (c < explain->size() && (*explain)[c] && (*risk)[i] >= kExplainFrom) {
+        explained.push_back(i);
+        subset.values.insert(subset.values.end(), now.x.Row(i), now.x.Row(i) + now.x.cols);
+      }
+    }
+    subset.rows = explained.size();
+    to_explain = &subset;
+  } else {
+    explained.resize(now.customers.size());
+    for (size_t i = 0; i < explained.size(); ++i) explained[i] = i;
+  }
+  std::vector<float> contributions;
+  if (to_explain->rows > 0) {
+    auto computed = model.Contributions(*to_explain, /*approximate=*/true);
+    if (!computed.ok()) return computed.status();
+    contributions = std::move(*computed);
+  }
   scores.resize(now.customers.size());
   for (size_t i = 0; i < now.customers.size(); ++i) {
+    scores[i].customer = now.customers[i];
+    scores[i].risk = (*risk)[i];
+  }
+  for (size_t k = 0; k < explained.size(); ++k) {
+    size_t i = explained[k];
     ChurnScore& s = scores[i];
-    s.customer = now.customers[i];
-    s.risk = (*risk)[i];
     std::array<double, kCauseCount> by_cause{};
-    const float* row = contributions->data() + i * (kFeatureCount + 1);
+    const float* row = contributions.data() + k * (kFeatureCount + 1);
     for (int f = 0; f < kFeatureCount; ++f) by_cause[kCauseOf[f]] += row[f];
     std::array<int, kCauseCount> order;
     for (int c = 0; c < kCauseCount; ++c) order[c] = c;
@@ -190,11 +216,11 @@ Result<std::vector<ChurnScore>> ScoreChurn(const FactTables& facts, const Booste
     // Reasons for customers at some risk: the causes that raise it most, in words,
     // leaving out a cause whose facts do not support a sentence (no complaints).
     if (s.risk < kExplainFrom) continue;
-    for (int k = 0; k < kCauseCount && s.reasons.size() < 3; ++k) {
-      if (by_cause[order[k]] <= 0.01) break;  // only causes that raise the risk
-      std::string reason = Explain(static_cast<Cause>(order[k]), now.x.Row(i));
+    for (int c = 0; c < kCauseCount && s.reasons.size() < 3; ++c) {
+      if (by_cause[order[c]] <= 0.01) break;  // only causes that raise the risk
+      std::string reason = Explain(static_cast<Cause>(order[c]), now.x.Row(i));
       if (reason.empty()) continue;
-      s.causes.emplace_back(kCauseCodes[order[k]]);
+      s.causes.emplace_back(kCauseCodes[order[c]]);
       s.reasons.push_back(std::move(reason));
     }
   }

@@ -57,8 +57,11 @@ const std::vector<std::string>& ChurnFeatureNames();
 // holds no churn to learn from.
 Result<ChurnModelResult> TrainChurnModel(const FactTables& facts, const ChurnOptions& options = {});
 
-// Scores live customers as of `as_of` with a saved model.
+// Scores live customers as of `as_of` with a saved model. With `explain` (a flag per
+// customer index), only flagged customers get reasons: explanations cost far more
+// than scores, and live rescoring needs them only for the customers that changed.
 Result<std::vector<ChurnScore>> ScoreChurn(const FactTables& facts, const BoostedTrees& model, Date as_of,
-                                           const MetricsConfig& metrics = {});
+                                           const MetricsConfig& metrics = {},
+                                           const std::vector<uint8_t>* explain = nullptr);
 
 }  // namespace fincrm

@@ -54,7 +54,13 @@ ApiServer::~ApiServer() { Stop(); }
 
 Result<std::unique_ptr<Store>> ApiServer::OpenStore() const {
   // The first open (Start) applies migrations; the others only connect.
-  return ::fincrm::OpenStore(options_.db_path, {.migrate = false, .create = false});
+  auto store = ::fincrm::OpenStore(options_.db_path, {.migrate = false, .create = false});
+  if (store.ok()) {
+    if (auto* sqlite = dynamic_cast<SqliteStore*>(store->get())) {
+      (void)sqlite->Execute("PRAGMA wal_autocheckpoint=0");  // the checkpointer thread does it
+    }
+  }
+  return store;
 }
 
 Status ApiServer::Start() {
@@ -72,6 +78,15 @@ Status ApiServer::Start() {
   ingestor_ = std::make_unique<EventIngestor>(open, live_.get());
   audit_ = std::make_unique<AuditRecorder>(open);
   if (options_.webhooks) webhooks_ = std::make_unique<WebhookDispatcher>(open);
+  checkpointer_ = std::thread([this] {
+    auto store = ::fincrm::OpenStore(options_.db_path, {.migrate = false, .create = false});
+    auto* sqlite = store.ok() ? dynamic_cast<SqliteStore*>(store->get()) : nullptr;
+    std::unique_lock lock(checkpoint_mutex_);
+    while (sqlite && !stopping_) {
+      checkpoint_wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+      (void)sqlite->Execute("PRAGMA wal_checkpoint(PASSIVE)");
+    }
+  });
   http_ = std::make_unique<HttpServer>(options_.http, [this](HttpRequest& r) { return Dispatch(r); });
   return http_->Start();
 }
@@ -82,6 +97,12 @@ void ApiServer::Stop() {
   if (live_) live_->Stop();
   if (audit_) audit_->Stop();
   if (webhooks_) webhooks_->Stop();
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    stopping_ = true;
+  }
+  checkpoint_wake_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
   http_.reset();
 }
 

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <thread>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -126,6 +128,12 @@ class ApiServer {
   std::unique_ptr<class WebhookDispatcher> webhooks_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<RouteMetrics> metrics_;
+  // Checkpoints the write-ahead log from its own thread, so that no commit (events,
+  // audit) pays for copying pages back into the database file.
+  std::thread checkpointer_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wake_;
+  bool stopping_ = false;
 
   // Rendered 360 views by customer and visibility, valid while the store's data
   // generation is unchanged.

@@ -6,39 +6,48 @@
 #include "core/validation.h"
 
 namespace fincrm {
-namespace {
 
-// What one transaction has learnt about customers: whether each exists and its accounts.
+// What the ingestor knows about customers: whether each exists and its accounts.
+// Kept across transactions (customers are never deleted, accounts only closed) and
+// filled from the store on first use, so a customer or account added by an import
+// while the server runs is found too.
 class ReferenceCache {
  public:
-  explicit ReferenceCache(Store& store) : store_(store) {}
-
   // The customer's accounts, or nullptr when there is no such customer.
-  Result<std::vector<Account>*> AccountsOf(const std::string& customer_id) {
+  Result<std::vector<Account>*> AccountsOf(Store& store, const std::string& customer_id) {
     auto found = known_.find(customer_id);
-    if (found != known_.end()) return found->second.exists ? &found->second.accounts : nullptr;
+    if (found != known_.end() && found->second.exists) return &found->second.accounts;
     Entry entry;
-    auto customer = store_.GetCustomer(customer_id);
-    if (customer.ok()) {
-      entry.exists = true;
-      auto accounts = store_.AccountsOf(customer_id);
-      if (!accounts.ok()) return accounts.status();
-      entry.accounts = std::move(*accounts);
-    } else if (customer.status().code() != StatusCode::kNotFound) {
-      return customer.status();
+    auto accounts = store.AccountsOf(customer_id);
+    if (!accounts.ok()) return accounts.status();
+    entry.exists = !accounts->empty();
+    if (!entry.exists) {
+      auto customer = store.GetCustomer(customer_id);
+      if (customer.ok()) entry.exists = true;
+      else if (customer.status().code() != StatusCode::kNotFound) return customer.status();
     }
-    auto [it, inserted] = known_.emplace(customer_id, std::move(entry));
-    return it->second.exists ? &it->second.accounts : nullptr;
+    entry.accounts = std::move(*accounts);
+    if (!entry.exists) return nullptr;  // not remembered: the customer may be added later
+    auto [it, inserted] = known_.insert_or_assign(customer_id, std::move(entry));
+    return &it->second.accounts;
   }
+  // The account is unknown for this customer: re-read them (an import may have added it).
+  Result<std::vector<Account>*> Refresh(Store& store, const std::string& customer_id) {
+    known_.erase(customer_id);
+    return AccountsOf(store, customer_id);
+  }
+  // A failed transaction may have changed what was cached: start over.
+  void Clear() { known_.clear(); }
 
  private:
   struct Entry {
     bool exists = false;
     std::vector<Account> accounts;
   };
-  Store& store_;
   std::unordered_map<std::string, Entry> known_;
 };
+
+namespace {
 
 EventResult Rejected(const Status& status) {
   return {EventOutcome::kRejected, status.field(), status.message()};
@@ -52,12 +61,19 @@ EventResult Rejected(std::string field, std::string message) {
 // transaction (I/O failure).
 Result<EventResult> Apply(Store& store, StoreWriter& writer, ReferenceCache& references,
                           const CustomerEvent& event) {
-  auto accounts = references.AccountsOf(event.customer_id());
+  auto accounts = references.AccountsOf(store, event.customer_id());
   if (!accounts.ok()) return accounts.status();
   if (*accounts == nullptr) return Rejected("customer_id", "unknown customer '" + event.customer_id() + "'");
   auto find_account = [&](const std::string& account_id) -> Account* {
-    for (Account& account : **accounts) {
-      if (account.account_id == account_id) return &account;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      for (Account& account : **accounts) {
+        if (account.account_id == account_id) return &account;
+      }
+      if (attempt == 0) {
+        auto refreshed = references.Refresh(store, event.customer_id());
+        if (!refreshed.ok() || *refreshed == nullptr) return nullptr;
+        accounts = refreshed;
+      }
     }
     return nullptr;
   };
@@ -121,7 +137,10 @@ Result<EventResult> Apply(Store& store, StoreWriter& writer, ReferenceCache& ref
 
 EventIngestor::EventIngestor(std::function<Result<std::unique_ptr<Store>>()> open_store,
                              IngestListener* listener)
-    : open_store_(std::move(open_store)), listener_(listener), writer_([this] { WriterLoop(); }) {}
+    : open_store_(std::move(open_store)),
+      listener_(listener),
+      references_(std::make_unique<ReferenceCache>()),
+      writer_([this] { WriterLoop(); }) {}
 
 EventIngestor::~EventIngestor() { Stop(); }
 
@@ -160,6 +179,7 @@ void EventIngestor::WriterLoop() {
     accepted.clear();
     Status status = store.ok() ? WriteAll(**store, group, accepted)
                                : Unavailable("cannot open the store: " + store.status().message());
+    if (!status.ok()) references_->Clear();
     if (status.ok() && listener_ && !accepted.empty()) listener_->OnCommitted(accepted);
     {
       std::lock_guard lock(mutex_);
@@ -176,7 +196,7 @@ Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group,
                                std::vector<const CustomerEvent*>& accepted) {
   auto writer = store.BeginWrite();
   if (!writer.ok()) return writer.status();
-  ReferenceCache references(store);
+  ReferenceCache& references = *references_;
   Timestamp now = CurrentTime();
   int64_t count = 0;
   for (Pending* pending : group) {

@@ -61,6 +61,7 @@ class EventIngestor {
 
   std::function<Result<std::unique_ptr<Store>>()> open_store_;
   IngestListener* listener_;
+  std::unique_ptr<class ReferenceCache> references_;
   std::mutex mutex_;
   std::condition_variable wake_writer_, wake_submitters_;
   std::deque<Pending*> queue_;

@@ -122,28 +122,53 @@ void LiveAnalytics::Run() {
 }
 
 void LiveAnalytics::OnCommitted(const std::vector<const CustomerEvent*>& accepted) {
-  std::unique_lock lock(facts_mutex_);
-  for (const CustomerEvent* event : accepted) {
-    switch (event->type) {
-      case EventType::kTrade: (void)facts_.Append(std::get<Trade>(event->body)); break;
-      case EventType::kAssetSnapshot: (void)facts_.Append(std::get<AssetSnapshot>(event->body)); break;
-      case EventType::kInteraction: (void)facts_.Append(std::get<Interaction>(event->body)); break;
+  {
+    std::lock_guard lock(pending_mutex_);
+    for (const CustomerEvent* event : accepted) pending_.push_back(*event);
+    has_pending_ = true;
+  }
+  std::unique_lock facts(facts_mutex_, std::try_to_lock);
+  if (facts.owns_lock()) ApplyPendingLocked();
+}
+
+void LiveAnalytics::ApplyPendingLocked() {
+  if (!has_pending_) return;
+  std::vector<CustomerEvent> events;
+  {
+    std::lock_guard lock(pending_mutex_);
+    events.swap(pending_);
+    has_pending_ = false;
+  }
+  for (const CustomerEvent& event : events) {
+    switch (event.type) {
+      case EventType::kTrade: (void)facts_.Append(std::get<Trade>(event.body)); break;
+      case EventType::kAssetSnapshot: (void)facts_.Append(std::get<AssetSnapshot>(event.body)); break;
+      case EventType::kInteraction: (void)facts_.Append(std::get<Interaction>(event.body)); break;
       default: break;  // accounts and profile fields do not enter the fact tables
     }
-    if (auto index = facts_.CustomerIndex(event->customer_id())) dirty_.insert(*index);
+    if (auto index = facts_.CustomerIndex(event.customer_id())) dirty_.insert(*index);
   }
 }
 
-std::optional<LiveCustomerState> LiveAnalytics::Customer(std::string_view customer_id) const {
+std::optional<LiveCustomerState> LiveAnalytics::Customer(std::string_view customer_id) {
   if (!ready_) return std::nullopt;
+  if (has_pending_) {
+    // A rescoring held the tables when these facts arrived; reads see them first.
+    std::unique_lock exclusive(facts_mutex_);
+    ApplyPendingLocked();
+  }
   std::shared_lock lock(facts_mutex_);
   auto index = facts_.CustomerIndex(customer_id);
   if (!index) return std::nullopt;
   return LiveCustomerState{facts_.Totals(*index), *index < risk_.size() ? risk_[*index] : -1.0f};
 }
 
-Result<CubeResult> LiveAnalytics::RunCubeQuery(const CubeQuery& query) const {
+Result<CubeResult> LiveAnalytics::RunCubeQuery(const CubeQuery& query) {
   if (!ready_) return Unavailable("live analytics are still loading; retry shortly");
+  if (has_pending_) {
+    std::unique_lock exclusive(facts_mutex_);
+    ApplyPendingLocked();
+  }
   std::shared_lock lock(facts_mutex_);
   return RunCube(facts_, cube_context_, query);
 }
@@ -161,13 +186,19 @@ Result<int> LiveAnalytics::Rescore(Store& store) {
   std::vector<ChurnScore> scores;
   std::vector<std::string> customer_ids;  // of scores[i]
   std::unordered_set<uint32_t> dirty;
+  std::vector<uint8_t> explain;
   {
-    std::shared_lock lock(facts_mutex_);
+    std::unique_lock exclusive(facts_mutex_);
+    ApplyPendingLocked();
     if (dirty_.empty()) return 0;
-    // Rescoring reads the facts: appends wait meanwhile (a fraction of a second per
-    // 100,000 customers); the dirty set is swapped under the same lock.
-    const_cast<std::unordered_set<uint32_t>&>(dirty_).swap(dirty);
-    auto scored = ScoreChurn(facts_, *model_, Date{facts_.last_day()});
+    dirty.swap(dirty_);
+  }
+  {
+    // Facts arriving meanwhile queue up (OnCommitted) instead of waiting.
+    std::shared_lock lock(facts_mutex_);
+    explain.assign(facts_.customer_count(), 0);
+    for (uint32_t c : dirty) explain[c] = 1;
+    auto scored = ScoreChurn(facts_, *model_, Date{facts_.last_day()}, MetricsConfig{}, &explain);
     if (!scored.ok()) return scored.status();
     for (ChurnScore& score : *scored) {
       if (!dirty.count(score.customer)) continue;
@@ -195,7 +226,9 @@ Result<int> LiveAnalytics::Rescore(Store& store) {
     }
     auto stored = store.GetCustomerScore(customer_id);
     if (!stored.ok()) return stored.status();
-    if (stored->has_value()) {
+    // Scores that moved by less than a point are left as stored: rewriting every
+    // touched customer's row cost more than the ingest itself.
+    if (stored->has_value() && std::abs((*stored)->churn_risk - score.risk) >= 0.01) {
       CustomerScore updated = **stored;
       updated.churn_risk = score.risk;
       updated.churn_reasons = JoinReasons(score.reasons);

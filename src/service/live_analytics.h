@@ -54,12 +54,12 @@ class LiveAnalytics final : public IngestListener {
 
   void OnCommitted(const std::vector<const CustomerEvent*>& accepted) override;
 
-  std::optional<LiveCustomerState> Customer(std::string_view customer_id) const;
+  std::optional<LiveCustomerState> Customer(std::string_view customer_id);
   // Rescoring now (tests and shutdown); returns alerts raised.
   Result<int> RescoreNow();
 
   // An OLAP query over the live facts (tier and cluster from the latest analysis).
-  Result<CubeResult> RunCubeQuery(const CubeQuery& query) const;
+  Result<CubeResult> RunCubeQuery(const CubeQuery& query);
 
   int64_t alerts_raised() const { return alerts_raised_.load(); }
   int64_t rescores() const { return rescores_.load(); }
@@ -67,6 +67,8 @@ class LiveAnalytics final : public IngestListener {
  private:
   void Run();
   Result<int> Rescore(Store& store);
+  // Appends the queued facts; needs facts_mutex_ held exclusively.
+  void ApplyPendingLocked();
 
   std::function<Result<std::unique_ptr<Store>>()> open_store_;
   LiveAnalyticsOptions options_;
@@ -76,6 +78,11 @@ class LiveAnalytics final : public IngestListener {
   std::vector<float> risk_;  // by customer index
   CubeContext cube_context_;
   std::unordered_set<uint32_t> dirty_;
+  // Facts committed while a rescoring held the tables: applied by the next exclusive
+  // holder, so the ingest writer never waits for a rescoring.
+  std::mutex pending_mutex_;
+  std::vector<CustomerEvent> pending_;
+  std::atomic<bool> has_pending_{false};
   mutable std::mutex state_mutex_;
   std::string state_ = "loading";
   std::atomic<bool> ready_{false};
