@@ -101,7 +101,7 @@ struct ServeArgs {
   std::string listen = "127.0.0.1:8080";
   std::string web_root;
   double churn_threshold = 0.5;
-  int rescore_seconds = 5;
+  int rescore_seconds = 30;
   int workers = 8;
   int64_t max_body_mb = 32;
   int session_idle_minutes = 30;

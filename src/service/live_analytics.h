@@ -32,7 +32,7 @@ namespace fincrm {
 
 struct LiveAnalyticsOptions {
   double churn_threshold = 0.5;
-  int rescore_seconds = 5;
+  int rescore_seconds = 30;
   int task_due_days = 3;
 };
 

@@ -46,9 +46,11 @@ class StoreWriter {
   virtual Result<bool> Put(const CustomerScore& row) = 0;
   virtual Result<bool> Put(const FollowUpTask& row) = 0;
   virtual Result<bool> Put(const WebhookDelivery& row) = 0;
-  // Whether an event with this id was already ingested (including earlier in this
-  // transaction).
-  virtual Result<bool> EventSeen(std::string_view event_id) = 0;
+  // Records an ingested event's id: true when it is new, false when the id was
+  // already recorded (a replay). ReleaseEvent removes it again when the event's
+  // effect was then rejected, so a corrected resend is not taken for a replay.
+  virtual Result<bool> ClaimEvent(const IngestedEvent& event) = 0;
+  virtual Status ReleaseEvent(std::string_view event_id) = 0;
   // Insert with the next id of their table; return that id.
   virtual Result<int64_t> Add(Alert row) = 0;
   virtual Result<int64_t> Add(FollowUpTask row) = 0;

@@ -39,14 +39,25 @@ class SqliteWriter final : public StoreWriter {
   Result<bool> Put(const FollowUpTask& row) override { return Upsert(row); }
   Result<bool> Put(const WebhookDelivery& row) override { return Upsert(row); }
 
-  Result<bool> EventSeen(std::string_view event_id) override {
-    auto query = store_->Prepared("SELECT 1 FROM ingested_events WHERE event_id = ?");
-    if (!query.ok()) return query.status();
-    (*query)->Bind(1, event_id);
-    int rc = (*query)->Step();
-    (*query)->Reset();
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Unavailable(sqlite3_errmsg(store_->handle()));
-    return rc == SQLITE_ROW;
+  Result<bool> ClaimEvent(const IngestedEvent& event) override {
+    auto insert = store_->Prepared(
+        "INSERT OR IGNORE INTO ingested_events (event_id, type, customer_id, received_at) VALUES (?, ?, ?, ?)");
+    if (!insert.ok()) return insert.status();
+    BindRow(**insert, event);
+    int rc = (*insert)->Step();
+    (*insert)->Reset();
+    if (rc != SQLITE_DONE) return Unavailable(std::string("write failed: ") + sqlite3_errmsg(store_->handle()));
+    return sqlite3_changes(store_->handle()) > 0;
+  }
+
+  Status ReleaseEvent(std::string_view event_id) override {
+    auto remove = store_->Prepared("DELETE FROM ingested_events WHERE event_id = ?");
+    if (!remove.ok()) return remove.status();
+    (*remove)->Bind(1, event_id);
+    int rc = (*remove)->Step();
+    (*remove)->Reset();
+    if (rc != SQLITE_DONE) return Unavailable(std::string("write failed: ") + sqlite3_errmsg(store_->handle()));
+    return Status::Ok();
   }
 
   Result<int64_t> Add(Alert row) override { return AddNumbered(row, &Alert::alert_id); }
