@@ -1,21 +1,48 @@
 #!/usr/bin/env bash
 # Command one: installs what is missing, builds, generates the demo brokerage into
-# fincrm.db (once) and shows it. Environment: FINCRM_DB (default fincrm.db),
-# FINCRM_DEMO_CUSTOMERS (default 100000).
+# fincrm.db (once), analyses it (once), creates the demo logins (once) and starts the
+# server, printing its URL and a login. Environment: FINCRM_DB (default fincrm.db),
+# FINCRM_DEMO_CUSTOMERS (default 100000), FINCRM_LISTEN (default 127.0.0.1:8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 bash scripts/build.sh fincrm
 
+fincrm=./build/src/cli/fincrm
 db="${FINCRM_DB:-fincrm.db}"
 customers="${FINCRM_DEMO_CUSTOMERS:-100000}"
+listen="${FINCRM_LISTEN:-127.0.0.1:8080}"
 if [[ ! -s "$db" ]]; then
-  ./build/src/cli/fincrm demo-data --db "$db" --customers "$customers" --seed 42
+  "$fincrm" demo-data --db "$db" --customers "$customers" --seed 42
 fi
 if ! sqlite3 "$db" "SELECT 1 FROM analysis_runs LIMIT 1" 2>/dev/null | grep -q 1; then
-  ./build/src/cli/fincrm analyze --db "$db"
+  "$fincrm" analyze --db "$db"
 fi
-./build/src/cli/fincrm stats --db "$db"
-echo
-./build/src/cli/fincrm customer --db "$db" C00000042
+"$fincrm" stats --db "$db"
+
+# Demo logins, one per kind of user; demo data only — real logins get their own passwords.
+password="fincrm-demo-2026"
+broker=$(sqlite3 "$db" "SELECT broker_id FROM customers WHERE broker_id IS NOT NULL GROUP BY broker_id ORDER BY COUNT(*) DESC LIMIT 1")
+branch=$(sqlite3 "$db" "SELECT branch_id FROM staff WHERE staff_id = '$broker'")
+existing=$("$fincrm" user list --db "$db" | awk '{print $1}')
+add_login() {  # login role [--branch B] [--staff-id S]
+  grep -qx "$1" <<<"$existing" && return 0
+  echo "$password" | "$fincrm" user add --db "$db" --login "$1" --role "$2" "${@:3}" --password-stdin >/dev/null
+}
+add_login admin admin
+add_login hq hq_analyst
+add_login manager branch_manager --branch "$branch"
+add_login broker broker --staff-id "$broker"
+add_login agent agent
+add_login compliance compliance
+
+cat <<MESSAGE
+
+Demo logins (password for all: $password):
+  admin (administrator), hq (HQ analyst), manager (manager of branch $branch),
+  broker (broker $broker: sees only their customers), agent (call center), compliance
+Try:  curl -s -X POST http://$listen/api/v1/auth/login -d '{"login":"admin","password":"$password"}'
+
+MESSAGE
+exec "$fincrm" serve --db "$db" --listen "$listen"

@@ -8,10 +8,16 @@ packages=(
   libsqlite3-dev sqlite3
   libcli11-dev libgtest-dev libgmock-dev
   libxlsxwriter-dev libxgboost-dev libsodium-dev
-  clang-14 libclang-rt-14-dev
+  libboost-dev libcpp-httplib-dev libsimdjson-dev
+  clang-14 libclang-rt-14-dev curl
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(hyperfine libarmadillo-dev python3-sklearn python3-numpy)
+  packages+=(hyperfine libarmadillo-dev python3-sklearn python3-numpy wrk)
+fi
+# Node.js and npm (the OpenAPI check, later the web console) come from Debian too
+# when the machine has none.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
 fi
 
 missing=()

@@ -114,8 +114,12 @@ int main(int argc, char** argv) {
 
   ServeArgs serve_args;
   auto* serve = app.add_subcommand("serve", "Serve the HTTP API (and the web console) on the database");
-  serve->set_config("--config", "", "INI/TOML file with these options (flags and FINCRM_* variables win)");
-  serve->add_option("--db", serve_args.db, "Database file")->required()->envname("FINCRM_DB");
+  // CLI11 reads config files for the whole app: options go under a [serve] section.
+  // fallthrough lets --config follow the subcommand.
+  app.set_config("--config", "", "INI/TOML file; `fincrm serve` reads its [serve] section (flags and FINCRM_* win)");
+  serve->fallthrough();
+  // Not required() here: a value may come from the config file, read after that check.
+  serve->add_option("--db", serve_args.db, "Database file (required)")->envname("FINCRM_DB");
   serve->add_option("--listen", serve_args.listen, "HOST:PORT (port 0 picks a free one)")
       ->capture_default_str()->envname("FINCRM_LISTEN");
   serve->add_option("--web-root", serve_args.web_root, "Directory of the built web console")

@@ -10,6 +10,10 @@
 namespace fincrm {
 
 int RunServe(const ServeArgs& args) {
+  if (args.db.empty()) {
+    std::fprintf(stderr, "error: --db is required (or FINCRM_DB, or db = \"...\" in the --config file)\n");
+    return kExitUsage;
+  }
   ApiServerOptions options;
   options.db_path = args.db;
   size_t colon = args.listen.rfind(':');

@@ -113,5 +113,42 @@ sqlite3 "$work/x.db" "UPDATE audit_log SET customer_id = 'C00000002' WHERE seque
 check "tampering detected" run 1 "$work/audit2.out" audit verify --db "$work/x.db"
 check "tampered entry named" contains "$work/audit2.out" "BROKEN at entry 2"
 
+# The server: starts on a free port, answers, signs in, shuts down cleanly on SIGTERM.
+check "apikey add" run 0 "$work/key.out" apikey add --db "$work/x.db" --name "feed"
+check "apikey printed once" grep -qE '^fk_[0-9a-f]+_[0-9a-f]{48}$' "$work/key.out"
+check "serve: bad listen address" run 2 "$work/serve_bad.out" serve --db "$work/x.db" --listen nowhere
+check "serve: missing database" run 1 "$work/serve_missing.out" serve --db "$work/none.db" --listen 127.0.0.1:0
+check "serve: missing database named" contains "$work/serve_missing.out" "none.db"
+"$fincrm" serve --db "$work/x.db" --listen 127.0.0.1:0 >"$work/serve.out" 2>&1 &
+server=$!
+port=""
+for _ in $(seq 1 100); do
+  port=$(sed -n 's|.*at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out")
+  [[ -n "$port" ]] && break
+  sleep 0.1
+done
+check "serve prints its URL" test -n "$port"
+check "serve: healthz" bash -c "curl -sf http://127.0.0.1:$port/healthz | grep -q '\"status\":\"ok\"'"
+check "serve: sign in" bash -c "curl -sf -X POST http://127.0.0.1:$port/api/v1/auth/login -d '{\"login\":\"admin1\",\"password\":\"s3cret-pass\"}' | grep -q token"
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"events_ready":true' && break; sleep 0.1; done
+check "serve: API key may post events" bash -c "curl -sf -X POST -H 'X-API-Key: $(grep '^fk_' "$work/key.out")' http://127.0.0.1:$port/api/v1/events -d '[]' | grep -q accepted"
+kill -TERM "$server"
+code=0
+for _ in $(seq 1 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+wait "$server" || code=$?
+check "serve: SIGTERM exits 0" test "$code" = 0
+check "serve: says it shuts down" contains "$work/serve.out" "shutting down"
+FINCRM_LISTEN=127.0.0.1:0 "$fincrm" serve --db "$work/x.db" >"$work/serve_env.out" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do grep -q "serving" "$work/serve_env.out" && break; sleep 0.1; done
+check "serve: FINCRM_LISTEN from the environment" grep -q "at http://127.0.0.1:" "$work/serve_env.out"
+kill -TERM "$server"; wait "$server" 2>/dev/null
+printf '[serve]\ndb = "%s"\nlisten = "127.0.0.1:0"\nworkers = 2\n' "$work/x.db" >"$work/serve.ini"
+"$fincrm" serve --config "$work/serve.ini" >"$work/serve_ini.out" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do grep -q "serving" "$work/serve_ini.out" && break; sleep 0.1; done
+check "serve: options from a config file" grep -q "at http://127.0.0.1:" "$work/serve_ini.out"
+kill -TERM "$server"; wait "$server" 2>/dev/null
+
 echo "$passed passed, $failed failed"
 [[ "$failed" == 0 ]]
