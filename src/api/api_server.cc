@@ -87,7 +87,16 @@ Status ApiServer::Start() {
       (void)sqlite->Execute("PRAGMA wal_checkpoint(PASSIVE)");
     }
   });
-  http_ = std::make_unique<HttpServer>(options_.http, [this](HttpRequest& r) { return Dispatch(r); });
+  http_ = std::make_unique<HttpServer>(
+      options_.http, [this](HttpRequest& r) { return Dispatch(r); },
+      [this](const HttpRequest& r) {
+        HttpRequest probe;  // matching fills path parameters; the request is matched again in Dispatch
+        probe.method = r.method;
+        probe.path = r.path;
+        bool known = false;
+        size_t index = MatchRoute(probe, &known);
+        return index < routes_.size() && routes_[index].quick;
+      });
   return http_->Start();
 }
 
@@ -131,8 +140,8 @@ std::vector<std::string> ApiServer::RouteList() const {
   return out;
 }
 
-void ApiServer::Add(std::string method, std::string pattern, Permission permission, Handler handler) {
-  Route route{std::move(method), {}, pattern, permission, handler};
+void ApiServer::Add(std::string method, std::string pattern, Permission permission, Handler handler, bool quick) {
+  Route route{std::move(method), {}, pattern, permission, handler, quick};
   std::string_view rest = pattern;
   while (!rest.empty()) {
     rest.remove_prefix(1);  // '/'
@@ -146,24 +155,24 @@ void ApiServer::Add(std::string method, std::string pattern, Permission permissi
 
 void ApiServer::AddRoutes() {
   using P = Permission;
-  Add("GET", "/healthz", P::kPublic, &ApiServer::Health);
-  Add("GET", "/metrics", P::kPublic, &ApiServer::Metrics);
-  Add("GET", "/api/v1/ping", P::kPublic, &ApiServer::Ping);
-  Add("GET", "/api/v1/openapi.json", P::kPublic, &ApiServer::OpenApi);
+  Add("GET", "/healthz", P::kPublic, &ApiServer::Health, /*quick=*/true);
+  Add("GET", "/metrics", P::kPublic, &ApiServer::Metrics, /*quick=*/true);
+  Add("GET", "/api/v1/ping", P::kPublic, &ApiServer::Ping, /*quick=*/true);
+  Add("GET", "/api/v1/openapi.json", P::kPublic, &ApiServer::OpenApi, /*quick=*/true);
   Add("POST", "/api/v1/auth/login", P::kPublic, &ApiServer::Login);
   Add("POST", "/api/v1/auth/logout", P::kSignedIn, &ApiServer::Logout);
-  Add("GET", "/api/v1/auth/me", P::kSignedIn, &ApiServer::Me);
+  Add("GET", "/api/v1/auth/me", P::kSignedIn, &ApiServer::Me, /*quick=*/true);
   Add("GET", "/api/v1/customers", P::kReadCustomers, &ApiServer::ListCustomers);
   Add("POST", "/api/v1/customers", P::kWriteCustomers, &ApiServer::CreateCustomer);
-  Add("GET", "/api/v1/customers/{customer_id}", P::kReadCustomers, &ApiServer::GetCustomer360);
+  Add("GET", "/api/v1/customers/{customer_id}", P::kReadCustomers, &ApiServer::GetCustomer360, /*quick=*/true);
   Add("PATCH", "/api/v1/customers/{customer_id}", P::kWriteCustomers, &ApiServer::UpdateCustomer);
   Add("GET", "/api/v1/customers/{customer_id}/timeline", P::kReadCustomers, &ApiServer::Timeline);
   Add("GET", "/api/v1/customers/{customer_id}/interactions", P::kReadCustomers, &ApiServer::Timeline);
   Add("POST", "/api/v1/customers/{customer_id}/interactions", P::kWriteCustomers, &ApiServer::CreateInteraction);
-  Add("GET", "/api/v1/customers/{customer_id}/accounts", P::kReadCustomers, &ApiServer::Accounts);
+  Add("GET", "/api/v1/customers/{customer_id}/accounts", P::kReadCustomers, &ApiServer::Accounts, /*quick=*/true);
   Add("GET", "/api/v1/customers/{customer_id}/assets", P::kReadCustomers, &ApiServer::Assets);
   Add("GET", "/api/v1/customers/{customer_id}/trades", P::kReadCustomers, &ApiServer::Trades);
-  Add("GET", "/api/v1/customers/{customer_id}/tasks", P::kReadCustomers, &ApiServer::CustomerTasks);
+  Add("GET", "/api/v1/customers/{customer_id}/tasks", P::kReadCustomers, &ApiServer::CustomerTasks, /*quick=*/true);
   Add("GET", "/api/v1/tasks", P::kReadCustomers, &ApiServer::ListTasks);
   Add("POST", "/api/v1/events", P::kIngestEvents, &ApiServer::IngestEvents);
   Add("GET", "/api/v1/branches", P::kReadOrganisation, &ApiServer::Branches);
@@ -186,41 +195,46 @@ void ApiServer::AddRoutes() {
   Add("GET", "/api/v1/webhooks/deliveries", P::kManageUsers, &ApiServer::WebhookDeliveries);
 }
 
+size_t ApiServer::MatchRoute(HttpRequest& request, bool* path_known) const {
+  std::vector<std::string_view> segments;
+  std::string_view rest = request.path;
+  while (!rest.empty()) {
+    rest.remove_prefix(1);
+    size_t slash = rest.find('/');
+    segments.push_back(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash);
+  }
+  *path_known = false;
+  for (size_t r = 0; r < routes_.size(); ++r) {
+    const Route& route = routes_[r];
+    if (route.segments.size() != segments.size()) continue;
+    bool match = true;
+    for (size_t s = 0; s < segments.size() && match; ++s) {
+      match = route.segments[s].starts_with('{') || route.segments[s] == segments[s];
+    }
+    if (!match) continue;
+    *path_known = true;
+    if (route.method != request.method) continue;
+    request.path_params.clear();
+    for (size_t s = 0; s < segments.size(); ++s) {
+      if (route.segments[s].starts_with('{')) {
+        request.path_params.emplace_back(route.segments[s].substr(1, route.segments[s].size() - 2),
+                                         std::string(segments[s]));
+      }
+    }
+    return r;
+  }
+  return routes_.size();
+}
+
 HttpResponse ApiServer::Dispatch(HttpRequest& request) {
   auto started = std::chrono::steady_clock::now();
   size_t route_index = routes_.size();
   HttpResponse response;
   try {
-    // Match: method and segments; {name} segments capture.
-    std::vector<std::string_view> segments;
-    std::string_view rest = request.path;
-    while (!rest.empty()) {
-      rest.remove_prefix(1);
-      size_t slash = rest.find('/');
-      segments.push_back(rest.substr(0, slash));
-      if (slash == std::string_view::npos) break;
-      rest.remove_prefix(slash);
-    }
     bool path_known = false;
-    for (size_t r = 0; r < routes_.size() && route_index == routes_.size(); ++r) {
-      const Route& route = routes_[r];
-      if (route.segments.size() != segments.size()) continue;
-      bool match = true;
-      for (size_t s = 0; s < segments.size() && match; ++s) {
-        match = route.segments[s].starts_with('{') || route.segments[s] == segments[s];
-      }
-      if (!match) continue;
-      path_known = true;
-      if (route.method != request.method) continue;
-      route_index = r;
-      request.path_params.clear();
-      for (size_t s = 0; s < segments.size(); ++s) {
-        if (route.segments[s].starts_with('{')) {
-          request.path_params.emplace_back(route.segments[s].substr(1, route.segments[s].size() - 2),
-                                           std::string(segments[s]));
-        }
-      }
-    }
+    route_index = MatchRoute(request, &path_known);
     if (route_index == routes_.size()) {
       if (request.method == "GET" && !request.path.starts_with("/api/") && !options_.web_root.empty()) {
         Context context{request, {}, ThreadStore(), {}};

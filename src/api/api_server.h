@@ -64,12 +64,16 @@ class ApiServer {
     std::string pattern;
     Permission permission;
     Handler handler;
+    bool quick;  // a few index lookups, never waits: runs on the I/O thread
   };
   struct RouteMetrics;
 
   HttpResponse Dispatch(HttpRequest& request);
   void AddRoutes();
-  void Add(std::string method, std::string pattern, Permission permission, Handler handler);
+  void Add(std::string method, std::string pattern, Permission permission, Handler handler, bool quick = false);
+  // The index of the route for the request (routes_.size() when none); `path_known`
+  // tells a wrong method from an unknown path. Fills the request's path parameters.
+  size_t MatchRoute(HttpRequest& request, bool* path_known) const;
   Store& ThreadStore();
   Result<std::unique_ptr<Store>> OpenStore() const;
 

@@ -49,6 +49,7 @@ std::string ErrorBody(std::string_view code, std::string_view message) {
 struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
+  HttpInlinePredicate runs_inline;
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
   std::unique_ptr<asio::thread_pool> workers;
@@ -108,21 +109,26 @@ class Session : public std::enable_shared_from_this<Session> {
     version_ = message.version();
     counted_ = true;
     ++server_->in_flight;
+    if (server_->runs_inline && server_->runs_inline(*request)) {
+      Write(Handle(*request));
+      return;
+    }
     asio::post(*server_->workers, [self = shared_from_this(), request] {
-      HttpResponse response;
-      try {
-        response = self->server_->handler(*request);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "fincrm serve: %s %s failed: %s\n", request->method.c_str(), request->path.c_str(),
-                     e.what());
-        response = {500, "application/json", ErrorBody("internal", "the server failed to handle the request"), {}};
-      } catch (...) {
-        std::fprintf(stderr, "fincrm serve: %s %s failed\n", request->method.c_str(), request->path.c_str());
-        response = {500, "application/json", ErrorBody("internal", "the server failed to handle the request"), {}};
-      }
+      HttpResponse response = self->Handle(*request);
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
     });
+  }
+
+  HttpResponse Handle(HttpRequest& request) {
+    try {
+      return server_->handler(request);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "fincrm serve: %s %s failed: %s\n", request.method.c_str(), request.path.c_str(), e.what());
+    } catch (...) {
+      std::fprintf(stderr, "fincrm serve: %s %s failed\n", request.method.c_str(), request.path.c_str());
+    }
+    return {500, "application/json", ErrorBody("internal", "the server failed to handle the request"), {}};
   }
 
   void Write(HttpResponse response) {
@@ -175,9 +181,11 @@ void HttpServer::Impl::Accept() {
   });
 }
 
-HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler) : impl_(std::make_unique<Impl>()) {
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler, HttpInlinePredicate runs_inline)
+    : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->handler = std::move(handler);
+  impl_->runs_inline = std::move(runs_inline);
 }
 
 HttpServer::~HttpServer() { Stop(); }

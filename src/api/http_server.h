@@ -4,7 +4,8 @@
 // and 9k req/s (docs/architecture.md).
 //
 // Network I/O runs on `io_threads`; handlers run on a pool of `worker_threads` so a
-// handler waiting for a commit never stalls other connections. Limits: request bodies
+// handler waiting for a commit never stalls other connections (quick handlers, as
+// the inline predicate says, run on the I/O thread). Limits: request bodies
 // over `max_body_bytes` get 413, idle or slow connections are closed after
 // `idle_timeout_seconds`. Any exception a handler throws becomes a 500 JSON body and a
 // log line; the connection stays usable.
@@ -30,10 +31,14 @@ struct HttpServerOptions {
 };
 
 using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
+// Whether a request's handler is quick and never waits (a few index lookups): such
+// handlers run on the I/O thread itself, saving two thread hand-offs; everything
+// else (password hashing, commits, scans) goes to the worker pool.
+using HttpInlinePredicate = std::function<bool(const HttpRequest&)>;
 
 class HttpServer {
  public:
-  HttpServer(HttpServerOptions options, HttpHandler handler);
+  HttpServer(HttpServerOptions options, HttpHandler handler, HttpInlinePredicate runs_inline = {});
   ~HttpServer();
 
   // Binds and starts serving in background threads. Unavailable when the address

@@ -153,9 +153,10 @@ void LiveAnalytics::ApplyPendingLocked() {
 std::optional<LiveCustomerState> LiveAnalytics::Customer(std::string_view customer_id) {
   if (!ready_) return std::nullopt;
   if (has_pending_) {
-    // A rescoring held the tables when these facts arrived; reads see them first.
-    std::unique_lock exclusive(facts_mutex_);
-    ApplyPendingLocked();
+    // A rescoring held the tables when these facts arrived: apply them now unless one
+    // still does (readers must not wait for it; its end applies them).
+    std::unique_lock exclusive(facts_mutex_, std::try_to_lock);
+    if (exclusive.owns_lock()) ApplyPendingLocked();
   }
   std::shared_lock lock(facts_mutex_);
   auto index = facts_.CustomerIndex(customer_id);
@@ -272,6 +273,7 @@ Result<int> LiveAnalytics::Rescore(Store& store) {
   FINCRM_RETURN_IF_ERROR((*writer)->Commit());
   {
     std::unique_lock lock(facts_mutex_);
+    ApplyPendingLocked();
     if (risk_.size() < facts_.customer_count()) risk_.resize(facts_.customer_count(), -1.0f);
     for (const ChurnScore& score : scores) risk_[score.customer] = score.risk;
   }

@@ -313,6 +313,54 @@ CREATE TABLE store_meta (
 INSERT INTO store_meta(key, value) VALUES ('data_generation', 0);
 )sql";
 
+// Trades and interactions clustered by customer and time: the 360 view and the
+// timeline read a customer's latest rows as one range instead of one lookup per row
+// through a secondary index, and a table plus a unique index on the natural key is
+// one B-tree less than a rowid table with two indexes. Rebuilds both tables (tens of
+// seconds for millions of rows, once).
+constexpr std::string_view kClusteredFacts = R"sql(
+CREATE TABLE trades_clustered (
+  trade_id TEXT NOT NULL,
+  customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+  account_id TEXT NOT NULL REFERENCES accounts(account_id),
+  trade_time INTEGER NOT NULL,
+  market TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  product_type TEXT NOT NULL,
+  side TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  price INTEGER NOT NULL,
+  amount INTEGER NOT NULL,
+  commission INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  PRIMARY KEY (customer_id, trade_time, trade_id)
+) WITHOUT ROWID;
+INSERT INTO trades_clustered SELECT trade_id, customer_id, account_id, trade_time, market, symbol,
+  product_type, side, quantity, price, amount, commission, channel FROM trades ORDER BY customer_id, trade_time, trade_id;
+DROP TABLE trades;
+ALTER TABLE trades_clustered RENAME TO trades;
+CREATE UNIQUE INDEX trades_by_id ON trades(trade_id);
+CREATE TABLE interactions_clustered (
+  interaction_id TEXT NOT NULL,
+  customer_id TEXT NOT NULL REFERENCES customers(customer_id),
+  occurred_at INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  type TEXT NOT NULL,
+  staff_id TEXT REFERENCES staff(staff_id),
+  subject TEXT,
+  notes TEXT,
+  outcome TEXT,
+  duration_seconds INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (customer_id, occurred_at, interaction_id)
+) WITHOUT ROWID;
+INSERT INTO interactions_clustered SELECT interaction_id, customer_id, occurred_at, channel, direction, type,
+  staff_id, subject, notes, outcome, duration_seconds FROM interactions ORDER BY customer_id, occurred_at, interaction_id;
+DROP TABLE interactions;
+ALTER TABLE interactions_clustered RENAME TO interactions;
+CREATE UNIQUE INDEX interactions_by_id ON interactions(interaction_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
@@ -322,6 +370,7 @@ constexpr Migration kMigrations[] = {
     {5, "logins with roles and argon2id password hashes", kUsers},
     {6, "tamper-evident audit trail", kAuditLog},
     {7, "server records: event ids, alerts, tasks, webhooks, API keys, data generation", kServerRecords},
+    {8, "trades and interactions clustered by customer and time", kClusteredFacts},
 };
 
 }  // namespace
