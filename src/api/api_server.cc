@@ -58,6 +58,10 @@ Result<std::unique_ptr<Store>> ApiServer::OpenStore() const {
   if (store.ok()) {
     if (auto* sqlite = dynamic_cast<SqliteStore*>(store->get())) {
       (void)sqlite->Execute("PRAGMA wal_autocheckpoint=0");  // the checkpointer thread does it
+      // Grow the file in 64 MiB steps: every change of its size makes each reader
+      // remap it (and fault its pages in again), which cost 10% of the 360 route.
+      int chunk = 64 << 20;
+      sqlite3_file_control(sqlite->handle(), "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk);
     }
   }
   return store;
@@ -79,7 +83,7 @@ Status ApiServer::Start() {
   audit_ = std::make_unique<AuditRecorder>(open);
   if (options_.webhooks) webhooks_ = std::make_unique<WebhookDispatcher>(open);
   checkpointer_ = std::thread([this] {
-    auto store = ::fincrm::OpenStore(options_.db_path, {.migrate = false, .create = false});
+    auto store = OpenStore();
     auto* sqlite = store.ok() ? dynamic_cast<SqliteStore*>(store->get()) : nullptr;
     std::unique_lock lock(checkpoint_mutex_);
     while (sqlite && !stopping_) {

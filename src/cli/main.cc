@@ -134,6 +134,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(1, 1024))->envname("FINCRM_MAX_BODY_MB");
   serve->add_option("--session-idle-minutes", serve_args.session_idle_minutes, "Sign-out after this long unused")
       ->capture_default_str()->check(CLI::Range(1, 1440))->envname("FINCRM_SESSION_IDLE_MINUTES");
+  serve->add_option("--view-cache-mb", serve_args.view_cache_mb, "Memory for rendered customer 360 views")
+      ->capture_default_str()->check(CLI::Range(0, 1 << 20))->envname("FINCRM_VIEW_CACHE_MB");
   serve->add_flag("--secure-cookies", serve_args.secure_cookies, "Mark the session cookie Secure (behind TLS)")
       ->envname("FINCRM_SECURE_COOKIES");
 

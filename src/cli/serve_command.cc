@@ -34,6 +34,7 @@ int RunServe(const ServeArgs& args) {
   options.live.rescore_seconds = args.rescore_seconds;
   options.sessions.idle_minutes = args.session_idle_minutes;
   options.secure_cookies = args.secure_cookies;
+  options.customer_view_cache_bytes = static_cast<size_t>(args.view_cache_mb) << 20;
   options.web_root = args.web_root;
 
   // Signals are taken by sigwait below, so every thread started from here inherits the mask.
