@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Command one: installs what is missing, builds, generates the demo brokerage into
-# fincrm.db (once), analyses it (once), creates the demo logins (once) and starts the
-# server, printing its URL and a login. Environment: FINCRM_DB (default fincrm.db),
+# fincrm.db (once), analyses it (once), builds the web console, creates the demo
+# logins (once) and starts the server, printing its URL and the logins. Environment: FINCRM_DB (default fincrm.db),
 # FINCRM_DEMO_CUSTOMERS (default 100000), FINCRM_LISTEN (default 127.0.0.1:8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 bash scripts/build.sh fincrm
+bash scripts/build-web.sh
 
 fincrm=./build/src/cli/fincrm
 db="${FINCRM_DB:-fincrm.db}"
@@ -39,10 +40,10 @@ add_login compliance compliance
 
 cat <<MESSAGE
 
-Demo logins (password for all: $password):
+Open http://$listen/ in a browser. Demo logins (password for all: $password):
   admin (administrator), hq (HQ analyst), manager (manager of branch $branch),
   broker (broker $broker: sees only their customers), agent (call center), compliance
 Try:  curl -s -X POST http://$listen/api/v1/auth/login -d '{"login":"admin","password":"$password"}'
 
 MESSAGE
-exec "$fincrm" serve --db "$db" --listen "$listen"
+exec "$fincrm" serve --db "$db" --listen "$listen" --web-root web/dist

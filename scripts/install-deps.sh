@@ -10,11 +10,12 @@ packages=(
   libxlsxwriter-dev libxgboost-dev libsodium-dev
   libboost-dev libcpp-httplib-dev libsimdjson-dev
   clang-14 libclang-rt-14-dev curl
+  chromium fonts-wqy-microhei
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(hyperfine libarmadillo-dev python3-sklearn python3-numpy wrk)
 fi
-# Node.js and npm (the OpenAPI check, later the web console) come from Debian too
+# Node.js and npm (the web console, the OpenAPI check) come from Debian too
 # when the machine has none.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   packages+=(nodejs npm)

@@ -1,0 +1,86 @@
+// Analytics: the cube explorer (measures, dimensions, filter; table and chart), the
+// KPI scorecard with the 20:30:30:20 composite and ranks, cluster profiles, and the
+// churn model card with its decision-tree rules.
+import { api, ApiError } from '../api';
+import { chart, disposeCharts } from '../charts';
+import { clear, field, h, showFieldError, table } from '../dom';
+import { count, percent, t, yuan } from '../i18n';
+import type { Context } from '../main';
+
+const MEASURES = ['commission', 'trade_amount', 'trade_count', 'active_customers', 'new_customers', 'assets'];
+const DIMENSIONS = ['month', 'quarter', 'branch', 'broker', 'province', 'tier', 'cluster', 'risk_level', 'channel', 'product_type', 'market', 'age_band'];
+const MONEY = new Set(['commission', 'trade_amount', 'assets']);
+
+export async function analyticsPage({ main }: Context): Promise<void> {
+  main.append(cubeExplorer(), await kpiCard(), await clustersCard(), await modelCard());
+}
+
+function cubeExplorer(): HTMLElement {
+  const measureBoxes = MEASURES.map((m) => h('label', {}, h('input', { type: 'checkbox', value: m, checked: m === 'commission' }), ' ', m));
+  const dim1 = h('select', { name: 'by1' }, ...DIMENSIONS.map((d) => h('option', { value: d, selected: d === 'branch' }, d))) as HTMLSelectElement;
+  const dim2 = h('select', { name: 'by2' }, h('option', { value: '' }, '—'), ...DIMENSIONS.map((d) => h('option', { value: d }, d))) as HTMLSelectElement;
+  const where = h('input', { name: 'where', placeholder: 'tier=gold;channel=app' }) as HTMLInputElement;
+  const output = h('div', {});
+  const chartBox = h('div', { class: 'chart' });
+  const form = h('form', { class: 'toolbar', id: 'cube' }, h('div', {}, ...measureBoxes),
+    field(t('dimensions'), dim1, 'by'), field('', dim2, 'by2'), field(t('where'), where, 'where'),
+    h('button', { type: 'submit' }, t('run')), h('small', { class: 'form-error' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const measures = measureBoxes.map((l) => l.querySelector('input') as HTMLInputElement).filter((i) => i.checked).map((i) => i.value);
+    const by = [dim1.value, dim2.value].filter(Boolean).join(',');
+    try {
+      const result = await api.cube({ measures: measures.join(','), by, where: where.value });
+      clear(output);
+      const columns: [string, (r: { keys: string[]; values: number[] }) => string][] = [
+        ...result.dimensions.map((d, i) => [d, (r: { keys: string[] }) => r.keys[i]] as [string, (r: { keys: string[]; values: number[] }) => string]),
+        ...result.measures.map((m, i) => [m, (r: { values: number[] }) => (MONEY.has(m) ? yuan(r.values[i]) : count(r.values[i]))] as [string, (r: { keys: string[]; values: number[] }) => string]),
+      ];
+      output.append(table(result.rows, columns));
+      disposeCharts();
+      chart(chartBox, {
+        tooltip: { trigger: 'axis' }, legend: {},
+        xAxis: { type: 'category', data: result.rows.map((r) => r.keys.join(' / ')) }, yAxis: { type: 'value' },
+        series: result.measures.map((m, i) => ({ name: m, type: 'bar', data: result.rows.map((r) => r.values[i]) })),
+      });
+    } catch (error) {
+      const e = error as ApiError;
+      showFieldError(form, e.field || 'by', e.message);
+    }
+  });
+  return h('section', { class: 'card' }, h('h3', {}, t('cube')), form, chartBox, output);
+}
+
+async function kpiCard(): Promise<HTMLElement> {
+  const level = h('select', { name: 'level' }, h('option', { value: 'branch' }, t('branch')), h('option', { value: 'broker' }, t('broker'))) as HTMLSelectElement;
+  const period = h('input', { name: 'period', placeholder: '2026-10' }) as HTMLInputElement;
+  const box = h('div', { id: 'kpi-table' });
+  const load = async () => {
+    const rows = (await api.kpi(level.value, period.value)).items;
+    clear(box);
+    box.append(table(rows, [[t('rank'), (r) => String(r.rank)], [level.value === 'branch' ? t('branch') : t('broker'), (r) => String(r.unit)],
+      [t('composite'), (r) => Number(r.composite).toFixed(1)], [t('customersTotal'), (r) => count(r.customers)],
+      [t('newCustomers'), (r) => percent(r.new_rate)], ['retention', (r) => percent(r.retention_rate)],
+      [t('upgraded'), (r) => percent(r.upgrade_rate)], [t('profit'), (r) => yuan(r.average_profit)]]));
+  };
+  level.addEventListener('change', load);
+  period.addEventListener('change', load);
+  await load();
+  return h('section', { class: 'card' }, h('h3', {}, `${t('kpi')} (20:30:30:20)`), h('div', { class: 'toolbar' }, level, period), box);
+}
+
+async function clustersCard(): Promise<HTMLElement> {
+  const clusters = await api.clusters();
+  return h('section', { class: 'card' }, h('h3', {}, t('clusters')),
+    table(clusters.items, [[t('cluster'), (r) => String(r.cluster)], ['label', (r) => String(r.label)], [t('customersTotal'), (r) => count(r.size)]]));
+}
+
+async function modelCard(): Promise<HTMLElement> {
+  try {
+    const model = await api.model('churn');
+    return h('section', { class: 'card' }, h('h3', {}, `${t('model')} ${model.version}`), h('pre', {}, String(model.card_text)),
+      h('h4', {}, t('rules')), h('pre', {}, String(model.rules_text)));
+  } catch {
+    return h('section', { class: 'card' }, h('h3', {}, t('model')), t('noData'));
+  }
+}

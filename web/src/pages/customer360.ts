@@ -1,0 +1,85 @@
+// Customer 360: profile and household, accounts, assets chart, recent trades, the
+// unified timeline with a channel filter, tier, cluster, churn risk and credit with
+// reasons, RFM and profit; logging a contact adds it to the timeline at once.
+import { api, ApiError, Row } from '../api';
+import { chart } from '../charts';
+import { clear, field, h, showFieldError, table } from '../dom';
+import { date, percent, t, yuan } from '../i18n';
+import type { Context } from '../main';
+
+const CHANNELS = ['counter', 'call_center', 'account_manager', 'broker', 'website', 'app', 'analyst', 'sms', 'email'];
+const TYPES = ['inquiry', 'complaint', 'visit', 'return_visit', 'marketing', 'advisory', 'web_visit'];
+
+export async function customerPage({ me, main }: Context, id: string): Promise<void> {
+  const [view, assets] = await Promise.all([api.customer(id), api.assets(id)]);
+  const profile = view.profile as Row;
+  const scores = (view.scores ?? {}) as Row;
+  const dl = (pairs: [string, unknown][]) => h('dl', { class: 'pairs' }, ...pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v ?? '—'))]));
+
+  main.append(h('h2', {}, `${profile.name} · ${profile.customer_id}`));
+  const assetChart = h('div', { class: 'chart' });
+  const timelineBox = h('div', {});
+  const channel = h('select', { 'aria-label': t('channel') }, h('option', { value: '' }, t('all')),
+    ...CHANNELS.map((c) => h('option', { value: c }, c))) as HTMLSelectElement;
+  main.append(h('div', { class: 'grid' },
+    h('section', { class: 'card', id: 'profile' }, h('h3', {}, t('profile')), dl([
+      [t('mobile'), profile.mobile], [t('idNumber'), profile.id_number], ['email', profile.email],
+      ['address', profile.address], [t('riskLevel'), profile.risk_level], [t('status'), profile.status],
+      [t('branch'), profile.branch_id], [t('broker'), profile.broker_id], [t('openDate'), date(profile.open_date)]]),
+      h('h4', {}, t('household')),
+      table(view.household as Row[], [['relation', (r) => String(r.relation)], [t('name'), (r) => String(r.member_name ?? r.member_customer_id ?? '')]])),
+    h('section', { class: 'card', id: 'scores' }, h('h3', {}, t('scores')), dl([
+      [t('tier'), scores.tier], [t('cluster'), scores.cluster],
+      [t('churnRisk'), percent(scores.churn_risk)], [t('churnReasons'), scores.churn_reasons],
+      [t('credit'), `${scores.credit_grade ?? '—'} ${scores.credit_reasons ?? ''}`],
+      [t('rfm'), scores.rfm], [t('profit'), scores.profit === undefined ? '—' : yuan(scores.profit)],
+      [t('assets'), scores.latest_assets === undefined ? '—' : yuan(scores.latest_assets)]])),
+    h('section', { class: 'card' }, h('h3', {}, t('assets')), assetChart),
+    h('section', { class: 'card' }, h('h3', {}, t('accounts')),
+      table(view.accounts as Row[], [['id', (r) => String(r.account_id)], [t('type'), (r) => String(r.type)],
+        [t('openDate'), (r) => date(r.open_date)], ['closed', (r) => date(r.close_date)]]))));
+  main.append(h('section', { class: 'card' }, h('h3', {}, t('recentTrades')),
+    table(view.recent_trades as Row[], [[t('time'), (r) => date(r.trade_time)], [t('symbol'), (r) => String(r.symbol)],
+      [t('side'), (r) => String(r.side)], [t('amount'), (r) => yuan(r.amount)], [t('channel'), (r) => String(r.channel)]])));
+
+  const timelineSection = h('section', { class: 'card', id: 'timeline' }, h('h3', {}, t('timeline')), h('div', { class: 'toolbar' }, channel), timelineBox);
+  if (me.permissions.write_customers) timelineSection.append(contactForm(id, () => loadTimeline()));
+  main.append(timelineSection);
+
+  const points = [...(assets.items as Row[])].reverse();
+  chart(assetChart, {
+    tooltip: { trigger: 'axis' }, xAxis: { type: 'category', data: points.map((p) => String(p.snapshot_date)) },
+    yAxis: { type: 'value' }, series: [{ type: 'line', showSymbol: false, areaStyle: {}, data: points.map((p) => Number(p.total_assets)) }],
+  });
+  async function loadTimeline(): Promise<void> {
+    const items = (await api.timeline(id, channel.value)).items;
+    clear(timelineBox);
+    timelineBox.append(table(items, [[t('time'), (r) => date(r.occurred_at)], [t('channel'), (r) => String(r.channel)],
+      [t('type'), (r) => String(r.type)], [t('subject'), (r) => String(r.subject ?? '')], [t('notes'), (r) => String(r.notes ?? '')]]));
+  }
+  channel.addEventListener('change', () => loadTimeline());
+  await loadTimeline();
+}
+
+function contactForm(id: string, done: () => Promise<void>): HTMLElement {
+  const channel = h('select', { name: 'channel' }, ...CHANNELS.map((c) => h('option', { value: c }, c))) as HTMLSelectElement;
+  const type = h('select', { name: 'type' }, ...TYPES.map((c) => h('option', { value: c }, c))) as HTMLSelectElement;
+  const subject = h('input', { name: 'subject', required: true }) as HTMLInputElement;
+  const notes = h('textarea', { name: 'notes', rows: 2 }) as HTMLTextAreaElement;
+  const form = h('form', { class: 'toolbar', id: 'log-contact' }, h('strong', {}, t('logContact')),
+    field(t('channel'), channel, 'channel'), field(t('type'), type, 'type'), field(t('subject'), subject, 'subject'),
+    field(t('notes'), notes, 'notes'), h('button', { type: 'submit' }, t('save')), h('small', { class: 'form-error' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await api.logContact(id, { channel: channel.value, direction: 'outbound', type: type.value, subject: subject.value, notes: notes.value });
+      subject.value = '';
+      notes.value = '';
+      await done();
+    } catch (error) {
+      const e = error as ApiError;
+      showFieldError(form, e.field, e.message);
+    }
+  });
+  return form;
+}

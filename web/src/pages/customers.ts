@@ -1,0 +1,76 @@
+// Customers: one search box with results as you type, a filtered list with keyset
+// paging, and CSV export of the current filter (masked exactly as shown).
+import { api, Page, Row } from '../api';
+import { clear, h, table } from '../dom';
+import { date, percent, t, yuan } from '../i18n';
+import type { Context } from '../main';
+
+export async function customersPage({ main, go }: Context): Promise<void> {
+  const search = h('input', { type: 'search', placeholder: t('search'), 'aria-label': t('search') }) as HTMLInputElement;
+  const select = (name: string, options: string[]) =>
+    h('select', { name, 'aria-label': name }, h('option', { value: '' }, t('all')), ...options.map((o) => h('option', { value: o }, o))) as HTMLSelectElement;
+  const branches = await api.branches();
+  const branch = select('branch_id', branches.items.map((b) => String(b.branch_id)));
+  const tier = select('tier', ['bronze', 'silver', 'gold', 'platinum', 'diamond']);
+  const risk = select('risk_level', ['C1', 'C2', 'C3', 'C4', 'C5']);
+  const status = select('status', ['active', 'dormant', 'closed']);
+  const churn = h('input', { type: 'number', min: 0, max: 1, step: 0.1, name: 'min_churn_risk', 'aria-label': t('minChurn'), placeholder: t('minChurn') }) as HTMLInputElement;
+  const results = h('div', {});
+  const more = h('button', { type: 'button' }, t('next'));
+  const exportCsv = h('button', { type: 'button' }, t('exportCsv'));
+  main.append(h('section', { class: 'card' },
+    h('div', { class: 'toolbar' }, search),
+    h('div', { class: 'toolbar' }, branch, tier, risk, status, churn, exportCsv),
+    results, more));
+
+  let after: string | null = null;
+  let generation = 0;
+  const filters = (): Record<string, string> => {
+    const query: Record<string, string> = {};
+    for (const control of [branch, tier, risk, status, churn]) {
+      if ((control as HTMLInputElement).value) query[(control as HTMLInputElement).name] = (control as HTMLInputElement).value;
+    }
+    return query;
+  };
+  const show = (page: Page, append: boolean) => {
+    if (!append) clear(results);
+    results.appendChild(table(page.items, [
+      [t('customerId'), (r) => String(r.customer_id)],
+      [t('name'), (r) => String(r.name)],
+      [t('mobile'), (r) => String(r.mobile ?? '—')],
+      [t('branch'), (r) => String(r.branch_id)],
+      [t('tier'), (r) => String(r.tier ?? '—')],
+      [t('churnRisk'), (r) => percent(r.churn_risk)],
+      [t('assets'), (r) => (r.latest_assets === undefined ? '—' : yuan(r.latest_assets))],
+      [t('openDate'), (r) => date(r.open_date)],
+    ], (r: Row) => go('#/customers/' + encodeURIComponent(String(r.customer_id)))));
+    after = (page.next_after as string | null) ?? null;
+    more.style.display = after ? '' : 'none';
+  };
+  const load = async (append: boolean) => {
+    const mine = ++generation;
+    const q = search.value.trim();
+    const page = q ? await api.customers({ q, limit: '20' })
+                   : await api.customers({ ...filters(), limit: '50', ...(append && after ? { after } : {}) });
+    if (mine === generation) show(page, append);  // a newer keystroke wins
+  };
+  let timer = 0;
+  search.addEventListener('input', () => { clearTimeout(timer); timer = window.setTimeout(() => load(false), 200); });
+  for (const control of [branch, tier, risk, status, churn]) control.addEventListener('change', () => load(false));
+  more.addEventListener('click', () => load(true));
+  exportCsv.addEventListener('click', async () => {
+    const rows: Row[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page = await api.customers({ ...filters(), limit: '500', ...(cursor ? { after: cursor } : {}) });
+      rows.push(...page.items);
+      cursor = (page.next_after as string | null) ?? null;
+    } while (cursor && rows.length < 100000);
+    const columns = ['customer_id', 'name', 'mobile', 'id_number', 'branch_id', 'broker_id', 'tier', 'churn_risk', 'latest_assets'];
+    const quote = (v: unknown) => `"${String(v ?? '').replaceAll('"', '""')}"`;
+    const csv = '\uFEFF' + [columns.join(','), ...rows.map((r) => columns.map((c) => quote(r[c])).join(','))].join('\r\n');
+    const link = h('a', { href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })), download: 'customers.csv' });
+    link.click();
+  });
+  await load(false);
+}

@@ -1,0 +1,86 @@
+// Dashboard: KPI tiles, the value ladder and its moves, churn risk, trends, channels.
+import { api, Row } from '../api';
+import { chart } from '../charts';
+import { h, table } from '../dom';
+import { count, percent, t, yuan } from '../i18n';
+import type { Context } from '../main';
+
+const TIERS = ['bronze', 'silver', 'gold', 'platinum', 'diamond'];
+
+export async function dashboardPage({ me, main, go }: Context): Promise<void> {
+  if (!me.permissions.read_analytics) {
+    go('#/customers');
+    return;
+  }
+  const [kpi, ladder, churn, monthly, channels, assets] = await Promise.all([
+    api.kpi(me.role === 'broker' ? 'broker' : 'branch', ''),
+    api.ladder(),
+    api.churn(10),
+    api.cube({ measures: 'commission,trade_amount,trade_count,active_customers', by: 'month' }),
+    api.cube({ measures: 'trade_count', by: 'channel' }),
+    api.cube({ measures: 'assets', by: 'month' }),
+  ]);
+  const sum = (key: string) => kpi.items.reduce((total, row) => total + Number((row as Row)[key] ?? 0), 0);
+  const lastMonth = monthly.rows.at(-1);
+  const lastAssets = assets.rows.at(-1);
+  main.append(h('div', { class: 'tiles' },
+    tile(t('customersTotal'), count(sum('customers'))),
+    tile(t('active'), lastMonth ? count(lastMonth.values[3]) : '—'),
+    tile(t('assets'), lastAssets ? yuan(lastAssets.values[0]) : '—'),
+    tile(t('commissionMonth'), lastMonth ? yuan(lastMonth.values[0]) : '—'),
+    tile(t('newCustomers'), count(sum('new_customers'))),
+    tile(t('churned'), count(sum('churned'))),
+    tile(t('upgraded'), count(sum('upgraded')))));
+
+  const months = [...new Set(ladder.items.map((r) => String(r.month_end)))];
+  const ladderChart = h('div', { class: 'chart' });
+  const movesChart = h('div', { class: 'chart' });
+  const trendChart = h('div', { class: 'chart' });
+  const channelChart = h('div', { class: 'chart' });
+  main.append(h('div', { class: 'grid' },
+    h('section', { class: 'card' }, h('h3', {}, t('ladder')), ladderChart),
+    h('section', { class: 'card' }, h('h3', {}, t('ladderMoves')), movesChart),
+    h('section', { class: 'card' }, h('h3', {}, t('trend')), trendChart),
+    h('section', { class: 'card' }, h('h3', {}, t('channelMix')), channelChart)));
+  main.append(h('section', { class: 'card' }, h('h3', {}, t('churnTop')),
+    table(churn.items, [
+      [t('customerId'), (r) => String(r.customer_id)],
+      [t('name'), (r) => String(r.name)],
+      [t('tier'), (r) => String(r.tier ?? '—')],
+      [t('churnRisk'), (r) => h('span', { class: Number(r.churn_risk) >= churn.threshold ? 'risk-high' : '' }, percent(r.churn_risk))],
+      [t('churnReasons'), (r) => String(r.churn_reasons ?? '')],
+    ], (r) => go('#/customers/' + encodeURIComponent(String(r.customer_id))))));
+
+  chart(ladderChart, {
+    tooltip: { trigger: 'axis' }, legend: { data: TIERS },
+    xAxis: { type: 'category', data: months }, yAxis: { type: 'value' },
+    series: TIERS.map((tier) => ({
+      name: tier, type: 'bar', stack: 'tiers',
+      data: months.map((m) => Number(ladder.items.find((r) => r.month_end === m && r.tier === tier)?.customers ?? 0)),
+    })),
+  });
+  if (months.length >= 2) {
+    const moves = await api.ladderMoves(months[months.length - 2], months[months.length - 1]);
+    const node = (tier: unknown, side: string) => `${tier || '—'} ${side}`;
+    const links = moves.items.map((m) => ({ source: node(m.from_tier, '◀'), target: node(m.to_tier, '▶'), value: Number(m.customers) }));
+    const names = [...new Set(links.flatMap((l) => [l.source, l.target]))];
+    chart(movesChart, { tooltip: {}, series: [{ type: 'sankey', data: names.map((name) => ({ name })), links, emphasis: { focus: 'adjacency' } }] });
+  }
+  chart(trendChart, {
+    tooltip: { trigger: 'axis' }, legend: { data: [t('amount'), t('commissionMonth')] },
+    xAxis: { type: 'category', data: monthly.rows.map((r) => r.keys[0]) },
+    yAxis: [{ type: 'value' }, { type: 'value' }],
+    series: [
+      { name: t('amount'), type: 'bar', data: monthly.rows.map((r) => r.values[1]) },
+      { name: t('commissionMonth'), type: 'line', yAxisIndex: 1, data: monthly.rows.map((r) => r.values[0]) },
+    ],
+  });
+  chart(channelChart, {
+    tooltip: { trigger: 'item' },
+    series: [{ type: 'pie', radius: ['40%', '70%'], data: channels.rows.map((r) => ({ name: r.keys[0], value: r.values[0] })) }],
+  });
+}
+
+function tile(label: string, value: string): HTMLElement {
+  return h('div', { class: 'tile' }, label, h('b', {}, value));
+}

@@ -1,0 +1,197 @@
+// End-to-end tests of the web console in a real browser: Debian's chromium driven by
+// playwright-core, against a real `fincrm serve` on a freshly generated demo.
+//   node tests/e2e.mjs FINCRM_BINARY [--screenshots DIR]
+import { chromium } from 'playwright-core';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const fincrm = resolve(process.argv[2]);
+const screenshotsAt = process.argv.indexOf('--screenshots');
+const screenshots = screenshotsAt > 0 ? resolve(process.argv[screenshotsAt + 1]) : null;
+const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const work = mkdtempSync(join(tmpdir(), 'fincrm-e2e-'));
+const db = join(work, 'e2e.db');
+const password = 'e2e-password-1';
+
+const run = (...args) => execFileSync(fincrm, args, { encoding: 'utf8' });
+run('demo-data', '--db', db, '--customers', screenshots ? '20000' : '3000');
+run('analyze', '--db', db, '--clusters', '5');
+const sql = (query) => execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim();
+const broker = sql("SELECT broker_id FROM customers WHERE broker_id IS NOT NULL GROUP BY broker_id ORDER BY COUNT(*) DESC LIMIT 1");
+const branch = sql(`SELECT branch_id FROM staff WHERE staff_id = '${broker}'`);
+for (const [login, role, ...scope] of [['admin', 'admin'], ['manager', 'branch_manager', '--branch', branch],
+                                       ['broker', 'broker', '--staff-id', broker]]) {
+  execFileSync(fincrm, ['user', 'add', '--db', db, '--login', login, '--role', role, ...scope, '--password-stdin'],
+               { input: password + '\n' });
+}
+const brokerCustomers = new Set(sql(`SELECT customer_id FROM customers WHERE broker_id = '${broker}'`).split('\n'));
+const branchCustomers = new Set(sql(`SELECT customer_id FROM customers WHERE branch_id = '${branch}'`).split('\n'));
+
+const server = spawn(fincrm, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web-root', webRoot]);
+const base = await new Promise((done, fail) => {
+  let out = '';
+  server.stdout.on('data', (chunk) => {
+    out += chunk;
+    const match = out.match(/at (http:\/\/127\.0\.0\.1:\d+)\//);
+    if (match) done(match[1]);
+  });
+  server.on('exit', (code) => fail(new Error(`fincrm serve exited with ${code}`)));
+});
+for (let i = 0; i < 100; i++) {
+  const health = await fetch(base + '/healthz').then((r) => r.json()).catch(() => ({}));
+  if (health.events_ready) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+const context = await chromium.launchPersistentContext(join(work, 'profile'), {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1280, height: 860 },
+  locale: 'zh-CN',
+});
+let passed = 0, failed = 0;
+const consoleErrors = [];
+async function check(name, body) {
+  try {
+    await body();
+    passed++;
+  } catch (error) {
+    failed++;
+    console.error(`FAILED: ${name}: ${error.message}`);
+  }
+}
+const assert = (condition, message) => { if (!condition) throw new Error(message); };
+
+async function signIn(login) {
+  await context.clearCookies();
+  const page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${login}: ${m.text()}`); });
+  page.on('pageerror', (e) => consoleErrors.push(`${login}: ${e.message}`));
+  await page.goto(base + '/');
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('nav');
+  return page;
+}
+async function listedIds(page) {
+  await page.goto(base + '/#/customers');
+  await page.waitForSelector('main table tbody tr');
+  return page.$$eval('main table tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+}
+const shot = async (page, name) => { if (screenshots) await page.screenshot({ path: join(screenshots, name + '.png'), fullPage: true }); };
+if (screenshots) mkdirSync(screenshots, { recursive: true });
+
+await check('a wrong password shows the error at the form', async () => {
+  const page = await context.newPage();
+  await page.goto(base + '/');
+  await page.fill('input[name=login]', 'admin');
+  await page.fill('input[name=password]', 'wrong-password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.field-error:not(:empty)');
+  await shot(page, 'login');
+  await page.close();
+});
+
+const admin = await signIn('admin');
+await check('admin sees the dashboard with tiles and charts', async () => {
+  await admin.waitForSelector('.tile b');
+  assert((await admin.$$('.tile')).length >= 7, 'seven KPI tiles');
+  await admin.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 4, null, { timeout: 10000 });
+  await admin.waitForTimeout(500);
+  await shot(admin, 'dashboard');
+});
+await check('admin menu has every section', async () => {
+  const items = await admin.$$eval('nav a', (links) => links.map((a) => a.getAttribute('href')));
+  for (const hash of ['#/dashboard', '#/customers', '#/analytics', '#/admin']) assert(items.includes(hash), hash);
+});
+let opened = '';
+await check('search shows results as you type and opens the 360', async () => {
+  await admin.goto(base + '/#/customers');
+  await admin.waitForSelector('main table tbody tr');
+  const name = await admin.$eval('main table tbody tr td:nth-child(2)', (c) => c.textContent);
+  await admin.fill('input[type=search]', name.slice(0, 2));
+  await admin.waitForFunction((n) => [...document.querySelectorAll('main table tbody tr td:nth-child(2)')].some((c) => c.textContent.startsWith(n)), name.slice(0, 2));
+  await shot(admin, 'customers');
+  await admin.click('main table tbody tr');
+  await admin.waitForSelector('#profile');
+  opened = decodeURIComponent(admin.url().split('/').pop());
+  await admin.waitForSelector('.chart canvas');
+  await shot(admin, 'customer-360');
+});
+await check('logging a contact shows it in the timeline at once', async () => {
+  const subject = 'E2E 回访 ' + Date.now();
+  await admin.selectOption('#log-contact select[name=channel]', 'call_center');
+  await admin.fill('#log-contact input[name=subject]', subject);
+  await admin.click('#log-contact button[type=submit]');
+  await admin.waitForFunction((s) => document.querySelector('#timeline table')?.textContent.includes(s), subject);
+});
+await check('the cube explorer shows a table and a chart', async () => {
+  await admin.goto(base + '/#/analytics');
+  await admin.waitForSelector('#cube');
+  await admin.selectOption('#cube select[name=by1]', 'channel');
+  await admin.click('#cube button[type=submit]');
+  await admin.waitForSelector('#cube ~ div table tbody tr, section:has(#cube) table tbody tr');
+  assert((await admin.$$('section:has(#cube) canvas')).length >= 1, 'cube chart');
+});
+await check('the KPI scorecard ranks branches', async () => {
+  await admin.waitForSelector('#kpi-table table tbody tr');
+  const first = await admin.$eval('#kpi-table table tbody tr td', (c) => c.textContent);
+  assert(first === '1', `rank 1 first, got ${first}`);
+  await shot(admin, 'analytics');
+});
+await check('admin sees users and an intact audit chain', async () => {
+  await admin.goto(base + '/#/admin');
+  await admin.waitForSelector('#chain-status');
+  await admin.waitForFunction(() => document.querySelector('#chain-status').textContent.length > 0);
+  const status = await admin.$eval('#chain-status', (e) => e.textContent);
+  assert(!status.includes('TAMPERED') && !status.includes('篡改'), status);
+  await shot(admin, 'admin');
+});
+await check('switching language changes the menu', async () => {
+  const before = await admin.$eval('nav a', (a) => a.textContent);
+  await admin.click('nav button.link:nth-of-type(1)');
+  await admin.waitForFunction((b) => document.querySelector('nav a').textContent !== b, before);
+});
+
+const brokerPage = await signIn('broker');
+await check("a broker's list holds only their customers", async () => {
+  const ids = await listedIds(brokerPage);
+  assert(ids.length > 0, 'some customers');
+  for (const id of ids) assert(brokerCustomers.has(id), `${id} is not the broker's`);
+});
+await check('a broker sees ID numbers masked', async () => {
+  await brokerPage.click('main table tbody tr');
+  await brokerPage.waitForSelector('#profile dd');
+  const text = await brokerPage.$eval('#profile', (e) => e.textContent);
+  assert(/\d{6}\*{8}[\dX]{4}/.test(text), 'masked ID number');
+});
+await check('a broker has no admin menu and no access to another customer', async () => {
+  const items = await brokerPage.$$eval('nav a', (links) => links.map((a) => a.getAttribute('href')));
+  assert(!items.includes('#/admin'), 'no admin');
+  const other = [...branchCustomers].find((id) => !brokerCustomers.has(id)) ?? 'C00000001';
+  await brokerPage.goto(base + '/#/customers/' + other);
+  await brokerPage.waitForSelector('main .form-error');
+});
+const managerPage = await signIn('manager');
+await check("a branch manager's list holds only their branch", async () => {
+  const ids = await listedIds(managerPage);
+  assert(ids.length > 0, 'some customers');
+  for (const id of ids) assert(branchCustomers.has(id), `${id} is not in branch ${branch}`);
+});
+await check('no console errors', async () => {
+  const unexpected = consoleErrors.filter((e) => !e.includes('404') && !e.includes('Failed to load resource'));
+  assert(unexpected.length === 0, unexpected.join('\n'));
+});
+
+await context.close();
+server.kill('SIGTERM');
+await new Promise((r) => server.on('exit', r));
+rmSync(work, { recursive: true, force: true });
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
