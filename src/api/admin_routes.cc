@@ -216,14 +216,8 @@ HttpResponse ApiServer::CreateWebhook(Context& c) {
 }
 
 HttpResponse ApiServer::WebhookDeliveries(Context& c) {
-  auto rows = c.store.ListDeliveries(QueryInt(c.request, "webhook_id", 0, 0, INT64_MAX),
-                                     static_cast<int>(QueryInt(c.request, "limit", 100, 1, 1000)));
-  if (!rows.ok()) ThrowStatus(rows.status());
-  JsonWriter json;
-  json.BeginObject().Key("items");
-  WriteEntities(json, *rows);
-  json.EndObject();
-  return JsonResponse(json.Take());
+  return ItemsResponse(c.store.ListDeliveries(QueryInt(c.request, "webhook_id", 0, 0, INT64_MAX),
+                                              static_cast<int>(QueryInt(c.request, "limit", 100, 1, 1000))));
 }
 
 HttpResponse ApiServer::StaticFile(Context& c) {

@@ -293,37 +293,19 @@ HttpResponse ApiServer::CreateInteraction(Context& c) {
 HttpResponse ApiServer::Accounts(Context& c) {
   std::string customer_id(c.request.Param("customer_id"));
   (void)VisibleCustomer(c, customer_id);
-  auto rows = c.store.AccountsOf(customer_id);
-  if (!rows.ok()) ThrowStatus(rows.status());
-  JsonWriter json;
-  json.BeginObject().Key("items");
-  WriteEntities(json, *rows);
-  json.EndObject();
-  return JsonResponse(json.Take());
+  return ItemsResponse(c.store.AccountsOf(customer_id));
 }
 
 HttpResponse ApiServer::Assets(Context& c) {
   std::string customer_id(c.request.Param("customer_id"));
   (void)VisibleCustomer(c, customer_id);
-  auto rows = c.store.AssetHistory(customer_id, static_cast<int>(QueryInt(c.request, "limit", 24, 1, 1000)));
-  if (!rows.ok()) ThrowStatus(rows.status());
-  JsonWriter json;
-  json.BeginObject().Key("items");
-  WriteEntities(json, *rows);
-  json.EndObject();
-  return JsonResponse(json.Take());
+  return ItemsResponse(c.store.AssetHistory(customer_id, static_cast<int>(QueryInt(c.request, "limit", 24, 1, 1000))));
 }
 
 HttpResponse ApiServer::Trades(Context& c) {
   std::string customer_id(c.request.Param("customer_id"));
   (void)VisibleCustomer(c, customer_id);
-  auto rows = c.store.RecentTrades(customer_id, static_cast<int>(QueryInt(c.request, "limit", 50, 1, 1000)));
-  if (!rows.ok()) ThrowStatus(rows.status());
-  JsonWriter json;
-  json.BeginObject().Key("items");
-  WriteEntities(json, *rows);
-  json.EndObject();
-  return JsonResponse(json.Take());
+  return ItemsResponse(c.store.RecentTrades(customer_id, static_cast<int>(QueryInt(c.request, "limit", 50, 1, 1000))));
 }
 
 HttpResponse ApiServer::CustomerTasks(Context& c) {
@@ -332,13 +314,7 @@ HttpResponse ApiServer::CustomerTasks(Context& c) {
   TaskQuery query;
   query.customer_id = customer_id;
   query.status = c.request.Query("status");
-  auto rows = c.store.ListTasks(query);
-  if (!rows.ok()) ThrowStatus(rows.status());
-  JsonWriter json;
-  json.BeginObject().Key("items");
-  WriteEntities(json, *rows);
-  json.EndObject();
-  return JsonResponse(json.Take());
+  return ItemsResponse(c.store.ListTasks(query));
 }
 
 HttpResponse ApiServer::ListTasks(Context& c) {
@@ -349,13 +325,7 @@ HttpResponse ApiServer::ListTasks(Context& c) {
   query.after = QueryInt(c.request, "after", 0, 0, INT64_MAX);
   query.limit = static_cast<int>(QueryInt(c.request, "limit", 100, 1, 1000));
   RestrictToScope(c.principal, query);
-  auto rows = c.store.ListTasks(query);
-  if (!rows.ok()) ThrowStatus(rows.status());
-  JsonWriter json;
-  json.BeginObject().Key("items");
-  WriteEntities(json, *rows);
-  json.EndObject();
-  return JsonResponse(json.Take());
+  return ItemsResponse(c.store.ListTasks(query));
 }
 
 HttpResponse ApiServer::IngestEvents(Context& c) {

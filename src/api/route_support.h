@@ -43,6 +43,17 @@ E QueryEnum(const HttpRequest& request, std::string_view name) {
   return *parsed;
 }
 
+// {"items": [...]} from a store read; a failed read becomes the mapped error.
+template <class T>
+HttpResponse ItemsResponse(const Result<std::vector<T>>& rows) {
+  if (!rows.ok()) ThrowStatus(rows.status());
+  JsonWriter json;
+  json.BeginObject().Key("items");
+  WriteEntities(json, *rows);
+  json.EndObject();
+  return JsonResponse(json.Take());
+}
+
 inline void WriteListItem(JsonWriter& json, const CustomerListItem& item, const FieldVisibility& visible) {
   json.BeginObject();
   WriteEntityFields(json, item.customer, &visible);

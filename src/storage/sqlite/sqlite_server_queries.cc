@@ -6,24 +6,6 @@
 
 namespace fincrm {
 
-template <class T, class Bind>
-Result<std::vector<T>> SqliteStore::Query(const std::string& sql, Bind&& bind) {
-  auto statement = Prepared(sql);
-  if (!statement.ok()) return statement.status();
-  SqliteStatement& query = **statement;
-  sqlite3_clear_bindings(query.get());
-  bind(query);
-  std::vector<T> rows;
-  int rc;
-  while ((rc = query.Step()) == SQLITE_ROW) {
-    rows.emplace_back();
-    ReadRow(query, rows.back());
-  }
-  query.Reset();
-  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
-  return rows;
-}
-
 namespace {
 
 // The column list of T qualified with a table alias ("c.customer_id, c.name...").

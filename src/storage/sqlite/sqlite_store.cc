@@ -349,20 +349,10 @@ Result<int64_t> SqliteStore::Count(EntityKind kind) {
 template <class T>
 Result<std::vector<T>> SqliteStore::Select(const std::string& where_and_order,
                                            std::string_view customer_id, int limit) {
-  auto statement = Prepared(SelectSql<T>() + " " + where_and_order);
-  if (!statement.ok()) return statement.status();
-  SqliteStatement& query = **statement;
-  query.Bind(1, customer_id);
-  if (limit > 0) query.Bind(2, int64_t{limit});
-  std::vector<T> rows;
-  int rc;
-  while ((rc = query.Step()) == SQLITE_ROW) {
-    rows.emplace_back();
-    ReadRow(query, rows.back());
-  }
-  query.Reset();
-  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
-  return rows;
+  return Query<T>(SelectSql<T>() + " " + where_and_order, [&](SqliteStatement& query) {
+    query.Bind(1, customer_id);
+    if (limit > 0) query.Bind(2, int64_t{limit});
+  });
 }
 
 Result<Customer> SqliteStore::GetCustomer(std::string_view customer_id) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "storage/sqlite/sqlite_entity_sql.h"
 #include "storage/sqlite/sqlite_statement.h"
 #include "storage/store.h"
 
@@ -122,5 +123,23 @@ class SqliteStore final : public Store {
   bool writer_open_ = false;
   friend class SqliteWriter;
 };
+
+template <class T, class Bind>
+inline Result<std::vector<T>> SqliteStore::Query(const std::string& sql, Bind&& bind) {
+  auto statement = Prepared(sql);
+  if (!statement.ok()) return statement.status();
+  SqliteStatement& query = **statement;
+  sqlite3_clear_bindings(query.get());
+  bind(query);
+  std::vector<T> rows;
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) {
+    rows.emplace_back();
+    ReadRow(query, rows.back());
+  }
+  query.Reset();
+  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return rows;
+}
 
 }  // namespace fincrm
