@@ -32,7 +32,7 @@ add_login() {  # login role [--branch B] [--staff-id S]
   echo "$password" | "$fincrm" user add --db "$db" --login "$1" --role "$2" "${@:3}" --password-stdin >/dev/null
 }
 add_login admin admin
-add_login hq hq_analyst
+add_login analyst hq_analyst
 add_login manager branch_manager --branch "$branch"
 add_login broker broker --staff-id "$broker"
 add_login agent agent
@@ -41,7 +41,7 @@ add_login compliance compliance
 cat <<MESSAGE
 
 Open http://$listen/ in a browser. Demo logins (password for all: $password):
-  admin (administrator), hq (HQ analyst), manager (manager of branch $branch),
+  admin (administrator), analyst (HQ analyst), manager (manager of branch $branch),
   broker (broker $broker: sees only their customers), agent (call center), compliance
 Try:  curl -s -X POST http://$listen/api/v1/auth/login -d '{"login":"admin","password":"$password"}'
 
