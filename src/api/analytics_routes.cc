@@ -5,6 +5,21 @@
 
 namespace fincrm {
 
+HttpResponse ApiServer::Memoized(Context& c, const std::string& key, const std::function<std::string()>& compute) {
+  auto generation = c.store.DataGeneration();
+  if (!generation.ok()) ThrowStatus(generation.status());
+  {
+    std::lock_guard lock(memo_mutex_);
+    auto found = memo_.find(key);
+    if (found != memo_.end() && found->second.generation == *generation) return JsonResponse(found->second.json);
+  }
+  std::string body = compute();
+  std::lock_guard lock(memo_mutex_);
+  if (memo_.size() >= 1000) memo_.clear();  // a handful of dashboards' queries; bounded anyway
+  memo_[key] = {*generation, body};
+  return JsonResponse(std::move(body));
+}
+
 HttpResponse ApiServer::Branches(Context& c) {
   JsonWriter json;
   json.BeginObject().Key("items").BeginArray();
@@ -74,19 +89,21 @@ HttpResponse ApiServer::Clusters(Context& c) {
 }
 
 HttpResponse ApiServer::LadderDistribution(Context& c) {
-  auto counts = c.store.TierDistribution();
-  if (!counts.ok()) ThrowStatus(counts.status());
-  JsonWriter json;
-  json.BeginObject().Key("items").BeginArray();
-  for (const TierCount& count : *counts) {
-    json.BeginObject()
-        .Field("month_end", FormatDate(count.month_end))
-        .Field("tier", count.tier)
-        .Field("customers", count.customers)
-        .EndObject();
-  }
-  json.EndArray().EndObject();
-  return JsonResponse(json.Take());
+  return Memoized(c, "ladder", [&] {
+    auto counts = c.store.TierDistribution();
+    if (!counts.ok()) ThrowStatus(counts.status());
+    JsonWriter json;
+    json.BeginObject().Key("items").BeginArray();
+    for (const TierCount& count : *counts) {
+      json.BeginObject()
+          .Field("month_end", FormatDate(count.month_end))
+          .Field("tier", count.tier)
+          .Field("customers", count.customers)
+          .EndObject();
+    }
+    json.EndArray().EndObject();
+    return json.Take();
+  });
 }
 
 HttpResponse ApiServer::LadderMoves(Context& c) {
@@ -96,19 +113,21 @@ HttpResponse ApiServer::LadderMoves(Context& c) {
     return *date;
   };
   Date from = parse("from"), to = parse("to");
-  auto moves = c.store.TierMoves(from, to);
-  if (!moves.ok()) ThrowStatus(moves.status());
-  JsonWriter json;
-  json.BeginObject().Field("from", FormatDate(from)).Field("to", FormatDate(to)).Key("items").BeginArray();
-  for (const TierMove& move : *moves) {
-    json.BeginObject()
-        .Field("from_tier", move.from_tier)
-        .Field("to_tier", move.to_tier)
-        .Field("customers", move.customers)
-        .EndObject();
-  }
-  json.EndArray().EndObject();
-  return JsonResponse(json.Take());
+  return Memoized(c, "moves " + FormatDate(from) + " " + FormatDate(to), [&] {
+    auto moves = c.store.TierMoves(from, to);
+    if (!moves.ok()) ThrowStatus(moves.status());
+    JsonWriter json;
+    json.BeginObject().Field("from", FormatDate(from)).Field("to", FormatDate(to)).Key("items").BeginArray();
+    for (const TierMove& move : *moves) {
+      json.BeginObject()
+          .Field("from_tier", move.from_tier)
+          .Field("to_tier", move.to_tier)
+          .Field("customers", move.customers)
+          .EndObject();
+    }
+    json.EndArray().EndObject();
+    return json.Take();
+  });
 }
 
 HttpResponse ApiServer::Cube(Context& c) {
@@ -123,26 +142,30 @@ HttpResponse ApiServer::Cube(Context& c) {
   auto query = ParseCubeQuery(r.Query("measures").empty() ? "commission" : r.Query("measures"), r.Query("by"), where,
                               r.Query("from"), r.Query("to"), static_cast<int>(QueryInt(r, "top", 0, 0, 100000)));
   if (!query.ok()) throw ApiError{400, "bad_parameter", query.status().message(), query.status().field()};
-  auto result = live_->RunCubeQuery(*query);
-  if (!result.ok()) ThrowStatus(result.status());
-  JsonWriter json;
-  json.BeginObject().Key("dimensions").BeginArray();
-  for (const std::string& d : result->dimensions) json.String(d);
-  json.EndArray().Key("measures").BeginArray();
-  for (const std::string& m : result->measures) json.String(m);
-  json.EndArray().Key("rows").BeginArray();
-  for (const CubeResult::Row& row : result->rows) {
-    json.BeginObject().Key("keys").BeginArray();
-    for (const std::string& k : row.keys) json.String(k);
-    json.EndArray().Key("values").BeginArray();
-    for (size_t m = 0; m < row.values.size(); ++m) {
-      if (IsMoneyMeasure(query->measures[m])) json.RawNumber(FormatYuan(Money{row.values[m]}));
-      else json.Int(row.values[m]);
+  std::string key = "cube " + std::string(r.Query("measures")) + "|" + std::string(r.Query("by")) + "|" + where + "|" +
+                    std::string(r.Query("from")) + "|" + std::string(r.Query("to")) + "|" + std::string(r.Query("top"));
+  return Memoized(c, key, [&] {
+    auto result = live_->RunCubeQuery(*query);
+    if (!result.ok()) ThrowStatus(result.status());
+    JsonWriter json;
+    json.BeginObject().Key("dimensions").BeginArray();
+    for (const std::string& d : result->dimensions) json.String(d);
+    json.EndArray().Key("measures").BeginArray();
+    for (const std::string& m : result->measures) json.String(m);
+    json.EndArray().Key("rows").BeginArray();
+    for (const CubeResult::Row& row : result->rows) {
+      json.BeginObject().Key("keys").BeginArray();
+      for (const std::string& k : row.keys) json.String(k);
+      json.EndArray().Key("values").BeginArray();
+      for (size_t m = 0; m < row.values.size(); ++m) {
+        if (IsMoneyMeasure(query->measures[m])) json.RawNumber(FormatYuan(Money{row.values[m]}));
+        else json.Int(row.values[m]);
+      }
+      json.EndArray().EndObject();
     }
     json.EndArray().EndObject();
-  }
-  json.EndArray().EndObject();
-  return JsonResponse(json.Take());
+    return json.Take();
+  });
 }
 
 HttpResponse ApiServer::Kpi(Context& c) {

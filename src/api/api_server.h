@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <condition_variable>
 #include <thread>
 #include <memory>
@@ -150,6 +151,13 @@ class ApiServer {
   size_t view_cache_bytes_ = 0;
   uint64_t eviction_cursor_ = 0;
   std::atomic<int64_t> cache_hits_{0}, cache_misses_{0};
+
+  // Analytics answers (ladder, moves, cube) by request and scope, valid while the data
+  // generation is unchanged: they aggregate millions of rows and change only with data.
+  HttpResponse Memoized(Context& c, const std::string& key, const std::function<std::string()>& compute);
+  std::mutex memo_mutex_;
+  std::unordered_map<std::string, CachedView> memo_;
+
 };
 
 // Thrown by handlers for a clean error response (caught in Dispatch).

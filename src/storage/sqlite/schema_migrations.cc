@@ -361,6 +361,13 @@ ALTER TABLE interactions_clustered RENAME TO interactions;
 CREATE UNIQUE INDEX interactions_by_id ON interactions(interaction_id);
 )sql";
 
+// The ladder distribution (customers per tier per month) read from an index alone,
+// without sorting the whole history: 2.2 s → a fraction on 100,000 customers.
+constexpr std::string_view kLadderIndex = R"sql(
+CREATE INDEX tier_history_by_month_tier ON tier_history(month_end, tier);
+DROP INDEX tier_history_by_month;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
@@ -371,6 +378,7 @@ constexpr Migration kMigrations[] = {
     {6, "tamper-evident audit trail", kAuditLog},
     {7, "server records: event ids, alerts, tasks, webhooks, API keys, data generation", kServerRecords},
     {8, "trades and interactions clustered by customer and time", kClusteredFacts},
+    {9, "value-ladder distribution from an index", kLadderIndex},
 };
 
 }  // namespace
