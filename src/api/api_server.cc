@@ -168,6 +168,7 @@ void ApiServer::AddRoutes() {
   Add("GET", "/api/v1/auth/me", P::kSignedIn, &ApiServer::Me, /*quick=*/true);
   Add("GET", "/api/v1/customers", P::kReadCustomers, &ApiServer::ListCustomers);
   Add("POST", "/api/v1/customers", P::kWriteCustomers, &ApiServer::CreateCustomer);
+  Add("GET", "/api/v1/customers/export", P::kReadCustomers, &ApiServer::ExportCustomers);
   Add("GET", "/api/v1/customers/{customer_id}", P::kReadCustomers, &ApiServer::GetCustomer360, /*quick=*/true);
   Add("PATCH", "/api/v1/customers/{customer_id}", P::kWriteCustomers, &ApiServer::UpdateCustomer);
   Add("GET", "/api/v1/customers/{customer_id}/timeline", P::kReadCustomers, &ApiServer::Timeline);

@@ -88,6 +88,7 @@ class ApiServer {
   HttpResponse Me(Context& c);
   // Customers (customer_routes.cc)
   HttpResponse ListCustomers(Context& c);
+  HttpResponse ExportCustomers(Context& c);
   HttpResponse CreateCustomer(Context& c);
   HttpResponse GetCustomer360(Context& c);
   HttpResponse UpdateCustomer(Context& c);

@@ -1,6 +1,13 @@
 // Customer routes: list and search, create, update, the 360 view, timeline, accounts,
 // assets, trades, tasks, logging a contact, and real-time event ingest.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
 #include "api/event_batch_parser.h"
+#include "ingest/csv/row_encoder.h"
+#include "ingest/exporter.h"
 #include "api/request_json.h"
 #include "api/route_support.h"
 #include "core/field_patch.h"
@@ -8,6 +15,15 @@
 
 namespace fincrm {
 namespace {
+
+std::string_view ExtraLabelZh(std::string_view column) {
+  if (column == "tier") return "价值等级";
+  if (column == "cluster") return "客户群";
+  if (column == "churn_risk") return "流失风险";
+  if (column == "churn_reasons") return "流失原因";
+  if (column == "value_score") return "价值得分";
+  return "最新资产";
+}
 
 std::string VisibilityKey(const FieldVisibility& v) {
   return std::string(1, static_cast<char>('0' + (v.id_number | v.mobile << 1 | v.email << 2 | v.address << 3)));
@@ -30,6 +46,23 @@ void WriteOne(Store& store, const T& row) {
   auto put = (*writer)->Put(row);
   if (!put.ok()) ThrowStatus(put.status());
   Check((*writer)->Commit());
+}
+
+// The list's filters from the query string, narrowed to the caller's scope.
+CustomerQuery ListFilters(ApiServer::Context& c, int limit) {
+  const HttpRequest& r = c.request;
+  CustomerQuery query;
+  query.limit = limit;
+  query.branch_id = r.Query("branch_id");
+  query.broker_id = r.Query("broker_id");
+  query.tier = r.Query("tier");
+  query.after = r.Query("after");
+  if (r.HasQuery("cluster")) query.cluster = QueryInt(r, "cluster", 0, 0, 1000);
+  if (r.HasQuery("risk_level")) query.risk_level = QueryEnum<RiskLevel>(r, "risk_level");
+  if (r.HasQuery("status")) query.status = QueryEnum<CustomerStatus>(r, "status");
+  if (r.HasQuery("min_churn_risk")) query.min_churn_risk = QueryDouble(r, "min_churn_risk", 0, 1);
+  RestrictToScope(c.principal, query);
+  return query;
 }
 
 }  // namespace
@@ -60,17 +93,7 @@ HttpResponse ApiServer::ListCustomers(Context& c) {
     audit_->Record(c.principal.login, "customer.search", "", "q=" + std::string(q), r.remote_address);
     return JsonResponse(json.Take());
   }
-  CustomerQuery query;
-  query.limit = limit;
-  query.branch_id = r.Query("branch_id");
-  query.broker_id = r.Query("broker_id");
-  query.tier = r.Query("tier");
-  query.after = r.Query("after");
-  if (r.HasQuery("cluster")) query.cluster = QueryInt(r, "cluster", 0, 0, 1000);
-  if (r.HasQuery("risk_level")) query.risk_level = QueryEnum<RiskLevel>(r, "risk_level");
-  if (r.HasQuery("status")) query.status = QueryEnum<CustomerStatus>(r, "status");
-  if (r.HasQuery("min_churn_risk")) query.min_churn_risk = QueryDouble(r, "min_churn_risk", 0, 1);
-  RestrictToScope(c.principal, query);
+  CustomerQuery query = ListFilters(c, limit);
   auto items = c.store.ListCustomers(query);
   if (!items.ok()) ThrowStatus(items.status());
   json.Key("items").BeginArray();
@@ -82,6 +105,63 @@ HttpResponse ApiServer::ListCustomers(Context& c) {
   json.EndObject();
   audit_->Record(c.principal.login, "customer.list", "", r.path, r.remote_address);
   return JsonResponse(json.Take());
+}
+
+HttpResponse ApiServer::ExportCustomers(Context& c) {
+  std::string format(c.request.Query("format").empty() ? "csv" : c.request.Query("format"));
+  if (format != "csv" && format != "xlsx") throw ApiError{400, "bad_parameter", "expected csv or xlsx", "format"};
+  bool chinese = c.request.Query("headers") == "zh";
+  CustomerQuery query = ListFilters(c, 1000);
+  FieldVisibility visible = VisibilityFor(c.principal.role);
+  std::vector<std::string> header = HeaderRow<Customer>(chinese);
+  for (const char* extra : {"tier", "cluster", "churn_risk", "churn_reasons", "value_score", "latest_assets"}) {
+    header.emplace_back(chinese ? std::string(ExtraLabelZh(extra)) : extra);
+  }
+  std::vector<std::string> masked_columns;
+  for (const auto& spec : EntityInfo<Customer>::kFields) masked_columns.emplace_back(spec.name);
+  char path[] = "/tmp/fincrm-export-XXXXXX";
+  int fd = ::mkstemp(path);
+  if (fd < 0) throw ApiError{503, "unavailable", "cannot create a temporary file", ""};
+  ::close(fd);
+  std::string file = std::string(path) + "." + format;
+  std::rename(path, file.c_str());
+  ExportOptions options;
+  options.utf8_bom = true;  // Excel opens UTF-8 CSV correctly with it
+  auto rows = ExportTable(file, "customers", header, [&](const EmitRow& emit) -> Status {
+    for (int page = 0; page < 1000; ++page) {  // at most a million rows
+      auto items = c.store.ListCustomers(query);
+      if (!items.ok()) return items.status();
+      for (const CustomerListItem& item : *items) {
+        std::vector<std::string> cells = EncodeRow(item.customer);
+        for (size_t i = 0; i < cells.size(); ++i) {
+          if (cells[i].empty()) continue;
+          if (auto mask = entity_json_detail::MaskFor(masked_columns[i], visible)) cells[i] = mask(cells[i]);
+        }
+        cells.push_back(item.tier);
+        cells.push_back(item.cluster < 0 ? "" : std::to_string(item.cluster));
+        cells.push_back(item.churn_risk < 0 ? "" : FormatFieldValue(item.churn_risk));
+        cells.push_back(item.churn_reasons);
+        cells.push_back(FormatFieldValue(item.value_score));
+        cells.push_back(FormatYuan(item.latest_assets));
+        emit(cells);
+      }
+      if (static_cast<int>(items->size()) < query.limit) break;
+      query.after = items->back().customer.customer_id;
+    }
+    return Status::Ok();
+  }, options);
+  std::ifstream in(file, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::remove(file.c_str());
+  if (!rows.ok()) ThrowStatus(rows.status());
+  Check(audit_->RecordDurably(c.principal.login, "customer.export", "", std::to_string(*rows) + " rows " + format,
+                              c.request.remote_address));
+  HttpResponse response{200,
+                        format == "csv" ? "text/csv; charset=utf-8"
+                                        : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        std::move(bytes), {}};
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"customers." + format + "\"");
+  return response;
 }
 
 HttpResponse ApiServer::CreateCustomer(Context& c) {

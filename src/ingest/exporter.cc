@@ -15,53 +15,49 @@ bool EndsWith(const std::string& text, std::string_view suffix) {
          EqualsIgnoreAsciiCase(std::string_view(text).substr(text.size() - suffix.size()), suffix);
 }
 
-template <class T>
-Result<int64_t> ExportCsv(Store& store, const std::string& path, const ExportOptions& options) {
+Result<int64_t> ExportCsv(const std::string& path, const std::vector<std::string>& header,
+                          const std::function<Status(const EmitRow&)>& produce, const ExportOptions& options) {
   TextEncoding encoding =
       options.encoding == TextEncoding::kAuto ? TextEncoding::kUtf8 : options.encoding;
   auto writer_or = CsvWriter::Open(path, encoding, options.utf8_bom);
   if (!writer_or.ok()) return writer_or.status();
   CsvWriter& writer = **writer_or;
-  for (const std::string& cell : HeaderRow<T>(options.chinese_headers)) writer.Field(cell);
+  for (const std::string& cell : header) writer.Field(cell);
   writer.EndRow();
   int64_t rows = 0;
-  Status scanned = store.ForEach(std::function<bool(const T&)>([&](const T& row) {
-    for (const std::string& cell : EncodeRow(row)) writer.Field(cell);
+  Status produced = produce([&](const std::vector<std::string>& cells) {
+    for (const std::string& cell : cells) writer.Field(cell);
     writer.EndRow();
     ++rows;
-    return true;
-  }));
+  });
   Status closed = writer.Close();
-  FINCRM_RETURN_IF_ERROR(scanned);
+  FINCRM_RETURN_IF_ERROR(produced);
   FINCRM_RETURN_IF_ERROR(closed);
   return rows;
 }
 
-template <class T>
-Result<int64_t> ExportXlsx(Store& store, const std::string& path, const ExportOptions& options) {
+Result<int64_t> ExportXlsx(const std::string& path, const std::string& name, const std::vector<std::string>& header,
+                           const std::function<Status(const EmitRow&)>& produce) {
   lxw_workbook_options workbook_options = {};
   workbook_options.constant_memory = LXW_TRUE;
   lxw_workbook* workbook = workbook_new_opt(path.c_str(), &workbook_options);
   if (!workbook) return Unavailable("cannot create " + path);
-  std::vector<std::string> header = HeaderRow<T>(options.chinese_headers);
   lxw_worksheet* sheet = nullptr;
   int64_t rows = 0, row_in_sheet = 0;
   int sheet_number = 0;
   auto new_sheet = [&] {
-    std::string name = std::string(EntityInfo<T>::kName) +
-                       (sheet_number ? "_" + std::to_string(sheet_number + 1) : "");
+    std::string sheet_name = name + (sheet_number ? "_" + std::to_string(sheet_number + 1) : "");
     ++sheet_number;
-    sheet = workbook_add_worksheet(workbook, name.c_str());
+    sheet = workbook_add_worksheet(workbook, sheet_name.c_str());
     for (size_t c = 0; c < header.size(); ++c) {
       worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), header[c].c_str(), nullptr);
     }
     row_in_sheet = 0;
   };
   new_sheet();
-  Status scanned = store.ForEach(std::function<bool(const T&)>([&](const T& row) {
+  Status produced = produce([&](const std::vector<std::string>& cells) {
     if (row_in_sheet == kExcelDataRowsPerSheet) new_sheet();
     ++row_in_sheet;
-    std::vector<std::string> cells = EncodeRow(row);
     for (size_t c = 0; c < cells.size(); ++c) {
       if (!cells[c].empty()) {
         worksheet_write_string(sheet, static_cast<lxw_row_t>(row_in_sheet),
@@ -69,10 +65,9 @@ Result<int64_t> ExportXlsx(Store& store, const std::string& path, const ExportOp
       }
     }
     ++rows;
-    return true;
-  }));
+  });
   lxw_error closed = workbook_close(workbook);
-  FINCRM_RETURN_IF_ERROR(scanned);
+  FINCRM_RETURN_IF_ERROR(produced);
   if (closed != LXW_NO_ERROR) {
     return Unavailable("writing " + path + " failed: " + lxw_strerror(closed));
   }
@@ -81,11 +76,22 @@ Result<int64_t> ExportXlsx(Store& store, const std::string& path, const ExportOp
 
 }  // namespace
 
+Result<int64_t> ExportTable(const std::string& path, const std::string& name, const std::vector<std::string>& header,
+                            const std::function<Status(const EmitRow& emit)>& produce, const ExportOptions& options) {
+  return EndsWith(path, ".xlsx") ? ExportXlsx(path, name, header, produce) : ExportCsv(path, header, produce, options);
+}
+
 Result<int64_t> ExportEntities(Store& store, EntityKind kind, const std::string& path,
                                const ExportOptions& options) {
-  bool excel = EndsWith(path, ".xlsx");
   return VisitEntityKind(kind, [&]<class T>() {
-    return excel ? ExportXlsx<T>(store, path, options) : ExportCsv<T>(store, path, options);
+    return ExportTable(path, std::string(EntityInfo<T>::kName), HeaderRow<T>(options.chinese_headers),
+                       [&](const EmitRow& emit) {
+                         return store.ForEach(std::function<bool(const T&)>([&](const T& row) {
+                           emit(EncodeRow(row));
+                           return true;
+                         }));
+                       },
+                       options);
   });
 }
 

@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <regex>
 #include <set>
+#include <sstream>
 
 #include "api/api_test_support.h"
 #include "api/audit_trail.h"
@@ -208,6 +210,26 @@ TEST_F(ApiServerTest, PersonalFieldsAreMaskedByRole) {
   EXPECT_EQ(by_hq.body.find(id_number), std::string::npos);
   Reply list = hq.Get("/api/v1/customers?limit=500");
   EXPECT_EQ(list.body.find(mobile), std::string::npos);
+}
+
+TEST_F(ApiServerTest, ExportsTheCurrentFilterMaskedAndInScope) {
+  ApiClient broker = As("broker");
+  Reply csv = broker.Get("/api/v1/customers/export?format=csv&status=active");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_NE(csv.headers.find("Content-Disposition")->second.find("customers.csv"), std::string::npos);
+  std::vector<std::string> lines;
+  std::stringstream stream(csv.body);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[0].rfind("\xEF\xBB\xBF" "customer_id,name,", 0), 0u) << lines[0];
+  std::vector<std::string> listed = AllListed(broker, "&status=active");
+  EXPECT_EQ(lines.size() - 1, listed.size());
+  std::regex masked_id(",\\d{6}\\*{8}[0-9X]{4},");
+  for (size_t i = 1; i < lines.size(); ++i) EXPECT_TRUE(std::regex_search(lines[i], masked_id)) << lines[i];
+  Reply xlsx = broker.Get("/api/v1/customers/export?format=xlsx&headers=zh");
+  ASSERT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");  // a zip container, as .xlsx files are
+  EXPECT_EQ(broker.Get("/api/v1/customers/export?format=pdf").status, 400);
 }
 
 TEST_F(ApiServerTest, The360ViewHoldsEverySection) {

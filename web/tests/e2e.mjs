@@ -3,7 +3,8 @@
 //   node tests/e2e.mjs FINCRM_BINARY [--screenshots DIR]
 import { chromium } from 'playwright-core';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
+const require_text = (path) => readFileSync(path, 'utf8');
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,7 @@ for (let i = 0; i < 100; i++) {
 }
 
 const context = await chromium.launchPersistentContext(join(work, 'profile'), {
+  acceptDownloads: true,
   executablePath: '/usr/bin/chromium',
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -139,6 +141,30 @@ await check('the cube explorer shows a table and a chart', async () => {
   await admin.waitForSelector('#cube ~ div table tbody tr, section:has(#cube) table tbody tr');
   assert((await admin.$$('section:has(#cube) canvas')).length >= 1, 'cube chart');
 });
+await check('two dimensions make a pivot table, and a click drills down', async () => {
+  await admin.selectOption('#cube select[name=by1]', 'tier');
+  await admin.selectOption('#cube select[name=by2]', 'channel');
+  await admin.click('#cube button[type=submit]');
+  await admin.waitForFunction(() => document.querySelector('#cube-output p')?.textContent.includes('×'));
+  const headers = await admin.$$eval('#cube-output thead th', (cells) => cells.map((c) => c.textContent));
+  assert(headers[0] === 'tier' && headers.includes('app'), `pivot headers ${headers}`);
+  await admin.click('#cube-output tbody tr');
+  await admin.waitForFunction(() => document.querySelector('#cube input[name=where]').value.includes('tier='));
+  await admin.waitForFunction(() => !document.querySelector('#cube-output p'));  // one dimension again
+});
+await check('customers export the current filter as CSV and Excel', async () => {
+  await admin.goto(base + '/#/customers');
+  await admin.waitForSelector('main table tbody tr');
+  await admin.selectOption('select[name=tier]', 'gold');
+  const [csv] = await Promise.all([admin.waitForEvent('download'), admin.click('#export-csv')]);
+  assert(csv.suggestedFilename() === 'customers.csv', csv.suggestedFilename());
+  const text = require_text(await csv.path());
+  const rows = text.trim().split('\n').slice(1);
+  assert(rows.length > 0 && rows.every((r) => r.includes(',gold,')), 'only gold customers');
+  const [xlsx] = await Promise.all([admin.waitForEvent('download'), admin.click('#export-xlsx')]);
+  assert(xlsx.suggestedFilename() === 'customers.xlsx', xlsx.suggestedFilename());
+});
+await admin.goto(base + '/#/analytics');
 await check('the KPI scorecard ranks branches', async () => {
   await admin.waitForSelector('#kpi-table table tbody tr');
   const first = await admin.$eval('#kpi-table table tbody tr td', (c) => c.textContent);

@@ -15,38 +15,79 @@ export async function analyticsPage({ main }: Context): Promise<void> {
   main.append(cubeExplorer(), await kpiCard(), await clustersCard(), await modelCard());
 }
 
+type CubeAnswer = Awaited<ReturnType<typeof api.cube>>;
+
 function cubeExplorer(): HTMLElement {
   const measureBoxes = MEASURES.map((m) => h('label', {}, h('input', { type: 'checkbox', value: m, checked: m === 'commission' }), ' ', m));
   const dim1 = h('select', { name: 'by1' }, ...DIMENSIONS.map((d) => h('option', { value: d, selected: d === 'branch' }, d))) as HTMLSelectElement;
   const dim2 = h('select', { name: 'by2' }, h('option', { value: '' }, '—'), ...DIMENSIONS.map((d) => h('option', { value: d }, d))) as HTMLSelectElement;
   const where = h('input', { name: 'where', placeholder: 'tier=gold;channel=app' }) as HTMLInputElement;
-  const output = h('div', {});
+  const output = h('div', { id: 'cube-output' });
   const chartBox = h('div', { class: 'chart' });
+  const exportButton = h('button', { type: 'button', class: 'link' }, t('exportCsv'));
   const form = h('form', { class: 'toolbar', id: 'cube' }, h('div', {}, ...measureBoxes),
     field(t('dimensions'), dim1, 'by'), field('', dim2, 'by2'), field(t('where'), where, 'where'),
-    h('button', { type: 'submit' }, t('run')), h('small', { class: 'form-error' }));
+    h('button', { type: 'submit' }, t('run')), exportButton, h('small', { class: 'form-error' }));
+  let last: CubeAnswer | null = null;
+  const money = (m: string, v: number) => (MONEY.has(m) ? yuan(v) : count(v));
+
+  // Drill down: a row's first key becomes a filter, and the next dimension is opened.
+  const drill = (key: string) => {
+    const dimension = dim1.value;
+    where.value = [where.value, `${dimension}=${key}`].filter(Boolean).join(';');
+    const next = DIMENSIONS[(DIMENSIONS.indexOf(dimension) + 1) % DIMENSIONS.length];
+    dim1.value = dim2.value && dim2.value !== dimension ? dim2.value : next;
+    dim2.value = '';
+    (form as HTMLFormElement).requestSubmit();
+  };
+  const render = (result: CubeAnswer) => {
+    clear(output);
+    disposeCharts();
+    if (result.dimensions.length === 2) {
+      // Pivot: first dimension down, second across, first measure in the cells.
+      const rowsKeys = [...new Set(result.rows.map((r) => r.keys[0]))];
+      const colKeys = [...new Set(result.rows.map((r) => r.keys[1]))];
+      const value = new Map(result.rows.map((r) => [r.keys[0] + '\u0000' + r.keys[1], r.values[0]]));
+      output.append(h('p', {}, `${result.measures[0]}: ${result.dimensions[0]} × ${result.dimensions[1]}`),
+        table(rowsKeys, [[result.dimensions[0], (k: string) => k],
+          ...colKeys.map((c) => [c, (k: string) => { const v = value.get(k + '\u0000' + c); return v === undefined ? '' : money(result.measures[0], v); }] as [string, (k: string) => string])],
+          (k) => drill(k)));
+      chart(chartBox, {
+        tooltip: { trigger: 'axis' }, legend: {}, xAxis: { type: 'category', data: rowsKeys }, yAxis: { type: 'value' },
+        series: colKeys.map((c) => ({ name: c, type: 'bar', stack: 'pivot', data: rowsKeys.map((k) => value.get(k + '\u0000' + c) ?? 0) })),
+      });
+      return;
+    }
+    output.append(table(result.rows, [
+      ...result.dimensions.map((d, i) => [d, (r: CubeAnswer['rows'][number]) => r.keys[i]] as [string, (r: CubeAnswer['rows'][number]) => string]),
+      ...result.measures.map((m, i) => [m, (r: CubeAnswer['rows'][number]) => money(m, r.values[i])] as [string, (r: CubeAnswer['rows'][number]) => string]),
+    ], (r) => drill(r.keys[0])));
+    chart(chartBox, {
+      tooltip: { trigger: 'axis' }, legend: {},
+      xAxis: { type: 'category', data: result.rows.map((r) => r.keys.join(' / ')) }, yAxis: { type: 'value' },
+      series: result.measures.map((m, i) => ({ name: m, type: 'bar', data: result.rows.map((r) => r.values[i]) })),
+    });
+  };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const measures = measureBoxes.map((l) => l.querySelector('input') as HTMLInputElement).filter((i) => i.checked).map((i) => i.value);
     const by = [dim1.value, dim2.value].filter(Boolean).join(',');
     try {
-      const result = await api.cube({ measures: measures.join(','), by, where: where.value });
-      clear(output);
-      const columns: [string, (r: { keys: string[]; values: number[] }) => string][] = [
-        ...result.dimensions.map((d, i) => [d, (r: { keys: string[] }) => r.keys[i]] as [string, (r: { keys: string[]; values: number[] }) => string]),
-        ...result.measures.map((m, i) => [m, (r: { values: number[] }) => (MONEY.has(m) ? yuan(r.values[i]) : count(r.values[i]))] as [string, (r: { keys: string[]; values: number[] }) => string]),
-      ];
-      output.append(table(result.rows, columns));
-      disposeCharts();
-      chart(chartBox, {
-        tooltip: { trigger: 'axis' }, legend: {},
-        xAxis: { type: 'category', data: result.rows.map((r) => r.keys.join(' / ')) }, yAxis: { type: 'value' },
-        series: result.measures.map((m, i) => ({ name: m, type: 'bar', data: result.rows.map((r) => r.values[i]) })),
-      });
+      last = await api.cube({ measures: measures.join(','), by, where: where.value });
+      showFieldError(form, '', '');
+      render(last);
     } catch (error) {
       const e = error as ApiError;
       showFieldError(form, e.field || 'by', e.message);
     }
+  });
+  exportButton.addEventListener('click', () => {
+    if (!last) return;
+    const quote = (v: unknown) => `"${String(v).replaceAll('"', '""')}"`;
+    const lines = [[...last.dimensions, ...last.measures].map(quote).join(','),
+      ...last.rows.map((r) => [...r.keys, ...r.values].map(quote).join(','))];
+    const link = h('a', { href: URL.createObjectURL(new Blob(['\uFEFF' + lines.join('\r\n')], { type: 'text/csv' })), download: 'cube.csv' });
+    link.click();
   });
   return h('section', { class: 'card' }, h('h3', {}, t('cube')), form, chartBox, output);
 }

@@ -2,7 +2,7 @@
 // paging, and CSV export of the current filter (masked exactly as shown).
 import { api, Page, Row } from '../api';
 import { clear, h, table } from '../dom';
-import { date, percent, t, yuan } from '../i18n';
+import { date, language, percent, t, yuan } from '../i18n';
 import type { Context } from '../main';
 
 export async function customersPage({ main, go }: Context): Promise<void> {
@@ -17,10 +17,11 @@ export async function customersPage({ main, go }: Context): Promise<void> {
   const churn = h('input', { type: 'number', min: 0, max: 1, step: 0.1, name: 'min_churn_risk', 'aria-label': t('minChurn'), placeholder: t('minChurn') }) as HTMLInputElement;
   const results = h('div', {});
   const more = h('button', { type: 'button' }, t('next'));
-  const exportCsv = h('button', { type: 'button' }, t('exportCsv'));
+  const exportCsv = h('button', { type: 'button', id: 'export-csv' }, t('exportCsv'));
+  const exportExcel = h('button', { type: 'button', id: 'export-xlsx' }, t('exportExcel'));
   main.append(h('section', { class: 'card' },
     h('div', { class: 'toolbar' }, search),
-    h('div', { class: 'toolbar' }, branch, tier, risk, status, churn, exportCsv),
+    h('div', { class: 'toolbar' }, branch, tier, risk, status, churn, exportCsv, exportExcel),
     results, more));
 
   let after: string | null = null;
@@ -58,19 +59,12 @@ export async function customersPage({ main, go }: Context): Promise<void> {
   search.addEventListener('input', () => { clearTimeout(timer); timer = window.setTimeout(() => load(false), 200); });
   for (const control of [branch, tier, risk, status, churn]) control.addEventListener('change', () => load(false));
   more.addEventListener('click', () => load(true));
-  exportCsv.addEventListener('click', async () => {
-    const rows: Row[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: Page = await api.customers({ ...filters(), limit: '500', ...(cursor ? { after: cursor } : {}) });
-      rows.push(...page.items);
-      cursor = (page.next_after as string | null) ?? null;
-    } while (cursor && rows.length < 100000);
-    const columns = ['customer_id', 'name', 'mobile', 'id_number', 'branch_id', 'broker_id', 'tier', 'churn_risk', 'latest_assets'];
-    const quote = (v: unknown) => `"${String(v ?? '').replaceAll('"', '""')}"`;
-    const csv = '\uFEFF' + [columns.join(','), ...rows.map((r) => columns.map((c) => quote(r[c])).join(','))].join('\r\n');
-    const link = h('a', { href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })), download: 'customers.csv' });
-    link.click();
-  });
+  // The server writes the whole current filter, in scope and masked as shown.
+  const download = (format: string) => {
+    const query = new URLSearchParams({ ...filters(), format, headers: language() });
+    window.location.href = '/api/v1/customers/export?' + query.toString();
+  };
+  exportCsv.addEventListener('click', () => download('csv'));
+  exportExcel.addEventListener('click', () => download('xlsx'));
   await load(false);
 }
