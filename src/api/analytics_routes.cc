@@ -67,6 +67,26 @@ HttpResponse ApiServer::ChurnList(Context& c) {
   return JsonResponse(json.Take());
 }
 
+HttpResponse ApiServer::ChurnDistribution(Context& c) {
+  CustomerQuery scope;
+  RestrictToScope(c.principal, scope);
+  return Memoized(c, "churn histogram " + scope.branch_id + "|" + scope.broker_id, [&] {
+    auto buckets = c.store.ChurnRiskHistogram(scope);
+    if (!buckets.ok()) ThrowStatus(buckets.status());
+    JsonWriter json;
+    json.BeginObject().Field("threshold", live_->options().churn_threshold).Key("items").BeginArray();
+    for (size_t b = 0; b < buckets->size(); ++b) {
+      json.BeginObject()
+          .Field("from", static_cast<double>(b) / 10)
+          .Field("to", static_cast<double>(b + 1) / 10)
+          .Field("customers", (*buckets)[b])
+          .EndObject();
+    }
+    json.EndArray().EndObject();
+    return json.Take();
+  });
+}
+
 HttpResponse ApiServer::Clusters(Context& c) {
   auto run = c.store.LatestAnalysisRun();
   if (!run.ok()) ThrowStatus(run.status());

@@ -183,6 +183,7 @@ void ApiServer::AddRoutes() {
   Add("GET", "/api/v1/branches", P::kReadOrganisation, &ApiServer::Branches);
   Add("GET", "/api/v1/staff", P::kReadOrganisation, &ApiServer::StaffList);
   Add("GET", "/api/v1/analytics/churn", P::kReadAnalytics, &ApiServer::ChurnList);
+  Add("GET", "/api/v1/analytics/churn/distribution", P::kReadAnalytics, &ApiServer::ChurnDistribution);
   Add("GET", "/api/v1/analytics/clusters", P::kReadAnalytics, &ApiServer::Clusters);
   Add("GET", "/api/v1/analytics/ladder", P::kReadAnalytics, &ApiServer::LadderDistribution);
   Add("GET", "/api/v1/analytics/ladder/moves", P::kReadAnalytics, &ApiServer::LadderMoves);

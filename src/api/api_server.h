@@ -104,6 +104,7 @@ class ApiServer {
   HttpResponse Branches(Context& c);
   HttpResponse StaffList(Context& c);
   HttpResponse ChurnList(Context& c);
+  HttpResponse ChurnDistribution(Context& c);
   HttpResponse Clusters(Context& c);
   HttpResponse LadderDistribution(Context& c);
   HttpResponse LadderMoves(Context& c);

@@ -248,6 +248,9 @@ class Store {
   virtual Result<std::vector<TierCount>> TierDistribution() = 0;
   virtual Result<std::vector<TierMove>> TierMoves(Date from_month, Date to_month) = 0;
   virtual Result<std::vector<ClusterRecord>> ClustersOfRun(int64_t run_id) = 0;
+  // Customers with a churn score per tenth of risk (index 0: [0, 0.1) … 9: [0.9, 1]),
+  // limited to the query's branch and broker when set.
+  virtual Result<std::vector<int64_t>> ChurnRiskHistogram(const CustomerQuery& scope) = 0;
   // KPI scorecards of one period and level ("branch"/"broker"), by rank; an empty
   // period means the latest period stored.
   virtual Result<std::vector<KpiRecord>> KpiScores(std::string_view period, std::string_view level) = 0;

@@ -361,6 +361,11 @@ TEST_F(ApiServerTest, AnalyticsRoutesAnswer) {
   EXPECT_FALSE(Str(card.json["rules_text"]).empty());
   EXPECT_EQ(hq.Get("/api/v1/analytics/models/nope").status, 404);
   EXPECT_GE(hq.Get("/api/v1/analytics/churn?limit=10").json["items"].get_array().size(), 1u);
+  Reply histogram = hq.Get("/api/v1/analytics/churn/distribution");
+  ASSERT_EQ(histogram.json["items"].get_array().size(), 10u);
+  int64_t scored = 0;
+  for (auto bucket : histogram.json["items"].get_array()) scored += int64_t(bucket["customers"]);
+  EXPECT_GT(scored, 1000);  // of the 1,500 demo customers, the live ones have scores
   EXPECT_GE(hq.Get("/api/v1/branches").json["items"].get_array().size(), 1u);
   EXPECT_GE(hq.Get("/api/v1/staff").json["items"].get_array().size(), 1u);
 }

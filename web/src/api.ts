@@ -57,6 +57,7 @@ export const api = {
     request<Page>('GET', `/api/v1/customers/${encodeURIComponent(id)}/timeline?limit=50${channel ? '&channel=' + channel : ''}`),
   logContact: (id: string, contact: Row) => request<Row>('POST', `/api/v1/customers/${encodeURIComponent(id)}/interactions`, contact),
   branches: () => request<Page>('GET', '/api/v1/branches'),
+  churnDistribution: () => request<Page & { threshold: number }>('GET', '/api/v1/analytics/churn/distribution'),
   churn: (limit = 10) => request<Page & { threshold: number }>('GET', `/api/v1/analytics/churn?limit=${limit}`),
   clusters: () => request<Page>('GET', '/api/v1/analytics/clusters'),
   ladder: () => request<Page>('GET', '/api/v1/analytics/ladder'),

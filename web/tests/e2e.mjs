@@ -104,7 +104,7 @@ const admin = await signIn('admin');
 await check('admin sees the dashboard with tiles and charts', async () => {
   await admin.waitForSelector('.tile b');
   assert((await admin.$$('.tile')).length >= 7, 'seven KPI tiles');
-  await admin.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 4, null, { timeout: 10000 });
+  await admin.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 5, null, { timeout: 10000 });
   await admin.waitForTimeout(500);
   await shot(admin, 'dashboard');
 });
@@ -210,8 +210,23 @@ await check("a branch manager's list holds only their branch", async () => {
   assert(ids.length > 0, 'some customers');
   for (const id of ids) assert(branchCustomers.has(id), `${id} is not in branch ${branch}`);
 });
+await check('the customer list fits a phone screen', async () => {
+  await managerPage.setViewportSize({ width: 375, height: 740 });
+  await managerPage.goto(base + '/#/customers');
+  await managerPage.waitForSelector('main table tbody tr');
+  const overflow = await managerPage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `${overflow}px wider than the screen`);
+  await managerPage.setViewportSize({ width: 1280, height: 860 });
+});
+await check('an ended session returns to the sign-in form with a notice', async () => {
+  await managerPage.evaluate(() => fetch('/api/v1/auth/logout', { method: 'POST' }));
+  await managerPage.goto(base + '/#/analytics');
+  await managerPage.waitForSelector('form.login');
+  await managerPage.goto(base + '/#/customers');
+  await managerPage.waitForSelector('input[name=login]');
+});
 await check('no console errors', async () => {
-  const unexpected = consoleErrors.filter((e) => !e.includes('404') && !e.includes('Failed to load resource'));
+  const unexpected = consoleErrors.filter((e) => !e.includes('Failed to load resource'));  // expected 401/404 answers
   assert(unexpected.length === 0, unexpected.join('\n'));
 });
 

@@ -4,6 +4,8 @@
 #include "storage/sqlite/sqlite_entity_sql.h"
 #include "storage/sqlite/sqlite_store.h"
 
+#include <algorithm>
+
 namespace fincrm {
 
 namespace {
@@ -184,6 +186,23 @@ Result<std::vector<TierMove>> SqliteStore::TierMoves(Date from_month, Date to_mo
 Result<std::vector<ClusterRecord>> SqliteStore::ClustersOfRun(int64_t run_id) {
   return Query<ClusterRecord>(SelectSql<ClusterRecord>() + " WHERE run_id = ? ORDER BY cluster",
                               [&](SqliteStatement& q) { q.Bind(1, run_id); });
+}
+
+Result<std::vector<int64_t>> SqliteStore::ChurnRiskHistogram(const CustomerQuery& scope) {
+  auto statement = Prepared(
+      "SELECT MIN(CAST(s.churn_risk * 10 AS INTEGER), 9), COUNT(*) FROM customer_scores s "
+      "JOIN customers c ON c.customer_id = s.customer_id "
+      "WHERE s.churn_risk >= 0 AND (?1 = '' OR c.branch_id = ?1) AND (?2 = '' OR c.broker_id = ?2) GROUP BY 1");
+  if (!statement.ok()) return statement.status();
+  SqliteStatement& q = **statement;
+  q.Bind(1, std::string_view(scope.branch_id));
+  q.Bind(2, std::string_view(scope.broker_id));
+  std::vector<int64_t> buckets(10, 0);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) buckets[std::clamp<int64_t>(q.Int(0), 0, 9)] = q.Int(1);
+  q.Reset();
+  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return buckets;
 }
 
 Result<std::vector<KpiRecord>> SqliteStore::KpiScores(std::string_view period, std::string_view level) {

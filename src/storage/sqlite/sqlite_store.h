@@ -79,6 +79,7 @@ class SqliteStore final : public Store {
   Result<std::vector<TierCount>> TierDistribution() override;
   Result<std::vector<TierMove>> TierMoves(Date from_month, Date to_month) override;
   Result<std::vector<ClusterRecord>> ClustersOfRun(int64_t run_id) override;
+  Result<std::vector<int64_t>> ChurnRiskHistogram(const CustomerQuery& scope) override;
   Result<std::vector<KpiRecord>> KpiScores(std::string_view period, std::string_view level) override;
   Result<std::vector<AuditEntry>> AppendAuditBatch(
       std::vector<AuditEntry> entries, const std::function<std::string(const AuditEntry&)>& seal) override;

@@ -12,13 +12,14 @@ export async function dashboardPage({ me, main, go }: Context): Promise<void> {
     go('#/customers');
     return;
   }
-  const [kpi, ladder, churn, monthly, channels, assets] = await Promise.all([
+  const [kpi, ladder, churn, monthly, channels, assets, distribution] = await Promise.all([
     api.kpi(me.role === 'broker' ? 'broker' : 'branch', ''),
     api.ladder(),
     api.churn(10),
     api.cube({ measures: 'commission,trade_amount,trade_count,active_customers', by: 'month' }),
     api.cube({ measures: 'trade_count', by: 'channel' }),
     api.cube({ measures: 'assets', by: 'month' }),
+    api.churnDistribution(),
   ]);
   const sum = (key: string) => kpi.items.reduce((total, row) => total + Number((row as Row)[key] ?? 0), 0);
   const lastMonth = monthly.rows.at(-1);
@@ -37,11 +38,13 @@ export async function dashboardPage({ me, main, go }: Context): Promise<void> {
   const movesChart = h('div', { class: 'chart' });
   const trendChart = h('div', { class: 'chart' });
   const channelChart = h('div', { class: 'chart' });
+  const riskChart = h('div', { class: 'chart' });
   main.append(h('div', { class: 'grid' },
     h('section', { class: 'card' }, h('h3', {}, t('ladder')), ladderChart),
     h('section', { class: 'card' }, h('h3', {}, t('ladderMoves')), movesChart),
     h('section', { class: 'card' }, h('h3', {}, t('trend')), trendChart),
-    h('section', { class: 'card' }, h('h3', {}, t('channelMix')), channelChart)));
+    h('section', { class: 'card' }, h('h3', {}, t('channelMix')), channelChart),
+    h('section', { class: 'card' }, h('h3', {}, t('churnDistribution')), riskChart)));
   main.append(h('section', { class: 'card' }, h('h3', {}, t('churnTop')),
     table(churn.items, [
       [t('customerId'), (r) => String(r.customer_id)],
@@ -74,6 +77,15 @@ export async function dashboardPage({ me, main, go }: Context): Promise<void> {
       { name: t('amount'), type: 'bar', data: monthly.rows.map((r) => r.values[1]) },
       { name: t('commissionMonth'), type: 'line', yAxisIndex: 1, data: monthly.rows.map((r) => r.values[0]) },
     ],
+  });
+  chart(riskChart, {
+    tooltip: { trigger: 'axis' },
+    xAxis: { type: 'category', data: distribution.items.map((b) => `${Math.round(Number(b.from) * 100)}–${Math.round(Number(b.to) * 100)}%`) },
+    yAxis: { type: 'log', min: 1 },
+    series: [{ type: 'bar', data: distribution.items.map((b) => ({
+      value: Math.max(Number(b.customers), 1),
+      itemStyle: { color: Number(b.from) >= distribution.threshold ? '#b91c1c' : '#1f5fbf' },
+    })) }],
   });
   chart(channelChart, {
     tooltip: { trigger: 'item' },
