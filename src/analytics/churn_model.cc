@@ -99,6 +99,7 @@ void Append(CutoffData& into, const CutoffData& more) {
 
 std::string Percent(double fraction) { return std::to_string(static_cast<int>(std::lround(fraction * 100))) + "%"; }
 
+// The console shows these sentences in Chinese by pattern (web/src/reasons.ts): change both together.
 std::string Explain(Cause cause, const float* f) {
   auto count = [](float v) { return std::to_string(static_cast<int>(v)); };
   switch (cause) {

@@ -51,6 +51,7 @@ std::string Yuan(int64_t fen) { return FormatYuanGrouped(Money{fen}); }
 void GradeCredit(const CustomerAttributes& a, CustomerMetrics& m) {
   // Margin financing rules (融资融券): at least 500,000 yuan of assets and six months
   // of trading experience; beyond that, points for strength.
+  // The console shows these sentences in Chinese by pattern (web/src/reasons.ts): change both together.
   std::vector<std::string>& why = m.credit_reasons;
   int points = 0;
   bool eligible = true;

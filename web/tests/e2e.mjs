@@ -108,6 +108,10 @@ await check('admin sees the dashboard with tiles and charts', async () => {
   await admin.waitForTimeout(500);
   await shot(admin, 'dashboard');
 });
+await check('churn reasons read in Chinese', async () => {
+  const text = await admin.$eval('main section:last-of-type table tbody', (e) => e.textContent);
+  assert(/[\u4e00-\u9fff]/.test(text) && !/assets fell|no trade|resembles/.test(text), text.slice(0, 200));
+});
 await check('admin menu has every section', async () => {
   const items = await admin.$$eval('nav a', (links) => links.map((a) => a.getAttribute('href')));
   for (const hash of ['#/dashboard', '#/customers', '#/analytics', '#/admin']) assert(items.includes(hash), hash);

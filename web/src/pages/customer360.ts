@@ -5,6 +5,7 @@ import { api, ApiError, Row } from '../api';
 import { chart } from '../charts';
 import { clear, field, h, showFieldError, table } from '../dom';
 import { date, percent, t, yuan } from '../i18n';
+import { reasons } from '../reasons';
 import type { Context } from '../main';
 
 const CHANNELS = ['counter', 'call_center', 'account_manager', 'broker', 'website', 'app', 'analyst', 'sms', 'email'];
@@ -30,8 +31,8 @@ export async function customerPage({ me, main }: Context, id: string): Promise<v
       table(view.household as Row[], [['relation', (r) => String(r.relation)], [t('name'), (r) => String(r.member_name ?? r.member_customer_id ?? '')]])),
     h('section', { class: 'card', id: 'scores' }, h('h3', {}, t('scores')), dl([
       [t('tier'), scores.tier], [t('cluster'), scores.cluster],
-      [t('churnRisk'), percent(scores.churn_risk)], [t('churnReasons'), scores.churn_reasons],
-      [t('credit'), `${scores.credit_grade ?? '—'} ${scores.credit_reasons ?? ''}`],
+      [t('churnRisk'), percent(scores.churn_risk)], [t('churnReasons'), reasons(scores.churn_reasons)],
+      [t('credit'), `${scores.credit_grade ?? '—'} ${reasons(scores.credit_reasons)}`],
       [t('rfm'), scores.rfm], [t('profit'), scores.profit === undefined ? '—' : yuan(scores.profit)],
       [t('assets'), scores.latest_assets === undefined ? '—' : yuan(scores.latest_assets)]])),
     h('section', { class: 'card' }, h('h3', {}, t('assets')), assetChart),

@@ -3,6 +3,7 @@ import { api, Row } from '../api';
 import { chart } from '../charts';
 import { h, table } from '../dom';
 import { count, percent, t, yuan } from '../i18n';
+import { reasons } from '../reasons';
 import type { Context } from '../main';
 
 const TIERS = ['bronze', 'silver', 'gold', 'platinum', 'diamond'];
@@ -51,7 +52,7 @@ export async function dashboardPage({ me, main, go }: Context): Promise<void> {
       [t('name'), (r) => String(r.name)],
       [t('tier'), (r) => String(r.tier ?? '—')],
       [t('churnRisk'), (r) => h('span', { class: Number(r.churn_risk) >= churn.threshold ? 'risk-high' : '' }, percent(r.churn_risk))],
-      [t('churnReasons'), (r) => String(r.churn_reasons ?? '')],
+      [t('churnReasons'), (r) => reasons(r.churn_reasons)],
     ], (r) => go('#/customers/' + encodeURIComponent(String(r.customer_id))))));
 
   chart(ladderChart, {
