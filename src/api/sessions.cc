@@ -47,6 +47,12 @@ LoginOutcome SessionRegistry::Login(Store& store, std::string_view login, std::s
   auto now = Clock::now();
   {
     std::lock_guard lock(mutex_);
+    // Sign-ins are rare next to requests: a good moment to drop ended sessions and old
+    // attempt counters, so a long-running server's tables do not grow without end.
+    std::erase_if(sessions_, [&](const auto& entry) {
+      return now > entry.second.idle_deadline || now > entry.second.absolute_deadline;
+    });
+    std::erase_if(attempts_, [&](const auto& entry) { return now - entry.second.window_start > std::chrono::minutes(1); });
     Attempts& attempts = attempts_[remote_address];
     if (now - attempts.window_start > std::chrono::minutes(1)) attempts = {now, 0};
     if (++attempts.count > options_.attempts_per_minute_per_address) {
