@@ -2,6 +2,7 @@
 
 #include <utility>  // Boost 1.74's asio needs std::exchange declared under C++20
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -50,7 +51,11 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
   HttpInlinePredicate runs_inline;
-  asio::io_context io{1};
+  // The concurrency hint must be the number of threads running the loop: a hint of 1
+  // tells Asio that one thread runs it, and work posted while that thread sleeps can
+  // then wait for it (seen as p99 of 0.5-0.9 s and timeouts at 1,000 connections).
+  explicit Impl(int io_threads) : io(io_threads) {}
+  asio::io_context io;
   tcp::acceptor acceptor{io};
   std::unique_ptr<asio::thread_pool> workers;
   std::vector<std::thread> io_threads;
@@ -182,7 +187,7 @@ void HttpServer::Impl::Accept() {
 }
 
 HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler, HttpInlinePredicate runs_inline)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(std::make_unique<Impl>(std::max(1, options.io_threads))) {
   impl_->options = std::move(options);
   impl_->handler = std::move(handler);
   impl_->runs_inline = std::move(runs_inline);
