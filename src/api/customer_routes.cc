@@ -1,8 +1,7 @@
 // Customer routes: list and search, create, update, the 360 view, timeline, accounts,
 // assets, trades, tasks, logging a contact, and real-time event ingest.
-#include <unistd.h>
-
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "api/event_batch_parser.h"
@@ -119,12 +118,8 @@ HttpResponse ApiServer::ExportCustomers(Context& c) {
   }
   std::vector<std::string> masked_columns;
   for (const auto& spec : EntityInfo<Customer>::kFields) masked_columns.emplace_back(spec.name);
-  char path[] = "/tmp/fincrm-export-XXXXXX";
-  int fd = ::mkstemp(path);
-  if (fd < 0) throw ApiError{503, "unavailable", "cannot create a temporary file", ""};
-  ::close(fd);
-  std::string file = std::string(path) + "." + format;
-  std::rename(path, file.c_str());
+  // A random name in the temporary folder: the exporters write to files (xlsxwriter needs one).
+  std::string file = (std::filesystem::temp_directory_path() / ("fincrm-export-" + RandomToken(12) + "." + format)).string();
   ExportOptions options;
   options.utf8_bom = true;  // Excel opens UTF-8 CSV correctly with it
   auto rows = ExportTable(file, "customers", header, [&](const EmitRow& emit) -> Status {
