@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HTTP API benchmark on a 100,000-customer demo brokerage (generated and analysed on
-# first use into bench/api/work/, or FINCRM_BENCH_DB):
+# first use by bench/demo_db.sh into bench/work/, or FINCRM_BENCH_DB):
 #   1. wrk against the trivial route (/api/v1/ping) and the customer-360 route (random
 #      customers, signed in) at 64 and 1,000 connections: req/s, p50, p99, and the
 #      360 / trivial ratio. Each is warmed up first for WARMUP seconds.
@@ -13,17 +13,12 @@ seconds="${1:-10}" customers="${2:-100000}" warmup="${WARMUP:-5}" port="${FINCRM
 bash scripts/install-deps.sh --bench >/dev/null
 bash scripts/build.sh fincrm ingest_bench >/dev/null
 fincrm=build/src/cli/fincrm
-db="${FINCRM_BENCH_DB:-bench/api/work/api$customers.db}"
-mkdir -p "$(dirname "$db")"
-if [ ! -f "$db" ]; then
-  echo "generating $customers demo customers into $db (once)"
-  "$fincrm" demo-data --db "$db" --customers "$customers" >/dev/null
-  "$fincrm" analyze --db "$db" >/dev/null
-fi
+db="$(bash bench/demo_db.sh "$customers")"
+mkdir -p bench/work
 "$fincrm" user list --db "$db" | grep -q '^apibench ' ||
   echo 'bench-password-1' | "$fincrm" user add --db "$db" --login apibench --role admin --password-stdin >/dev/null
 
-"$fincrm" serve --db "$db" --listen "127.0.0.1:$port" >/dev/null 2>bench/api/work/serve.log &
+"$fincrm" serve --db "$db" --listen "127.0.0.1:$port" >/dev/null 2>bench/work/serve.log &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do

@@ -1,5 +1,6 @@
 #include "api/api_server.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <csignal>
@@ -8,6 +9,8 @@
 #include "api/openapi_document.h"
 #include "api/request_json.h"
 #include "api/webhook_dispatcher.h"
+#include "analytics/value_ladder.h"
+#include "core/staff_user.h"
 #include "core/json_writer.h"
 #include "storage/open_store.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -166,6 +169,7 @@ void ApiServer::AddRoutes() {
   Add("POST", "/api/v1/auth/login", P::kPublic, &ApiServer::Login);
   Add("POST", "/api/v1/auth/logout", P::kSignedIn, &ApiServer::Logout);
   Add("GET", "/api/v1/auth/me", P::kSignedIn, &ApiServer::Me, /*quick=*/true);
+  Add("GET", "/api/v1/vocabulary", P::kPublic, &ApiServer::Vocabulary, /*quick=*/true);
   Add("GET", "/api/v1/customers", P::kReadCustomers, &ApiServer::ListCustomers);
   Add("POST", "/api/v1/customers", P::kWriteCustomers, &ApiServer::CreateCustomer);
   Add("GET", "/api/v1/customers/export", P::kReadCustomers, &ApiServer::ExportCustomers);
@@ -422,6 +426,52 @@ HttpResponse ApiServer::Me(Context& c) {
       .Field("address", visible.address);
   json.EndObject().EndObject();
   return JsonResponse(json.Take());
+}
+
+namespace {
+
+template <class E>
+void WriteVocabulary(JsonWriter& json) {
+  std::string name(EnumInfo<E>::kTypeName);
+  std::replace(name.begin(), name.end(), ' ', '_');
+  json.Key(name).BeginObject();
+  for (const EnumName& entry : EnumNames<E>()) json.Field(entry.code, entry.zh);
+  json.EndObject();
+}
+
+std::string VocabularyJson() {
+  JsonWriter json;
+  json.BeginObject();
+  WriteVocabulary<Gender>(json);
+  WriteVocabulary<IdType>(json);
+  WriteVocabulary<CustomerStatus>(json);
+  WriteVocabulary<RiskLevel>(json);
+  WriteVocabulary<ProductRisk>(json);
+  WriteVocabulary<IncomeBand>(json);
+  WriteVocabulary<StaffRole>(json);
+  WriteVocabulary<Relation>(json);
+  WriteVocabulary<AccountType>(json);
+  WriteVocabulary<Market>(json);
+  WriteVocabulary<ProductType>(json);
+  WriteVocabulary<TradeSide>(json);
+  WriteVocabulary<TradeChannel>(json);
+  WriteVocabulary<InteractionChannel>(json);
+  WriteVocabulary<Direction>(json);
+  WriteVocabulary<InteractionType>(json);
+  WriteVocabulary<ProductCategory>(json);
+  WriteVocabulary<UserRole>(json);
+  WriteVocabulary<ValueTier>(json);
+  json.EndObject();
+  return json.Take();
+}
+
+}  // namespace
+
+// The Chinese labels of every code the API writes, from the same tables the importer
+// parses with, so the console never keeps a second copy.
+HttpResponse ApiServer::Vocabulary(Context&) {
+  static const std::string body = VocabularyJson();
+  return JsonResponse(body);
 }
 
 Result<Customer> ApiServer::VisibleCustomer(Context& c, std::string_view customer_id) {

@@ -86,6 +86,7 @@ class ApiServer {
   HttpResponse Login(Context& c);
   HttpResponse Logout(Context& c);
   HttpResponse Me(Context& c);
+  HttpResponse Vocabulary(Context& c);
   // Customers (customer_routes.cc)
   HttpResponse ListCustomers(Context& c);
   HttpResponse ExportCustomers(Context& c);

@@ -78,6 +78,11 @@ TEST_F(ApiServerTest, PublicRoutesAnswerWithoutSignInAndOthersNeedIt) {
   Reply metrics = anonymous.Get("/metrics");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("fincrm_http_requests_total"), std::string::npos);
+  Reply vocabulary = anonymous.Get("/api/v1/vocabulary");
+  EXPECT_EQ(vocabulary.status, 200);
+  EXPECT_EQ(Str(vocabulary.json["value_tier"]["gold"]), "黄金");
+  EXPECT_EQ(Str(vocabulary.json["interaction_channel"]["call_center"]), "呼叫中心");
+  EXPECT_EQ(Str(vocabulary.json["role"]["branch_manager"]), "营业部经理");
   Reply customers = anonymous.Get("/api/v1/customers");
   EXPECT_EQ(customers.status, 401);
   EXPECT_EQ(Str(customers.json["error"]["code"]), "unauthenticated");

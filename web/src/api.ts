@@ -49,6 +49,7 @@ export const api = {
   login: (login: string, password: string) => request<Me & { token: string }>('POST', '/api/v1/auth/login', { login, password }),
   logout: () => request<unknown>('POST', '/api/v1/auth/logout'),
   me: () => request<Me>('GET', '/api/v1/auth/me'),
+  vocabulary: () => request<Record<string, Record<string, string>>>('GET', '/api/v1/vocabulary'),
   customers: (query: Record<string, string>) =>
     request<Page>('GET', '/api/v1/customers?' + new URLSearchParams(query).toString()),
   customer: (id: string) => request<Row>('GET', `/api/v1/customers/${encodeURIComponent(id)}`),

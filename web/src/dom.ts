@@ -32,10 +32,15 @@ export function table<T>(rows: T[], columns: [string, (row: T) => Child][], onRo
   return h('table', {},
     h('thead', {}, h('tr', {}, ...columns.map(([title]) => h('th', {}, title)))),
     h('tbody', {}, ...rows.map((row) => {
-      const tr = h('tr', onRow ? { class: 'clickable', tabindex: 0 } : {}, ...columns.map(([, cell]) => h('td', {}, cell(row))));
+      const tr = h('tr', onRow ? { class: 'clickable', tabindex: 0, role: 'link' } : {}, ...columns.map(([, cell]) => h('td', {}, cell(row))));
       if (onRow) {
         tr.addEventListener('click', () => onRow(row));
-        tr.addEventListener('keydown', (e) => { if ((e as KeyboardEvent).key === 'Enter') onRow(row); });
+        tr.addEventListener('keydown', (e) => {
+          const key = (e as KeyboardEvent).key;
+          if (key !== 'Enter' && key !== ' ') return;
+          e.preventDefault();  // Space would scroll the page instead
+          onRow(row);
+        });
       }
       return tr;
     })));

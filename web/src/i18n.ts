@@ -21,7 +21,8 @@ const zh = {
   users: '用户', role: '角色', disabled: '已停用', disable: '停用', enable: '启用', resetPassword: '重置口令',
   create: '新建', chain: '审计链校验', intact: '完整', broken: '已被篡改', actor: '操作人', action: '操作',
   time: '时间', source: '来源', noData: '暂无数据', loading: '加载中…', sessionExpired: '会话已过期，请重新登录',
-  language: 'English', amount: '金额', side: '方向', symbol: '代码', date: '日期', total: '合计',
+  language: 'English', amount: '金额', side: '方向', symbol: '代码', date: '日期', total: '合计', skipToContent: '跳到正文',
+  address: '地址', email: '电子邮件', relation: '关系', accountId: '账号', closeDate: '销户日期', locked: '已锁定', enabled: '正常', retention: '留存率', label: '标签',
 };
 const en: typeof zh = {
   app: 'FinCRM', signIn: 'Sign in', login: 'Login', password: 'Password', signOut: 'Sign out',
@@ -42,7 +43,8 @@ const en: typeof zh = {
   resetPassword: 'Reset password', create: 'Create', chain: 'Audit chain', intact: 'intact', broken: 'TAMPERED',
   actor: 'Actor', action: 'Action', time: 'Time', source: 'Source', noData: 'No data', loading: 'Loading…',
   sessionExpired: 'Your session has expired; please sign in again', language: '中文', amount: 'Amount', side: 'Side',
-  symbol: 'Symbol', date: 'Date', total: 'Total',
+  symbol: 'Symbol', date: 'Date', total: 'Total', skipToContent: 'Skip to content',
+  address: 'Address', email: 'E-mail', relation: 'Relation', accountId: 'Account', closeDate: 'Closed', locked: 'Locked', enabled: 'Active', retention: 'Retention', label: 'Label',
 };
 
 export type Key = keyof typeof zh;
@@ -66,6 +68,39 @@ export function toggleLanguage(): void {
   current = current === 'zh' ? 'en' : 'zh';
   localStorage.setItem('fincrm.lang', current);
   document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+}
+
+// Codes (status, channel, tier, role...) shown in the reader's language: Chinese labels
+// come from the server's vocabulary, the same tables the importer parses with.
+let vocabulary: Record<string, Record<string, string>> = {};
+export function setVocabulary(v: Record<string, Record<string, string>>): void {
+  vocabulary = v;
+}
+export function term(kind: string, code: unknown): string {
+  if (code === undefined || code === null || code === '') return '—';
+  const text = String(code);
+  if (current === 'zh') return vocabulary[kind]?.[text] ?? text;
+  return text.replaceAll('_', ' ');
+}
+
+// The cube's measures and dimensions.
+const cubeNames: Record<string, [string, string]> = {
+  commission: ['佣金', 'Commission'], trade_amount: ['成交金额', 'Trade amount'], trade_count: ['成交笔数', 'Trades'],
+  active_customers: ['活跃客户', 'Active customers'], new_customers: ['新增客户', 'New customers'], assets: ['客户资产', 'Assets'],
+  month: ['月份', 'Month'], quarter: ['季度', 'Quarter'], branch: ['营业部', 'Branch'], broker: ['经纪人', 'Broker'],
+  province: ['省份', 'Province'], tier: ['价值等级', 'Tier'], cluster: ['客户群', 'Cluster'], risk_level: ['风险等级', 'Risk level'],
+  channel: ['委托渠道', 'Channel'], product_type: ['产品类型', 'Product type'], market: ['市场', 'Market'], age_band: ['年龄段', 'Age band'],
+};
+export function cubeName(code: string): string {
+  return cubeNames[code]?.[current === 'zh' ? 0 : 1] ?? code;
+}
+// Which vocabulary a cube dimension's keys come from.
+const dimensionVocabulary: Record<string, string> = {
+  tier: 'value_tier', risk_level: 'risk_level', channel: 'trade_channel', product_type: 'product_type', market: 'market',
+};
+export function dimensionKey(dimension: string, key: string): string {
+  const kind = dimensionVocabulary[dimension];
+  return kind ? term(kind, key) : key;
 }
 
 const locale = () => (current === 'zh' ? 'zh-CN' : 'en-US');

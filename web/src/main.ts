@@ -3,7 +3,7 @@ import './style.css';
 import { api, ApiError, Me, setSignedOutHandler } from './api';
 import { disposeCharts } from './charts';
 import { clear, field, h, showFieldError } from './dom';
-import { t, toggleLanguage } from './i18n';
+import { language, setVocabulary, t, toggleLanguage } from './i18n';
 import { adminPage } from './pages/admin';
 import { analyticsPage } from './pages/analytics';
 import { customerPage } from './pages/customer360';
@@ -34,7 +34,7 @@ function go(hash: string): void {
 }
 
 function loginView(): HTMLElement {
-  const login = h('input', { name: 'login', autocomplete: 'username', required: true }) as HTMLInputElement;
+  const login = h('input', { name: 'login', autocomplete: 'username', required: true, autofocus: true }) as HTMLInputElement;
   const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true }) as HTMLInputElement;
   const form = h('form', { class: 'login card' },
     h('h1', {}, t('app')),
@@ -59,6 +59,13 @@ function loginView(): HTMLElement {
   return h('div', { class: 'center' }, form);
 }
 
+// Keyboard users land where the page wants them (its search box, say) or at the
+// start of the new content, not back at the top of the menu.
+function focusContent(container: HTMLElement): void {
+  const target = container.querySelector<HTMLElement>('[autofocus]') ?? container;
+  target.focus({ preventScroll: true });
+}
+
 function menu(current: string): HTMLElement {
   const items: [string, string, boolean][] = [
     ['#/dashboard', t('dashboard'), !!me?.permissions.read_analytics || !!me?.permissions.read_customers],
@@ -67,6 +74,7 @@ function menu(current: string): HTMLElement {
     ['#/admin', t('admin'), !!me?.permissions.manage_users || !!me?.permissions.read_audit],
   ];
   return h('nav', {},
+    h('a', { href: '#content', class: 'skip', onclick: (e: Event) => { e.preventDefault(); focusContent(document.getElementById('content')!); } }, t('skipToContent')),
     h('strong', { class: 'brand' }, 'FinCRM'),
     ...items.filter(([, , allowed]) => allowed).map(([hash, label]) =>
       h('a', { href: hash, class: current.startsWith(hash) ? 'active' : '' }, label)),
@@ -76,19 +84,27 @@ function menu(current: string): HTMLElement {
     h('button', { class: 'link', onclick: async () => { await api.logout().catch(() => {}); me = null; go('#/login'); } }, t('signOut')));
 }
 
+let vocabularyLoaded = false;
+
 async function render(): Promise<void> {
+  if (!vocabularyLoaded) {
+    setVocabulary(await api.vocabulary().catch(() => ({})));
+    vocabularyLoaded = true;
+  }
   disposeCharts();
   clear(app);
+  document.documentElement.lang = language() === 'zh' ? 'zh-CN' : 'en';
   if (!me) {
     try {
       me = await api.me();  // the session cookie may still be valid
     } catch {
       app.appendChild(loginView());
+      focusContent(app);
       return;
     }
   }
   const hash = location.hash || '#/dashboard';
-  const main = h('main', {});
+  const main = h('main', { id: 'content', tabindex: -1 });
   app.append(menu(hash), main);
   const context: Context = { me: me!, main, go };
   const [, page, arg] = hash.split('/');
@@ -99,8 +115,9 @@ async function render(): Promise<void> {
     else if (page === 'admin') await adminPage(context);
     else await dashboardPage(context);
   } catch (error) {
-    main.appendChild(h('p', { class: 'form-error' }, (error as Error).message));
+    main.appendChild(h('p', { class: 'form-error', role: 'alert' }, (error as Error).message));
   }
+  focusContent(main);
 }
 
 render();

@@ -1,8 +1,8 @@
 // End-to-end tests of the web console in a real browser: Debian's chromium driven by
 // playwright-core, against a real `fincrm serve` on a freshly generated demo.
 //   node tests/e2e.mjs FINCRM_BINARY [--screenshots DIR]
-import { chromium } from 'playwright-core';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { launchBrowser, signInPage, startServer } from './harness.mjs';
 import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
 const require_text = (path) => readFileSync(path, 'utf8');
 import { tmpdir } from 'node:os';
@@ -31,31 +31,8 @@ for (const [login, role, ...scope] of [['admin', 'admin'], ['manager', 'branch_m
 const brokerCustomers = new Set(sql(`SELECT customer_id FROM customers WHERE broker_id = '${broker}'`).split('\n'));
 const branchCustomers = new Set(sql(`SELECT customer_id FROM customers WHERE branch_id = '${branch}'`).split('\n'));
 
-const server = spawn(fincrm, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web-root', webRoot]);
-const base = await new Promise((done, fail) => {
-  let out = '';
-  server.stdout.on('data', (chunk) => {
-    out += chunk;
-    const match = out.match(/at (http:\/\/127\.0\.0\.1:\d+)\//);
-    if (match) done(match[1]);
-  });
-  server.on('exit', (code) => fail(new Error(`fincrm serve exited with ${code}`)));
-});
-for (let i = 0; i < 100; i++) {
-  const health = await fetch(base + '/healthz').then((r) => r.json()).catch(() => ({}));
-  if (health.events_ready) break;
-  await new Promise((r) => setTimeout(r, 100));
-}
-
-const context = await chromium.launchPersistentContext(join(work, 'profile'), {
-  acceptDownloads: true,
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 860 },
-  locale: 'zh-CN',
-});
+const { base, stop } = await startServer(fincrm, db, webRoot);
+const context = await launchBrowser(join(work, 'profile'));
 let passed = 0, failed = 0;
 const consoleErrors = [];
 async function check(name, body) {
@@ -71,15 +48,10 @@ const assert = (condition, message) => { if (!condition) throw new Error(message
 
 async function signIn(login) {
   await context.clearCookies();
-  const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${login}: ${m.text()}`); });
-  page.on('pageerror', (e) => consoleErrors.push(`${login}: ${e.message}`));
-  await page.goto(base + '/');
-  await page.fill('input[name=login]', login);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('nav');
-  return page;
+  return signInPage(context, base, login, password, (page) => {
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${login}: ${m.text()}`); });
+    page.on('pageerror', (e) => consoleErrors.push(`${login}: ${e.message}`));
+  });
 }
 async function listedIds(page) {
   await page.goto(base + '/#/customers');
@@ -151,7 +123,7 @@ await check('two dimensions make a pivot table, and a click drills down', async 
   await admin.click('#cube button[type=submit]');
   await admin.waitForFunction(() => document.querySelector('#cube-output p')?.textContent.includes('×'));
   const headers = await admin.$$eval('#cube-output thead th', (cells) => cells.map((c) => c.textContent));
-  assert(headers[0] === 'tier' && headers.includes('app'), `pivot headers ${headers}`);
+  assert(headers[0] === '价值等级' && headers.includes('手机'), `pivot headers in Chinese: ${headers}`);
   await admin.click('#cube-output tbody tr');
   await admin.waitForFunction(() => document.querySelector('#cube input[name=where]').value.includes('tier='));
   await admin.waitForFunction(() => !document.querySelector('#cube-output p'));  // one dimension again
@@ -229,14 +201,56 @@ await check('an ended session returns to the sign-in form with a notice', async 
   await managerPage.goto(base + '/#/customers');
   await managerPage.waitForSelector('input[name=login]');
 });
+await check('keyboard only: sign in, open a customer from the search, log a contact', async () => {
+  await context.clearCookies();
+  const page = await context.newPage();
+  page.on('pageerror', (e) => consoleErrors.push(`keyboard: ${e.message}`));
+  const focused = () => page.evaluate(() => {
+    const e = document.activeElement;
+    return { tag: e.tagName, name: e.getAttribute('name') ?? '', href: e.getAttribute('href') ?? '',
+             outline: getComputedStyle(e).outlineStyle, form: e.closest('form')?.id ?? '' };
+  });
+  const tabUntil = async (wanted, limit = 80) => {
+    for (let i = 0; i < limit; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focused();
+      if (wanted(f)) return f;
+    }
+    throw new Error('never reached by Tab');
+  };
+  await page.goto(base + '/');
+  await page.waitForSelector('input[name=login]');
+  assert((await focused()).name === 'login', 'the login field has the focus');
+  await page.keyboard.type('admin');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('nav');
+  await tabUntil((f) => f.href === '#/customers');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('input[type=search]');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('type') === 'search');
+  await page.keyboard.type(opened);
+  await page.waitForFunction((id) => { const rows = document.querySelectorAll('main table tbody tr');
+    return rows.length === 1 && rows[0].textContent.includes(id); }, opened);
+  const row = await tabUntil((f) => f.tag === 'TR');
+  assert(row.outline !== 'none', 'the focused row is outlined');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#log-contact');
+  const subject = 'keyboard ' + Date.now();
+  await tabUntil((f) => f.form === 'log-contact' && f.name === 'subject');
+  await page.keyboard.type(subject);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((s) => document.querySelector('#timeline table')?.textContent.includes(s), subject);
+  await page.close();
+});
 await check('no console errors', async () => {
   const unexpected = consoleErrors.filter((e) => !e.includes('Failed to load resource'));  // expected 401/404 answers
   assert(unexpected.length === 0, unexpected.join('\n'));
 });
 
 await context.close();
-server.kill('SIGTERM');
-await new Promise((r) => server.on('exit', r));
+await stop();
 rmSync(work, { recursive: true, force: true });
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -2,7 +2,7 @@
 // audit trail with filters and the chain's verification status.
 import { api, ApiError, Row } from '../api';
 import { clear, field, h, showFieldError, table } from '../dom';
-import { date, t } from '../i18n';
+import { date, t, term } from '../i18n';
 import type { Context } from '../main';
 
 const ROLES = ['admin', 'hq_analyst', 'branch_manager', 'broker', 'agent', 'research_analyst', 'compliance', 'integration'];
@@ -17,9 +17,9 @@ async function usersCard(): Promise<HTMLElement> {
   const load = async () => {
     const users = (await api.users()).items;
     clear(box);
-    box.append(table(users, [[t('login'), (r) => String(r.login)], [t('role'), (r) => String(r.role)],
+    box.append(table(users, [[t('login'), (r) => String(r.login)], [t('role'), (r) => term('role', r.role)],
       [t('branch'), (r) => String(r.branch_id ?? '')], [t('broker'), (r) => String(r.staff_id ?? '')],
-      [t('status'), (r) => (r.disabled ? t('disabled') : r.locked_until ? 'locked' : 'active')],
+      [t('status'), (r) => (r.disabled ? t('disabled') : r.locked_until ? t('locked') : t('enabled'))],
       ['', (r: Row) => h('span', {},
         h('button', { class: 'link', onclick: async () => { await api.updateUser(String(r.login), { disabled: !r.disabled }); await load(); } },
           r.disabled ? t('enable') : t('disable')),
@@ -29,7 +29,7 @@ async function usersCard(): Promise<HTMLElement> {
         } }, t('resetPassword')))]]));
   };
   const login = h('input', { name: 'login' }) as HTMLInputElement;
-  const role = h('select', { name: 'role' }, ...ROLES.map((r) => h('option', { value: r }, r))) as HTMLSelectElement;
+  const role = h('select', { name: 'role' }, ...ROLES.map((r) => h('option', { value: r }, term('role', r)))) as HTMLSelectElement;
   const branch = h('input', { name: 'branch_id' }) as HTMLInputElement;
   const staff = h('input', { name: 'staff_id' }) as HTMLInputElement;
   const password = h('input', { name: 'password', type: 'password' }) as HTMLInputElement;

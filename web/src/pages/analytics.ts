@@ -4,7 +4,7 @@
 import { api, ApiError } from '../api';
 import { chart, disposeCharts } from '../charts';
 import { clear, field, h, showFieldError, table } from '../dom';
-import { count, percent, t, yuan } from '../i18n';
+import { count, cubeName, dimensionKey, percent, t, yuan } from '../i18n';
 import type { Context } from '../main';
 
 const MEASURES = ['commission', 'trade_amount', 'trade_count', 'active_customers', 'new_customers', 'assets'];
@@ -18,9 +18,9 @@ export async function analyticsPage({ main }: Context): Promise<void> {
 type CubeAnswer = Awaited<ReturnType<typeof api.cube>>;
 
 function cubeExplorer(): HTMLElement {
-  const measureBoxes = MEASURES.map((m) => h('label', {}, h('input', { type: 'checkbox', value: m, checked: m === 'commission' }), ' ', m));
-  const dim1 = h('select', { name: 'by1' }, ...DIMENSIONS.map((d) => h('option', { value: d, selected: d === 'branch' }, d))) as HTMLSelectElement;
-  const dim2 = h('select', { name: 'by2' }, h('option', { value: '' }, '—'), ...DIMENSIONS.map((d) => h('option', { value: d }, d))) as HTMLSelectElement;
+  const measureBoxes = MEASURES.map((m) => h('label', {}, h('input', { type: 'checkbox', value: m, checked: m === 'commission' }), ' ', cubeName(m)));
+  const dim1 = h('select', { name: 'by1' }, ...DIMENSIONS.map((d) => h('option', { value: d, selected: d === 'branch' }, cubeName(d)))) as HTMLSelectElement;
+  const dim2 = h('select', { name: 'by2' }, h('option', { value: '' }, '—'), ...DIMENSIONS.map((d) => h('option', { value: d }, cubeName(d)))) as HTMLSelectElement;
   const where = h('input', { name: 'where', placeholder: 'tier=gold;channel=app' }) as HTMLInputElement;
   const output = h('div', { id: 'cube-output' });
   const chartBox = h('div', { class: 'chart' });
@@ -48,24 +48,25 @@ function cubeExplorer(): HTMLElement {
       const rowsKeys = [...new Set(result.rows.map((r) => r.keys[0]))];
       const colKeys = [...new Set(result.rows.map((r) => r.keys[1]))];
       const value = new Map(result.rows.map((r) => [r.keys[0] + '\u0000' + r.keys[1], r.values[0]]));
-      output.append(h('p', {}, `${result.measures[0]}: ${result.dimensions[0]} × ${result.dimensions[1]}`),
-        table(rowsKeys, [[result.dimensions[0], (k: string) => k],
-          ...colKeys.map((c) => [c, (k: string) => { const v = value.get(k + '\u0000' + c); return v === undefined ? '' : money(result.measures[0], v); }] as [string, (k: string) => string])],
+      const [down, across] = result.dimensions;
+      output.append(h('p', {}, `${cubeName(result.measures[0])}: ${cubeName(down)} × ${cubeName(across)}`),
+        table(rowsKeys, [[cubeName(down), (k: string) => dimensionKey(down, k)],
+          ...colKeys.map((c) => [dimensionKey(across, c), (k: string) => { const v = value.get(k + '\u0000' + c); return v === undefined ? '' : money(result.measures[0], v); }] as [string, (k: string) => string])],
           (k) => drill(k)));
       chart(chartBox, {
-        tooltip: { trigger: 'axis' }, legend: {}, xAxis: { type: 'category', data: rowsKeys }, yAxis: { type: 'value' },
-        series: colKeys.map((c) => ({ name: c, type: 'bar', stack: 'pivot', data: rowsKeys.map((k) => value.get(k + '\u0000' + c) ?? 0) })),
+        tooltip: { trigger: 'axis' }, legend: {}, xAxis: { type: 'category', data: rowsKeys.map((k) => dimensionKey(down, k)) }, yAxis: { type: 'value' },
+        series: colKeys.map((c) => ({ name: dimensionKey(across, c), type: 'bar', stack: 'pivot', data: rowsKeys.map((k) => value.get(k + '\u0000' + c) ?? 0) })),
       });
       return;
     }
     output.append(table(result.rows, [
-      ...result.dimensions.map((d, i) => [d, (r: CubeAnswer['rows'][number]) => r.keys[i]] as [string, (r: CubeAnswer['rows'][number]) => string]),
-      ...result.measures.map((m, i) => [m, (r: CubeAnswer['rows'][number]) => money(m, r.values[i])] as [string, (r: CubeAnswer['rows'][number]) => string]),
+      ...result.dimensions.map((d, i) => [cubeName(d), (r: CubeAnswer['rows'][number]) => dimensionKey(d, r.keys[i])] as [string, (r: CubeAnswer['rows'][number]) => string]),
+      ...result.measures.map((m, i) => [cubeName(m), (r: CubeAnswer['rows'][number]) => money(m, r.values[i])] as [string, (r: CubeAnswer['rows'][number]) => string]),
     ], (r) => drill(r.keys[0])));
     chart(chartBox, {
       tooltip: { trigger: 'axis' }, legend: {},
-      xAxis: { type: 'category', data: result.rows.map((r) => r.keys.join(' / ')) }, yAxis: { type: 'value' },
-      series: result.measures.map((m, i) => ({ name: m, type: 'bar', data: result.rows.map((r) => r.values[i]) })),
+      xAxis: { type: 'category', data: result.rows.map((r) => r.keys.map((k, i) => dimensionKey(result.dimensions[i], k)).join(' / ')) }, yAxis: { type: 'value' },
+      series: result.measures.map((m, i) => ({ name: cubeName(m), type: 'bar', data: result.rows.map((r) => r.values[i]) })),
     });
   };
   form.addEventListener('submit', async (event) => {
@@ -101,7 +102,7 @@ async function kpiCard(): Promise<HTMLElement> {
     clear(box);
     box.append(table(rows, [[t('rank'), (r) => String(r.rank)], [level.value === 'branch' ? t('branch') : t('broker'), (r) => String(r.unit)],
       [t('composite'), (r) => Number(r.composite).toFixed(1)], [t('customersTotal'), (r) => count(r.customers)],
-      [t('newCustomers'), (r) => percent(r.new_rate)], ['retention', (r) => percent(r.retention_rate)],
+      [t('newCustomers'), (r) => percent(r.new_rate)], [t('retention'), (r) => percent(r.retention_rate)],
       [t('upgraded'), (r) => percent(r.upgrade_rate)], [t('profit'), (r) => yuan(r.average_profit)]]));
   };
   level.addEventListener('change', load);
@@ -113,7 +114,7 @@ async function kpiCard(): Promise<HTMLElement> {
 async function clustersCard(): Promise<HTMLElement> {
   const clusters = await api.clusters();
   return h('section', { class: 'card' }, h('h3', {}, t('clusters')),
-    table(clusters.items, [[t('cluster'), (r) => String(r.cluster)], ['label', (r) => String(r.label)], [t('customersTotal'), (r) => count(r.size)]]));
+    table(clusters.items, [[t('cluster'), (r) => String(r.cluster)], [t('label'), (r) => String(r.label)], [t('customersTotal'), (r) => count(r.size)]]));
 }
 
 async function modelCard(): Promise<HTMLElement> {

@@ -4,7 +4,7 @@
 import { api, ApiError, Row } from '../api';
 import { chart } from '../charts';
 import { clear, field, h, showFieldError, table } from '../dom';
-import { date, percent, t, yuan } from '../i18n';
+import { date, percent, t, term, yuan } from '../i18n';
 import { reasons } from '../reasons';
 import type { Context } from '../main';
 
@@ -21,27 +21,28 @@ export async function customerPage({ me, main }: Context, id: string): Promise<v
   const assetChart = h('div', { class: 'chart' });
   const timelineBox = h('div', {});
   const channel = h('select', { 'aria-label': t('channel') }, h('option', { value: '' }, t('all')),
-    ...CHANNELS.map((c) => h('option', { value: c }, c))) as HTMLSelectElement;
+    ...CHANNELS.map((c) => h('option', { value: c }, term('interaction_channel', c)))) as HTMLSelectElement;
   main.append(h('div', { class: 'grid' },
     h('section', { class: 'card', id: 'profile' }, h('h3', {}, t('profile')), dl([
-      [t('mobile'), profile.mobile], [t('idNumber'), profile.id_number], ['email', profile.email],
-      ['address', profile.address], [t('riskLevel'), profile.risk_level], [t('status'), profile.status],
+      [t('mobile'), profile.mobile], [t('idNumber'), profile.id_number], [t('email'), profile.email],
+      [t('address'), profile.address], [t('riskLevel'), `${profile.risk_level} ${term('risk_level', profile.risk_level)}`],
+      [t('status'), term('customer_status', profile.status)],
       [t('branch'), profile.branch_id], [t('broker'), profile.broker_id], [t('openDate'), date(profile.open_date)]]),
       h('h4', {}, t('household')),
-      table(view.household as Row[], [['relation', (r) => String(r.relation)], [t('name'), (r) => String(r.member_name ?? r.member_customer_id ?? '')]])),
+      table(view.household as Row[], [[t('relation'), (r) => term('relation', r.relation)], [t('name'), (r) => String(r.member_name ?? r.member_customer_id ?? '')]])),
     h('section', { class: 'card', id: 'scores' }, h('h3', {}, t('scores')), dl([
-      [t('tier'), scores.tier], [t('cluster'), scores.cluster],
+      [t('tier'), term('value_tier', scores.tier)], [t('cluster'), scores.cluster],
       [t('churnRisk'), percent(scores.churn_risk)], [t('churnReasons'), reasons(scores.churn_reasons)],
       [t('credit'), `${scores.credit_grade ?? '—'} ${reasons(scores.credit_reasons)}`],
       [t('rfm'), scores.rfm], [t('profit'), scores.profit === undefined ? '—' : yuan(scores.profit)],
       [t('assets'), scores.latest_assets === undefined ? '—' : yuan(scores.latest_assets)]])),
     h('section', { class: 'card' }, h('h3', {}, t('assets')), assetChart),
     h('section', { class: 'card' }, h('h3', {}, t('accounts')),
-      table(view.accounts as Row[], [['id', (r) => String(r.account_id)], [t('type'), (r) => String(r.type)],
-        [t('openDate'), (r) => date(r.open_date)], ['closed', (r) => date(r.close_date)]]))));
+      table(view.accounts as Row[], [[t('accountId'), (r) => String(r.account_id)], [t('type'), (r) => term('account_type', r.type)],
+        [t('openDate'), (r) => date(r.open_date)], [t('closeDate'), (r) => date(r.close_date)]]))));
   main.append(h('section', { class: 'card' }, h('h3', {}, t('recentTrades')),
     table(view.recent_trades as Row[], [[t('time'), (r) => date(r.trade_time)], [t('symbol'), (r) => String(r.symbol)],
-      [t('side'), (r) => String(r.side)], [t('amount'), (r) => yuan(r.amount)], [t('channel'), (r) => String(r.channel)]])));
+      [t('side'), (r) => term('trade_side', r.side)], [t('amount'), (r) => yuan(r.amount)], [t('channel'), (r) => term('trade_channel', r.channel)]])));
 
   const timelineSection = h('section', { class: 'card', id: 'timeline' }, h('h3', {}, t('timeline')), h('div', { class: 'toolbar' }, channel), timelineBox);
   if (me.permissions.write_customers) timelineSection.append(contactForm(id, () => loadTimeline()));
@@ -55,16 +56,16 @@ export async function customerPage({ me, main }: Context, id: string): Promise<v
   async function loadTimeline(): Promise<void> {
     const items = (await api.timeline(id, channel.value)).items;
     clear(timelineBox);
-    timelineBox.append(table(items, [[t('time'), (r) => date(r.occurred_at)], [t('channel'), (r) => String(r.channel)],
-      [t('type'), (r) => String(r.type)], [t('subject'), (r) => String(r.subject ?? '')], [t('notes'), (r) => String(r.notes ?? '')]]));
+    timelineBox.append(table(items, [[t('time'), (r) => date(r.occurred_at)], [t('channel'), (r) => term('interaction_channel', r.channel)],
+      [t('type'), (r) => term('interaction_type', r.type)], [t('subject'), (r) => String(r.subject ?? '')], [t('notes'), (r) => String(r.notes ?? '')]]));
   }
   channel.addEventListener('change', () => loadTimeline());
   await loadTimeline();
 }
 
 function contactForm(id: string, done: () => Promise<void>): HTMLElement {
-  const channel = h('select', { name: 'channel' }, ...CHANNELS.map((c) => h('option', { value: c }, c))) as HTMLSelectElement;
-  const type = h('select', { name: 'type' }, ...TYPES.map((c) => h('option', { value: c }, c))) as HTMLSelectElement;
+  const channel = h('select', { name: 'channel' }, ...CHANNELS.map((c) => h('option', { value: c }, term('interaction_channel', c)))) as HTMLSelectElement;
+  const type = h('select', { name: 'type' }, ...TYPES.map((c) => h('option', { value: c }, term('interaction_type', c)))) as HTMLSelectElement;
   const subject = h('input', { name: 'subject', required: true }) as HTMLInputElement;
   const notes = h('textarea', { name: 'notes', rows: 2 }) as HTMLTextAreaElement;
   const form = h('form', { class: 'toolbar', id: 'log-contact' }, h('strong', {}, t('logContact')),

@@ -2,18 +2,19 @@
 // paging, and CSV export of the current filter (masked exactly as shown).
 import { api, Page, Row } from '../api';
 import { clear, h, table } from '../dom';
-import { date, language, percent, t, yuan } from '../i18n';
+import { date, language, percent, t, term, yuan } from '../i18n';
 import type { Context } from '../main';
 
 export async function customersPage({ main, go }: Context): Promise<void> {
-  const search = h('input', { type: 'search', placeholder: t('search'), 'aria-label': t('search') }) as HTMLInputElement;
-  const select = (name: string, options: string[]) =>
-    h('select', { name, 'aria-label': name }, h('option', { value: '' }, t('all')), ...options.map((o) => h('option', { value: o }, o))) as HTMLSelectElement;
+  const search = h('input', { type: 'search', placeholder: t('search'), 'aria-label': t('search'), autofocus: true }) as HTMLInputElement;
+  const select = (name: string, label: string, options: string[], kind = '') =>
+    h('select', { name, 'aria-label': label, title: label }, h('option', { value: '' }, `${label}: ${t('all')}`),
+      ...options.map((o) => h('option', { value: o }, kind ? term(kind, o) : o))) as HTMLSelectElement;
   const branches = await api.branches();
-  const branch = select('branch_id', branches.items.map((b) => String(b.branch_id)));
-  const tier = select('tier', ['bronze', 'silver', 'gold', 'platinum', 'diamond']);
-  const risk = select('risk_level', ['C1', 'C2', 'C3', 'C4', 'C5']);
-  const status = select('status', ['active', 'dormant', 'closed']);
+  const branch = select('branch_id', t('branch'), branches.items.map((b) => String(b.branch_id)));
+  const tier = select('tier', t('tier'), ['bronze', 'silver', 'gold', 'platinum', 'diamond'], 'value_tier');
+  const risk = select('risk_level', t('riskLevel'), ['C1', 'C2', 'C3', 'C4', 'C5'], 'risk_level');
+  const status = select('status', t('status'), ['active', 'dormant', 'closed'], 'customer_status');
   const churn = h('input', { type: 'number', min: 0, max: 1, step: 0.1, name: 'min_churn_risk', 'aria-label': t('minChurn'), placeholder: t('minChurn') }) as HTMLInputElement;
   const results = h('div', {});
   const more = h('button', { type: 'button' }, t('next'));
@@ -40,7 +41,7 @@ export async function customersPage({ main, go }: Context): Promise<void> {
       [t('name'), (r) => String(r.name)],
       [t('mobile'), (r) => String(r.mobile ?? '—')],
       [t('branch'), (r) => String(r.branch_id)],
-      [t('tier'), (r) => String(r.tier ?? '—')],
+      [t('tier'), (r) => term('value_tier', r.tier)],
       [t('churnRisk'), (r) => percent(r.churn_risk)],
       [t('assets'), (r) => (r.latest_assets === undefined ? '—' : yuan(r.latest_assets))],
       [t('openDate'), (r) => date(r.open_date)],

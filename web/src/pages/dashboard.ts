@@ -2,7 +2,7 @@
 import { api, Row } from '../api';
 import { chart } from '../charts';
 import { h, table } from '../dom';
-import { count, percent, t, yuan } from '../i18n';
+import { count, percent, t, term, yuan } from '../i18n';
 import { reasons } from '../reasons';
 import type { Context } from '../main';
 
@@ -50,25 +50,32 @@ export async function dashboardPage({ me, main, go }: Context): Promise<void> {
     table(churn.items, [
       [t('customerId'), (r) => String(r.customer_id)],
       [t('name'), (r) => String(r.name)],
-      [t('tier'), (r) => String(r.tier ?? '—')],
+      [t('tier'), (r) => term('value_tier', r.tier)],
       [t('churnRisk'), (r) => h('span', { class: Number(r.churn_risk) >= churn.threshold ? 'risk-high' : '' }, percent(r.churn_risk))],
       [t('churnReasons'), (r) => reasons(r.churn_reasons)],
     ], (r) => go('#/customers/' + encodeURIComponent(String(r.customer_id))))));
 
   chart(ladderChart, {
-    tooltip: { trigger: 'axis' }, legend: { data: TIERS },
+    tooltip: { trigger: 'axis' }, legend: { data: TIERS.map((tier) => term('value_tier', tier)) },
     xAxis: { type: 'category', data: months }, yAxis: { type: 'value' },
     series: TIERS.map((tier) => ({
-      name: tier, type: 'bar', stack: 'tiers',
+      name: term('value_tier', tier), type: 'bar', stack: 'tiers',
       data: months.map((m) => Number(ladder.items.find((r) => r.month_end === m && r.tier === tier)?.customers ?? 0)),
     })),
   });
   if (months.length >= 2) {
     const moves = await api.ladderMoves(months[months.length - 2], months[months.length - 1]);
-    const node = (tier: unknown, side: string) => `${tier || '—'} ${side}`;
+    // Last month's tiers on the left, this month's on the right (labels inside, so none is clipped).
+    const node = (tier: unknown, side: string) => `${term('value_tier', tier)} ${side}`;
     const links = moves.items.map((m) => ({ source: node(m.from_tier, '◀'), target: node(m.to_tier, '▶'), value: Number(m.customers) }));
     const names = [...new Set(links.flatMap((l) => [l.source, l.target]))];
-    chart(movesChart, { tooltip: {}, series: [{ type: 'sankey', data: names.map((name) => ({ name })), links, emphasis: { focus: 'adjacency' } }] });
+    chart(movesChart, {
+      tooltip: {},
+      series: [{
+        type: 'sankey', left: 8, right: 8, nodeGap: 10, emphasis: { focus: 'adjacency' }, links,
+        data: names.map((name) => ({ name, label: { position: name.endsWith('▶') ? 'left' : 'right' } })),
+      }],
+    });
   }
   chart(trendChart, {
     tooltip: { trigger: 'axis' }, legend: { data: [t('amount'), t('commissionMonth')] },
@@ -90,7 +97,7 @@ export async function dashboardPage({ me, main, go }: Context): Promise<void> {
   });
   chart(channelChart, {
     tooltip: { trigger: 'item' },
-    series: [{ type: 'pie', radius: ['40%', '70%'], data: channels.rows.map((r) => ({ name: r.keys[0], value: r.values[0] })) }],
+    series: [{ type: 'pie', radius: ['40%', '70%'], data: channels.rows.map((r) => ({ name: term('trade_channel', r.keys[0]), value: r.values[0] })) }],
   });
 }
 
