@@ -498,23 +498,57 @@ Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, 
       if (IsTime(d)) time_dimension = d;
     }
     struct Latest {
+      uint32_t bucket;
       int32_t day;
       int64_t total;
     };
-    std::unordered_map<uint64_t, Latest> latest;
     const AssetColumns& a = facts.assets();
+    // Rows are clustered by customer after loading; only customers whose rows are
+    // split (snapshots appended live) need the general map. The rest are handled one
+    // run at a time with a small list of buckets, which is much cheaper than hashing
+    // every (customer, bucket) pair.
+    std::vector<uint8_t> runs(facts.customer_count(), 0);
     for (size_t i = 0; i < a.size(); ++i) {
-      int32_t day = a.day[i];
-      if (day < from || day > to) continue;
-      uint32_t bucket = time_dimension ? coder.Code(*time_dimension, a.customer[i], day, 0) : 0;
-      auto [it, inserted] = latest.try_emplace(static_cast<uint64_t>(a.customer[i]) << 16 | bucket,
-                                               Latest{day, a.total[i]});
-      if (!inserted && day >= it->second.day) it->second = {day, a.total[i]};
+      if (i == 0 || a.customer[i] != a.customer[i - 1]) runs[a.customer[i]] = std::min(runs[a.customer[i]] + 1, 2);
     }
-    for (const auto& [key, value] : latest) {
-      int64_t g = group_index(static_cast<uint32_t>(key >> 16), value.day, 0);
-      if (g >= 0) groups[g].values[assets_slot] += value.total;
+    auto bucket_at = [&](size_t i) -> uint32_t {
+      return time_dimension ? coder.Code(*time_dimension, a.customer[i], a.day[i], 0) : 0;
+    };
+    auto keep_latest = [](std::vector<Latest>& list, uint32_t bucket, int32_t day, int64_t total) {
+      for (Latest& l : list) {
+        if (l.bucket != bucket) continue;
+        if (day >= l.day) l = {bucket, day, total};
+        return;
+      }
+      list.push_back({bucket, day, total});
+    };
+    auto add_to_groups = [&](uint32_t customer, const Latest& l) {
+      int64_t g = group_index(customer, l.day, 0);
+      if (g >= 0) groups[g].values[assets_slot] += l.total;
+    };
+    std::unordered_map<uint64_t, Latest> split_customers;
+    std::vector<Latest> run;
+    for (size_t i = 0; i < a.size();) {
+      uint32_t customer = a.customer[i];
+      size_t end = i;
+      while (end < a.size() && a.customer[end] == customer) ++end;
+      run.clear();
+      for (size_t r = i; r < end; ++r) {
+        int32_t day = a.day[r];
+        if (day < from || day > to) continue;
+        uint32_t bucket = bucket_at(r);
+        if (runs[customer] > 1) {
+          auto [it, inserted] = split_customers.try_emplace(static_cast<uint64_t>(customer) << 16 | bucket,
+                                                            Latest{bucket, day, a.total[r]});
+          if (!inserted && day >= it->second.day) it->second = {bucket, day, a.total[r]};
+        } else {
+          keep_latest(run, bucket, day, a.total[r]);
+        }
+      }
+      for (const Latest& l : run) add_to_groups(customer, l);
+      i = end;
     }
+    for (const auto& [key, value] : split_customers) add_to_groups(static_cast<uint32_t>(key >> 16), value);
   }
 
   CubeResult result;

@@ -189,10 +189,15 @@ Result<std::vector<ClusterRecord>> SqliteStore::ClustersOfRun(int64_t run_id) {
 }
 
 Result<std::vector<int64_t>> SqliteStore::ChurnRiskHistogram(const CustomerQuery& scope) {
+  // The join with customers is needed only to narrow to a scope; unscoped (the
+  // head office's dashboard) it would be 100,000 needless lookups.
+  bool scoped = !scope.branch_id.empty() || !scope.broker_id.empty();
   auto statement = Prepared(
-      "SELECT MIN(CAST(s.churn_risk * 10 AS INTEGER), 9), COUNT(*) FROM customer_scores s "
-      "JOIN customers c ON c.customer_id = s.customer_id "
-      "WHERE s.churn_risk >= 0 AND (?1 = '' OR c.branch_id = ?1) AND (?2 = '' OR c.broker_id = ?2) GROUP BY 1");
+      scoped ? "SELECT MIN(CAST(s.churn_risk * 10 AS INTEGER), 9), COUNT(*) FROM customer_scores s "
+               "JOIN customers c ON c.customer_id = s.customer_id "
+               "WHERE s.churn_risk >= 0 AND (?1 = '' OR c.branch_id = ?1) AND (?2 = '' OR c.broker_id = ?2) GROUP BY 1"
+             : "SELECT MIN(CAST(churn_risk * 10 AS INTEGER), 9), COUNT(*) FROM customer_scores "
+               "WHERE churn_risk >= 0 AND ?1 = '' AND ?2 = '' GROUP BY 1");
   if (!statement.ok()) return statement.status();
   SqliteStatement& q = **statement;
   q.Bind(1, std::string_view(scope.branch_id));
