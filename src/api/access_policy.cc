@@ -34,10 +34,12 @@ void RestrictToScope(const Principal& p, TaskQuery& query) {
   if (p.role == UserRole::kBranchManager) query.branch_id = p.branch_id.empty() ? "\x01none" : p.branch_id;
 }
 
-bool InScope(const Principal& p, const Customer& customer) {
+bool InScope(const Principal& p, const Customer& customer) { return InScope(p, customer.branch_id, customer.broker_id); }
+
+bool InScope(const Principal& p, std::string_view branch_id, std::string_view broker_id) {
   switch (p.role) {
-    case UserRole::kBroker: return !p.staff_id.empty() && customer.broker_id == p.staff_id;
-    case UserRole::kBranchManager: return !p.branch_id.empty() && customer.branch_id == p.branch_id;
+    case UserRole::kBroker: return !p.staff_id.empty() && broker_id == p.staff_id;
+    case UserRole::kBranchManager: return !p.branch_id.empty() && branch_id == p.branch_id;
     case UserRole::kIntegration:
     case UserRole::kResearchAnalyst: return false;
     default: return true;

@@ -42,6 +42,7 @@ void RestrictToScope(const Principal& principal, CustomerQuery& query);
 void RestrictToScope(const Principal& principal, TaskQuery& query);
 // Whether the principal may see this customer. Out-of-scope customers answer 404.
 bool InScope(const Principal& principal, const Customer& customer);
+bool InScope(const Principal& principal, std::string_view branch_id, std::string_view broker_id);
 
 // Personal fields shown unmasked. The allow-list: roles not named here see masks.
 struct FieldVisibility {

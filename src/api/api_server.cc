@@ -51,7 +51,10 @@ HttpResponse ErrorResponse(int status, std::string_view code, std::string_view m
 
 HttpResponse JsonResponse(std::string body, int status) { return {status, "application/json", std::move(body), {}}; }
 
-ApiServer::ApiServer(ApiServerOptions options) : options_(std::move(options)) { AddRoutes(); }
+ApiServer::ApiServer(ApiServerOptions options)
+    : options_(std::move(options)), views_(std::make_unique<CustomerViewCache>(options_.customer_view_cache_bytes)) {
+  AddRoutes();
+}
 
 ApiServer::~ApiServer() { Stop(); }
 
@@ -59,6 +62,8 @@ Result<std::unique_ptr<Store>> ApiServer::OpenStore() const {
   // The first open (Start) applies migrations; the others only connect.
   auto store = ::fincrm::OpenStore(options_.db_path, {.migrate = false, .create = false});
   if (store.ok()) {
+    CustomerViewCache* views = views_.get();
+    (*store)->SetCommitListener([views](const CommittedChange& change) { views->OnCommit(change); });
     if (auto* sqlite = dynamic_cast<SqliteStore*>(store->get())) {
       (void)sqlite->Execute("PRAGMA wal_autocheckpoint=0");  // the checkpointer thread does it
       // Grow the file in 64 MiB steps: every change of its size makes each reader
@@ -76,22 +81,31 @@ Status ApiServer::Start() {
   {
     auto store = ::fincrm::OpenStore(options_.db_path, {.migrate = true, .create = false});
     if (!store.ok()) return store.status();
+    // The baseline for noticing other processes' commits (the watcher below).
+    auto generation = (*store)->DataGeneration();
+    if (!generation.ok()) return generation.status();
+    views_->CheckGeneration(*generation);
   }
   auto open = [this] { return OpenStore(); };
   metrics_ = std::make_unique<RouteMetrics>(routes_.size());
   sessions_ = std::make_unique<SessionRegistry>(options_.sessions);
   live_ = std::make_unique<LiveAnalytics>(open, options_.live);
   live_->Start();
-  ingestor_ = std::make_unique<EventIngestor>(open, live_.get());
+  ingest_listener_.live = live_.get();
+  ingest_listener_.views = views_.get();
+  ingestor_ = std::make_unique<EventIngestor>(open, &ingest_listener_);
   audit_ = std::make_unique<AuditRecorder>(open);
   if (options_.webhooks) webhooks_ = std::make_unique<WebhookDispatcher>(open);
   checkpointer_ = std::thread([this] {
     auto store = OpenStore();
     auto* sqlite = store.ok() ? dynamic_cast<SqliteStore*>(store->get()) : nullptr;
     std::unique_lock lock(checkpoint_mutex_);
-    while (sqlite && !stopping_) {
-      checkpoint_wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
-      (void)sqlite->Execute("PRAGMA wal_checkpoint(PASSIVE)");
+    // Every 250 ms: did another process change data (the cached views go)? Every
+    // second: a passive WAL checkpoint.
+    for (int tick = 1; sqlite && !stopping_; ++tick) {
+      checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; });
+      if (auto generation = sqlite->DataGeneration(); generation.ok()) views_->CheckGeneration(*generation);
+      if (tick % 4 == 0) (void)sqlite->Execute("PRAGMA wal_checkpoint(PASSIVE)");
     }
   });
   http_ = std::make_unique<HttpServer>(
@@ -360,6 +374,9 @@ HttpResponse ApiServer::Metrics(Context&) {
   gauge("fincrm_churn_rescores_total", "Live churn rescoring passes.", live_->rescores());
   gauge("fincrm_customer_view_cache_hits_total", "360 views served from the cache.", cache_hits_.load());
   gauge("fincrm_customer_view_cache_misses_total", "360 views built from the store.", cache_misses_.load());
+  gauge("fincrm_customer_view_cache_entries", "360 views held in memory.", static_cast<int64_t>(views_->Entries()));
+  gauge("fincrm_customer_view_cache_bytes", "Memory held by cached 360 views (compressed).", static_cast<int64_t>(views_->Bytes()));
+  gauge("fincrm_customer_view_cache_clears_total", "Times the view cache was emptied (another process changed data).", views_->Clears());
   gauge("fincrm_sessions_active", "Signed-in sessions.", static_cast<int64_t>(sessions_->active_sessions()), "gauge");
   return {200, "text/plain; version=0.0.4", std::move(out), {}};
 }
@@ -477,16 +494,16 @@ HttpResponse ApiServer::Vocabulary(Context&) {
 Result<Customer> ApiServer::VisibleCustomer(Context& c, std::string_view customer_id) {
   auto customer = c.store.GetCustomer(customer_id);
   if (!customer.ok()) {
-    if (customer.status().code() == StatusCode::kNotFound) {
-      throw ApiError{404, "not_found", "no customer '" + std::string(customer_id) + "'", "customer_id"};
-    }
+    if (customer.status().code() == StatusCode::kNotFound) NoSuchCustomer(customer_id);
     ThrowStatus(customer.status());
   }
   // Out of scope looks exactly like unknown: no hint that the customer exists.
-  if (!InScope(c.principal, *customer)) {
-    throw ApiError{404, "not_found", "no customer '" + std::string(customer_id) + "'", "customer_id"};
-  }
+  if (!InScope(c.principal, *customer)) NoSuchCustomer(customer_id);
   return customer;
+}
+
+void ApiServer::NoSuchCustomer(std::string_view customer_id) {
+  throw ApiError{404, "not_found", "no customer '" + std::string(customer_id) + "'", "customer_id"};
 }
 
 }  // namespace fincrm

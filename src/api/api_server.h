@@ -19,6 +19,7 @@
 
 #include "api/access_policy.h"
 #include "api/audit_recorder.h"
+#include "api/customer_view_cache.h"
 #include "api/http_server.h"
 #include "api/sessions.h"
 #include "service/event_ingestor.h"
@@ -32,7 +33,7 @@ struct ApiServerOptions {
   SessionOptions sessions;
   LiveAnalyticsOptions live;
   size_t max_events_per_request = 10000;
-  size_t customer_view_cache_bytes = size_t{256} << 20;
+  size_t customer_view_cache_bytes = size_t{1024} << 20;
   bool secure_cookies = false;  // set the cookie's Secure flag (behind TLS)
   std::string web_root;         // static files of the web console; empty = none
   bool webhooks = true;         // deliver webhooks from this process
@@ -87,6 +88,7 @@ class ApiServer {
   HttpResponse Logout(Context& c);
   HttpResponse Me(Context& c);
   HttpResponse Vocabulary(Context& c);
+  [[noreturn]] static void NoSuchCustomer(std::string_view customer_id);
   // Customers (customer_routes.cc)
   HttpResponse ListCustomers(Context& c);
   HttpResponse ExportCustomers(Context& c);
@@ -131,6 +133,20 @@ class ApiServer {
   std::vector<Route> routes_;
   std::unique_ptr<SessionRegistry> sessions_;
   std::unique_ptr<LiveAnalytics> live_;
+  // Committed events reach the live facts after the commit that already dropped the
+  // customers' cached views; a view built in between would show the store's new rows
+  // with the old running totals, so the views go once more when the facts are in.
+  struct LiveFactsThenViews final : IngestListener {
+    LiveAnalytics* live;
+    CustomerViewCache* views;
+    void OnCommitted(const std::vector<const CustomerEvent*>& accepted) override {
+      live->OnCommitted(accepted);
+      CommittedChange change;
+      for (const CustomerEvent* event : accepted) change.customers.push_back(event->customer_id());
+      views->OnCommit(change);
+    }
+  };
+  LiveFactsThenViews ingest_listener_;
   std::unique_ptr<EventIngestor> ingestor_;
   std::unique_ptr<AuditRecorder> audit_;
   std::unique_ptr<class WebhookDispatcher> webhooks_;
@@ -143,23 +159,19 @@ class ApiServer {
   std::condition_variable checkpoint_wake_;
   bool stopping_ = false;
 
-  // Rendered 360 views by customer and visibility, valid while the store's data
-  // generation is unchanged.
-  struct CachedView {
-    int64_t generation;
-    std::string json;
-  };
-  std::mutex cache_mutex_;
-  std::unordered_map<std::string, CachedView> view_cache_;
-  size_t view_cache_bytes_ = 0;
-  uint64_t eviction_cursor_ = 0;
+  // Rendered 360 views (customer_view_cache.h).
+  std::unique_ptr<CustomerViewCache> views_;
   std::atomic<int64_t> cache_hits_{0}, cache_misses_{0};
 
   // Analytics answers (ladder, moves, cube) by request and scope, valid while the data
   // generation is unchanged: they aggregate millions of rows and change only with data.
   HttpResponse Memoized(Context& c, const std::string& key, const std::function<std::string()>& compute);
   std::mutex memo_mutex_;
-  std::unordered_map<std::string, CachedView> memo_;
+  struct MemoEntry {
+    int64_t generation;
+    std::string json;
+  };
+  std::unordered_map<std::string, MemoEntry> memo_;
 
 };
 

@@ -35,7 +35,7 @@ class AuditRecorder {
   int64_t appended() const { return appended_.load(); }
 
  private:
-  int64_t Enqueue(AuditEntry entry);
+  int64_t Enqueue(AuditEntry entry, bool durable);
   bool WaitFor(int64_t ticket);
   void WriterLoop();
 

@@ -203,20 +203,18 @@ HttpResponse ApiServer::UpdateCustomer(Context& c) {
 
 HttpResponse ApiServer::GetCustomer360(Context& c) {
   std::string customer_id(c.request.Param("customer_id"));
-  Customer customer = *VisibleCustomer(c, customer_id);
   FieldVisibility visible = VisibilityFor(c.principal.role);
-  audit_->Record(c.principal.login, "customer.read", customer_id, "360", c.request.remote_address);
-  auto generation = c.store.DataGeneration();
-  if (!generation.ok()) ThrowStatus(generation.status());
-  std::string key = customer_id + '\x1f' + VisibilityKey(visible);
-  {
-    std::lock_guard lock(cache_mutex_);
-    auto cached = view_cache_.find(key);
-    if (cached != view_cache_.end() && cached->second.generation == *generation) {
-      ++cache_hits_;
-      return JsonResponse(cached->second.json);
-    }
+  std::string variant = VisibilityKey(visible);
+  // From memory when cached: the entry carries what the scope check needs.
+  if (auto cached = views_->Find(customer_id, variant)) {
+    if (!InScope(c.principal, cached->branch_id, cached->broker_id)) NoSuchCustomer(customer_id);
+    audit_->Record(c.principal.login, "customer.read", customer_id, "360", c.request.remote_address);
+    ++cache_hits_;
+    return JsonResponse(std::move(cached->json));
   }
+  uint64_t ticket = views_->FillTicket();
+  Customer customer = *VisibleCustomer(c, customer_id);
+  audit_->Record(c.principal.login, "customer.read", customer_id, "360", c.request.remote_address);
   ++cache_misses_;
   auto unwrap = [](auto result) {
     if (!result.ok()) ThrowStatus(result.status());
@@ -277,31 +275,9 @@ HttpResponse ApiServer::GetCustomer360(Context& c) {
     json.Null();
   }
   json.EndObject();
-  std::string body = json.Take();
-  {
-    std::lock_guard lock(cache_mutex_);
-    // Bounded by bytes; over budget, entries from a rotating bucket make room (cheap,
-    // close to random eviction, which suits the uniform access of lists and search).
-    size_t entry_bytes = key.size() + body.size() + 64;
-    while (view_cache_bytes_ + entry_bytes > options_.customer_view_cache_bytes && !view_cache_.empty()) {
-      size_t bucket = eviction_cursor_++ % view_cache_.bucket_count();
-      auto victim = view_cache_.begin(bucket);
-      if (victim == view_cache_.end(bucket)) continue;
-      std::string victim_key = victim->first;
-      auto it = view_cache_.find(victim_key);
-      view_cache_bytes_ -= it->first.size() + it->second.json.size() + 64;
-      view_cache_.erase(it);
-    }
-    if (entry_bytes <= options_.customer_view_cache_bytes) {
-      auto [it, inserted] = view_cache_.try_emplace(key, CachedView{*generation, body});
-      if (!inserted) {
-        view_cache_bytes_ -= it->first.size() + it->second.json.size() + 64;
-        it->second = {*generation, body};
-      }
-      view_cache_bytes_ += entry_bytes;
-    }
-  }
-  return JsonResponse(std::move(body));
+  CachedCustomerView view{customer.branch_id, customer.broker_id, json.Take()};
+  views_->Put(customer_id, variant, view, ticket);
+  return JsonResponse(std::move(view.json));
 }
 
 HttpResponse ApiServer::Timeline(Context& c) {

@@ -105,7 +105,7 @@ struct ServeArgs {
   int workers = 8;
   int64_t max_body_mb = 32;
   int session_idle_minutes = 30;
-  int64_t view_cache_mb = 256;
+  int64_t view_cache_mb = 1024;
   bool secure_cookies = false;
 };
 int RunServe(const ServeArgs& args);

@@ -144,9 +144,22 @@ struct TierMove {
   int64_t customers = 0;
 };
 
+// What one committed write transaction changed, told to caches in the same process
+// so that they drop exactly those customers. Commits of other processes show only as
+// a data generation this process did not produce (see DataGeneration).
+struct CommittedChange {
+  int64_t generation = 0;              // the data generation the commit produced
+  std::vector<std::string> customers;  // whose data changed (may repeat)
+  bool everything = false;             // also changes not tied to one customer
+};
+using CommitListener = std::function<void(const CommittedChange&)>;
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Called after every commit that changes customer data through this store.
+  virtual void SetCommitListener(CommitListener listener) = 0;
 
   // The highest schema migration applied.
   virtual Result<int> SchemaVersion() = 0;

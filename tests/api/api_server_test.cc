@@ -9,11 +9,13 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "api/api_test_support.h"
 #include "api/audit_trail.h"
 #include "api/sessions.h"
 #include "core/json_writer.h"
+#include "storage/open_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace fincrm::testing {
@@ -317,6 +319,33 @@ TEST_F(ApiServerTest, EventsAreIdempotentReportedPerItemAndVisibleAtOnce) {
             "I-VIEW-1");
   EXPECT_EQ(admin.Post("/api/v1/events", "[{").status, 400);
   EXPECT_EQ(admin.Post("/api/v1/events", "{}").status, 400);
+}
+
+// The 360 view is served from memory: a PATCH through the server shows at once, and a
+// change by another process (here a second connection, as `fincrm import` would make)
+// shows once the server notices the data generation it did not produce.
+TEST_F(ApiServerTest, CachedViewsFollowChangesFromThisAndOtherProcesses) {
+  std::string id = CustomerOf(demo_->broker_staff);
+  ApiClient admin = As("admin");
+  ASSERT_EQ(admin.Get("/api/v1/customers/" + id).status, 200);
+  ASSERT_EQ(admin.Patch("/api/v1/customers/" + id, R"({"city":"苏州"})").status, 200);
+  EXPECT_EQ(Str(admin.Get("/api/v1/customers/" + id).json["profile"]["city"]), "苏州");
+
+  auto store = OpenStore(demo_->db, {.migrate = false, .create = false});
+  ASSERT_TRUE(store.ok());
+  Customer changed = *(*store)->GetCustomer(id);
+  changed.city = "无锡";
+  {
+    auto writer = *(*store)->BeginWrite();
+    ASSERT_TRUE(writer->Put(changed).ok());
+    ASSERT_TRUE(writer->Commit().ok());
+  }
+  std::string city;
+  for (int attempt = 0; attempt < 60 && city != "无锡"; ++attempt) {
+    city = Str(admin.Get("/api/v1/customers/" + id).json["profile"]["city"]);
+    if (city != "无锡") std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(city, "无锡") << "the view never showed the other process's change";
 }
 
 TEST_F(ApiServerTest, IntegrationKeysMayOnlyIngest) {

@@ -95,3 +95,43 @@ TEST_F(AuditTrailTest, FieldBoundariesCannotBeShifted) {
 
 }  // namespace
 }  // namespace fincrm
+
+namespace fincrm {
+namespace {
+
+// Entries are indexed by customer in batches of 50,000; a query by customer finds
+// them in the index and in the tail that is not indexed yet, in order, page by page.
+TEST(AuditCustomerIndexTest, QueriesByCustomerSeeIndexedAndTailEntries) {
+  testing::TempDir dir;
+  auto store = *OpenStore(dir.File("audit.db"));
+  const int total = 120000;  // two indexed batches and a tail
+  std::vector<AuditEntry> batch;
+  for (int i = 0; i < total; ++i) {
+    batch.push_back({0, CurrentTime(), "agent", "customer.read", "C" + std::to_string(i % 1000), "360", "", {}, {}});
+    if (batch.size() == 10000) {
+      ASSERT_TRUE(store->AppendAuditBatch(std::move(batch), AuditHash).ok());
+      batch.clear();
+    }
+  }
+  AuditQuery query;
+  query.customer_id = "C7";
+  query.limit = 500;
+  std::vector<int64_t> sequences;
+  while (true) {
+    auto page = store->ListAudit(query);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    if (page->empty()) break;
+    for (const AuditEntry& e : *page) {
+      EXPECT_EQ(e.customer_id, "C7");
+      sequences.push_back(e.sequence);
+    }
+    query.after = page->back().sequence;
+  }
+  ASSERT_EQ(sequences.size(), size_t{total / 1000});
+  for (size_t i = 0; i < sequences.size(); ++i) EXPECT_EQ(sequences[i], static_cast<int64_t>(8 + i * 1000));
+  Status error;
+  EXPECT_FALSE(VerifyAuditTrail(*store, error).first_bad.has_value());
+}
+
+}  // namespace
+}  // namespace fincrm

@@ -368,6 +368,24 @@ CREATE INDEX tier_history_by_month_tier ON tier_history(month_end, tier);
 DROP INDEX tier_history_by_month;
 )sql";
 
+// Every 360 read appends an audit entry; indexing it by customer at once was a random
+// B-tree insert, and a dirty page in the WAL, per read (it halved the 360 route's
+// throughput). Entries are now indexed by customer in sorted batches as the trail
+// grows (SqliteStore::AppendAuditBatch); queries scan the unindexed tail.
+constexpr std::string_view kAuditCustomerIndex = R"sql(
+CREATE TABLE audit_by_customer (
+  customer_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  PRIMARY KEY (customer_id, sequence)
+) WITHOUT ROWID;
+INSERT INTO audit_by_customer
+  SELECT customer_id, sequence FROM audit_log WHERE customer_id IS NOT NULL AND customer_id <> ''
+  ORDER BY customer_id, sequence;
+INSERT INTO store_meta(key, value)
+  VALUES ('audit_indexed_through', (SELECT COALESCE(MAX(sequence), 0) FROM audit_log));
+DROP INDEX audit_log_by_customer;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
@@ -379,6 +397,7 @@ constexpr Migration kMigrations[] = {
     {7, "server records: event ids, alerts, tasks, webhooks, API keys, data generation", kServerRecords},
     {8, "trades and interactions clustered by customer and time", kClusteredFacts},
     {9, "value-ladder distribution from an index", kLadderIndex},
+    {10, "audit entries indexed by customer in batches", kAuditCustomerIndex},
 };
 
 }  // namespace

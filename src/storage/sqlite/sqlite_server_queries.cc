@@ -123,7 +123,13 @@ Result<std::vector<AuditEntry>> SqliteStore::ListAudit(const AuditQuery& query) 
   std::string sql = SelectSql<AuditEntry>() + " WHERE sequence > :after";
   if (!query.actor.empty()) sql += " AND actor = :actor";
   if (!query.action.empty()) sql += " AND action = :action";
-  if (!query.customer_id.empty()) sql += " AND customer_id = :customer";
+  if (!query.customer_id.empty()) {
+    // The batch-built index, plus the tail not yet in it.
+    sql += " AND customer_id = :customer AND sequence IN "
+           "(SELECT sequence FROM audit_by_customer WHERE customer_id = :customer AND sequence > :after "
+           "UNION ALL SELECT sequence FROM audit_log WHERE sequence > "
+           "MAX(:after, (SELECT value FROM store_meta WHERE key = 'audit_indexed_through')))";
+  }
   if (query.from.seconds != 0) sql += " AND at >= :from";
   if (query.to.seconds != 0) sql += " AND at < :to";
   sql += " ORDER BY sequence LIMIT :limit";

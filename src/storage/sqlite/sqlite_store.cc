@@ -96,14 +96,20 @@ class SqliteWriter final : public StoreWriter {
 
   Status Commit() override {
     if (done_) return FailedPrecondition("transaction already finished");
+    change_.generation = 0;
     if (data_changed_) {
-      Status bumped = store_->Execute(
-          "UPDATE store_meta SET value = value + 1 WHERE key = 'data_generation'");
-      if (!bumped.ok()) return Unavailable("commit failed: " + bumped.message());
+      auto bump = store_->Prepared(
+          "UPDATE store_meta SET value = value + 1 WHERE key = 'data_generation' RETURNING value");
+      if (!bump.ok()) return Unavailable("commit failed: " + bump.status().message());
+      int rc = (*bump)->Step();
+      if (rc == SQLITE_ROW) change_.generation = (*bump)->Int(0);
+      (*bump)->Reset();
+      if (rc != SQLITE_ROW) return Unavailable(std::string("commit failed: ") + sqlite3_errmsg(store_->handle()));
     }
     Status status = store_->Execute("COMMIT");
     if (!status.ok()) return Unavailable("commit failed: " + status.message());
     done_ = true;
+    if (data_changed_ && store_->commit_listener_) store_->commit_listener_(change_);
     return Status::Ok();
   }
 
@@ -116,6 +122,7 @@ class SqliteWriter final : public StoreWriter {
     if (done_) return FailedPrecondition("transaction already finished");
     int kind = static_cast<int>(EntityInfo<T>::kKind);
     data_changed_ |= kChangesCustomerViews<T>;
+    NoteChanged(std::span<const T>(&row, 1));
     auto insert = Statement(inserts_[kind], &InsertSql<T>);
     if (!insert.ok()) return insert.status();
     int rc = Run(**insert, row);
@@ -147,6 +154,7 @@ class SqliteWriter final : public StoreWriter {
     if (done_) return FailedPrecondition("transaction already finished");
     int kind = static_cast<int>(EntityInfo<T>::kKind);
     data_changed_ |= kChangesCustomerViews<T> && !rows.empty();
+    NoteChanged(rows);
     size_t i = 0;
     for (; i + kRowsPerInsert <= rows.size(); i += kRowsPerInsert) {
       auto group = Statement(group_inserts_[kind], &GroupInsertSql<T, kRowsPerInsert>);
@@ -215,8 +223,25 @@ class SqliteWriter final : public StoreWriter {
     return rc;
   }
 
+  // Which customers the transaction touches, for the commit listener. Past a bulk
+  // load's size, "everything" is cheaper to say and to act on than the list.
+  static constexpr size_t kMaxNamedCustomers = 20000;
+  template <class T>
+  void NoteChanged(std::span<const T> rows) {
+    if (!kChangesCustomerViews<T> || !store_->commit_listener_ || change_.everything) return;
+    if constexpr (requires(const T& t) { t.customer_id; }) {
+      if (change_.customers.size() + rows.size() <= kMaxNamedCustomers) {
+        for (const T& row : rows) change_.customers.push_back(row.customer_id);
+        return;
+      }
+    }
+    change_.everything = true;
+    change_.customers.clear();
+  }
+
   SqliteStore* store_;
   bool foreign_keys_off_;
+  CommittedChange change_;
   static constexpr int kKinds = static_cast<int>(EntityKind::kApiKey) + 1;
   SqliteStatement* inserts_[kKinds] = {};
   SqliteStatement* group_inserts_[kKinds] = {};
@@ -325,6 +350,8 @@ Result<int> SqliteStore::SchemaVersion() {
   if (query.Step() != SQLITE_ROW) return Internal(sqlite3_errmsg(db_));
   return static_cast<int>(query.Int(0));
 }
+
+void SqliteStore::SetCommitListener(CommitListener listener) { commit_listener_ = std::move(listener); }
 
 Result<std::unique_ptr<StoreWriter>> SqliteStore::BeginWrite(bool references_verified) {
   if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");
@@ -581,8 +608,36 @@ Result<std::vector<AuditEntry>> SqliteStore::AppendAuditBatch(
   for (const auto& result : results) {
     if (!result.error.ok()) return Internal("appending to the audit trail: " + result.error.message());
   }
+  FINCRM_RETURN_IF_ERROR(IndexAuditTail(sequence));
   FINCRM_RETURN_IF_ERROR(writer.Commit());
   return entries;
+}
+
+Status SqliteStore::IndexAuditTail(int64_t last_sequence) {
+  // Sorted batches touch each index page once per batch instead of once per entry.
+  constexpr int64_t kBatch = 50000;
+  auto through = Prepared("SELECT value FROM store_meta WHERE key = 'audit_indexed_through'");
+  if (!through.ok()) return through.status();
+  int rc = (*through)->Step();
+  int64_t indexed = rc == SQLITE_ROW ? (*through)->Int(0) : 0;
+  (*through)->Reset();
+  if (rc != SQLITE_ROW) return Internal("audit index position missing");
+  if (last_sequence - indexed < kBatch) return Status::Ok();
+  auto index = Prepared(
+      "INSERT INTO audit_by_customer SELECT customer_id, sequence FROM audit_log "
+      "WHERE sequence > ?1 AND customer_id IS NOT NULL AND customer_id <> '' ORDER BY customer_id, sequence");
+  if (!index.ok()) return index.status();
+  (*index)->Bind(1, indexed);
+  rc = (*index)->Step();
+  (*index)->Reset();
+  if (rc != SQLITE_DONE) return Internal(std::string("indexing the audit trail: ") + sqlite3_errmsg(db_));
+  auto advance = Prepared("UPDATE store_meta SET value = ?1 WHERE key = 'audit_indexed_through'");
+  if (!advance.ok()) return advance.status();
+  (*advance)->Bind(1, last_sequence);
+  rc = (*advance)->Step();
+  (*advance)->Reset();
+  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return Status::Ok();
 }
 
 Result<std::optional<StaffUser>> SqliteStore::FindUser(std::string_view login) {

@@ -29,6 +29,7 @@ class SqliteStore final : public Store {
   Status Migrate();
 
   Result<int> SchemaVersion() override;
+  void SetCommitListener(CommitListener listener) override;
   Result<std::unique_ptr<StoreWriter>> BeginWrite(bool references_verified = false) override;
   Result<int64_t> Count(EntityKind kind) override;
   Result<Customer> GetCustomer(std::string_view customer_id) override;
@@ -107,6 +108,9 @@ class SqliteStore final : public Store {
   sqlite3* handle() { return db_; }
 
  private:
+  // Adds the audit entries after the indexed position to audit_by_customer once they
+  // make a full batch (inside the caller's transaction).
+  Status IndexAuditTail(int64_t last_sequence);
   explicit SqliteStore(sqlite3* db) : db_(db) {}
 
   Status UpdateUser(const StaffUser& user, bool must_exist);
@@ -122,6 +126,7 @@ class SqliteStore final : public Store {
   sqlite3* db_;
   std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
   bool writer_open_ = false;
+  CommitListener commit_listener_;
   friend class SqliteWriter;
 };
 
