@@ -21,7 +21,7 @@ const zh = {
   users: '用户', role: '角色', disabled: '已停用', disable: '停用', enable: '启用', resetPassword: '重置口令',
   create: '新建', chain: '审计链校验', intact: '完整', broken: '已被篡改', actor: '操作人', action: '操作',
   time: '时间', source: '来源', noData: '暂无数据', loading: '加载中…', sessionExpired: '会话已过期，请重新登录',
-  language: 'English', amount: '金额', side: '方向', symbol: '代码', date: '日期', total: '合计', skipToContent: '跳到正文',
+  language: 'English', amount: '金额', side: '方向', symbol: '代码', date: '日期', total: '合计', skipToContent: '跳到正文', verifying: '校验中…',
   address: '地址', email: '电子邮件', relation: '关系', accountId: '账号', closeDate: '销户日期', locked: '已锁定', enabled: '正常', retention: '留存率', label: '标签',
 };
 const en: typeof zh = {
@@ -43,7 +43,7 @@ const en: typeof zh = {
   resetPassword: 'Reset password', create: 'Create', chain: 'Audit chain', intact: 'intact', broken: 'TAMPERED',
   actor: 'Actor', action: 'Action', time: 'Time', source: 'Source', noData: 'No data', loading: 'Loading…',
   sessionExpired: 'Your session has expired; please sign in again', language: '中文', amount: 'Amount', side: 'Side',
-  symbol: 'Symbol', date: 'Date', total: 'Total', skipToContent: 'Skip to content',
+  symbol: 'Symbol', date: 'Date', total: 'Total', skipToContent: 'Skip to content', verifying: 'verifying…',
   address: 'Address', email: 'E-mail', relation: 'Relation', accountId: 'Account', closeDate: 'Closed', locked: 'Locked', enabled: 'Active', retention: 'Retention', label: 'Label',
 };
 

@@ -149,8 +149,7 @@ await check('the KPI scorecard ranks branches', async () => {
 });
 await check('admin sees users and an intact audit chain', async () => {
   await admin.goto(base + '/#/admin');
-  await admin.waitForSelector('#chain-status');
-  await admin.waitForFunction(() => document.querySelector('#chain-status').textContent.length > 0);
+  await admin.waitForSelector('#chain-status.verified');
   const status = await admin.$eval('#chain-status', (e) => e.textContent);
   assert(!status.includes('TAMPERED') && !status.includes('篡改'), status);
   await shot(admin, 'admin');
