@@ -65,16 +65,14 @@ export async function dashboardPage({ me, main, go }: Context): Promise<void> {
   });
   if (months.length >= 2) {
     const moves = await api.ladderMoves(months[months.length - 2], months[months.length - 1]);
-    // Last month's tiers on the left, this month's on the right (labels inside, so none is clipped).
+    // Last month's tiers on the left, this month's on the right; the margin leaves
+    // room for the right column's labels.
     const node = (tier: unknown, side: string) => `${term('value_tier', tier)} ${side}`;
     const links = moves.items.map((m) => ({ source: node(m.from_tier, '◀'), target: node(m.to_tier, '▶'), value: Number(m.customers) }));
     const names = [...new Set(links.flatMap((l) => [l.source, l.target]))];
     chart(movesChart, {
       tooltip: {},
-      series: [{
-        type: 'sankey', left: 8, right: 8, nodeGap: 10, emphasis: { focus: 'adjacency' }, links,
-        data: names.map((name) => ({ name, label: { position: name.endsWith('▶') ? 'left' : 'right' } })),
-      }],
+      series: [{ type: 'sankey', left: 8, right: 72, data: names.map((name) => ({ name })), links, emphasis: { focus: 'adjacency' } }],
     });
   }
   chart(trendChart, {
