@@ -5,19 +5,87 @@
 
 namespace fincrm {
 
-HttpResponse ApiServer::Memoized(Context& c, const std::string& key, const std::function<std::string()>& compute) {
-  auto generation = c.store.DataGeneration();
-  if (!generation.ok()) ThrowStatus(generation.status());
+HttpResponse ApiServer::Memoized(const std::string& key, int64_t version, const std::function<std::string()>& compute) {
   {
     std::lock_guard lock(memo_mutex_);
     auto found = memo_.find(key);
-    if (found != memo_.end() && found->second.generation == *generation) return JsonResponse(found->second.json);
+    if (found != memo_.end() && found->second.generation == version) return JsonResponse(found->second.json);
   }
   std::string body = compute();
   std::lock_guard lock(memo_mutex_);
   if (memo_.size() >= 1000) memo_.clear();  // a handful of dashboards' queries; bounded anyway
-  memo_[key] = {*generation, body};
+  memo_[key] = {version, body};
   return JsonResponse(std::move(body));
+}
+
+// What each memoized answer depends on, so that a live event does not recompute
+// answers it cannot change: the ladder and its moves come from the latest analysis
+// run, the cube from the live facts, the churn histogram from the stored scores.
+int64_t ApiServer::AnalysisVersion(Store& store) {
+  auto run = store.LatestAnalysisRun();
+  if (!run.ok()) ThrowStatus(run.status());
+  return *run ? (*run)->run_id : 0;
+}
+
+int64_t ApiServer::DataVersion(Store& store) {
+  auto generation = store.DataGeneration();
+  if (!generation.ok()) ThrowStatus(generation.status());
+  return *generation;
+}
+
+std::string ApiServer::LadderJson(Store& store) {
+  auto counts = store.TierDistribution();
+  if (!counts.ok()) ThrowStatus(counts.status());
+  JsonWriter json;
+  json.BeginObject().Key("items").BeginArray();
+  for (const TierCount& count : *counts) {
+    json.BeginObject()
+        .Field("month_end", FormatDate(count.month_end))
+        .Field("tier", count.tier)
+        .Field("customers", count.customers)
+        .EndObject();
+  }
+  json.EndArray().EndObject();
+  return json.Take();
+}
+
+std::string ApiServer::LadderMovesJson(Store& store, Date from, Date to) {
+  auto moves = store.TierMoves(from, to);
+  if (!moves.ok()) ThrowStatus(moves.status());
+  JsonWriter json;
+  json.BeginObject().Field("from", FormatDate(from)).Field("to", FormatDate(to)).Key("items").BeginArray();
+  for (const TierMove& move : *moves) {
+    json.BeginObject()
+        .Field("from_tier", move.from_tier)
+        .Field("to_tier", move.to_tier)
+        .Field("customers", move.customers)
+        .EndObject();
+  }
+  json.EndArray().EndObject();
+  return json.Take();
+}
+
+// After a start, the dashboard's slowest answers (the ladder over every month, and
+// the latest month's moves) are computed once in the background so that the first
+// dashboard does not wait for them.
+void ApiServer::PrewarmDashboard() {
+  try {
+    auto store = OpenStore();
+    if (!store.ok()) return;
+    int64_t version = AnalysisVersion(**store);
+    (void)Memoized("ladder", version, [&] { return LadderJson(**store); });
+    auto counts = (*store)->TierDistribution();
+    if (!counts.ok() || counts->empty()) return;
+    Date last = counts->back().month_end, previous = last;
+    for (const TierCount& count : *counts) {
+      if (count.month_end < last && (previous == last || previous < count.month_end)) previous = count.month_end;
+    }
+    if (previous == last) return;
+    (void)Memoized("moves " + FormatDate(previous) + " " + FormatDate(last), version,
+                   [&] { return LadderMovesJson(**store, previous, last); });
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "fincrm serve: dashboard prewarm: %s\n", error.what());
+  }
 }
 
 HttpResponse ApiServer::Branches(Context& c) {
@@ -70,7 +138,7 @@ HttpResponse ApiServer::ChurnList(Context& c) {
 HttpResponse ApiServer::ChurnDistribution(Context& c) {
   CustomerQuery scope;
   RestrictToScope(c.principal, scope);
-  return Memoized(c, "churn histogram " + scope.branch_id + "|" + scope.broker_id, [&] {
+  return Memoized("churn histogram " + scope.branch_id + "|" + scope.broker_id, DataVersion(c.store), [&] {
     auto buckets = c.store.ChurnRiskHistogram(scope);
     if (!buckets.ok()) ThrowStatus(buckets.status());
     JsonWriter json;
@@ -109,21 +177,7 @@ HttpResponse ApiServer::Clusters(Context& c) {
 }
 
 HttpResponse ApiServer::LadderDistribution(Context& c) {
-  return Memoized(c, "ladder", [&] {
-    auto counts = c.store.TierDistribution();
-    if (!counts.ok()) ThrowStatus(counts.status());
-    JsonWriter json;
-    json.BeginObject().Key("items").BeginArray();
-    for (const TierCount& count : *counts) {
-      json.BeginObject()
-          .Field("month_end", FormatDate(count.month_end))
-          .Field("tier", count.tier)
-          .Field("customers", count.customers)
-          .EndObject();
-    }
-    json.EndArray().EndObject();
-    return json.Take();
-  });
+  return Memoized("ladder", AnalysisVersion(c.store), [&] { return LadderJson(c.store); });
 }
 
 HttpResponse ApiServer::LadderMoves(Context& c) {
@@ -133,21 +187,8 @@ HttpResponse ApiServer::LadderMoves(Context& c) {
     return *date;
   };
   Date from = parse("from"), to = parse("to");
-  return Memoized(c, "moves " + FormatDate(from) + " " + FormatDate(to), [&] {
-    auto moves = c.store.TierMoves(from, to);
-    if (!moves.ok()) ThrowStatus(moves.status());
-    JsonWriter json;
-    json.BeginObject().Field("from", FormatDate(from)).Field("to", FormatDate(to)).Key("items").BeginArray();
-    for (const TierMove& move : *moves) {
-      json.BeginObject()
-          .Field("from_tier", move.from_tier)
-          .Field("to_tier", move.to_tier)
-          .Field("customers", move.customers)
-          .EndObject();
-    }
-    json.EndArray().EndObject();
-    return json.Take();
-  });
+  return Memoized("moves " + FormatDate(from) + " " + FormatDate(to), AnalysisVersion(c.store),
+                  [&] { return LadderMovesJson(c.store, from, to); });
 }
 
 HttpResponse ApiServer::Cube(Context& c) {
@@ -164,7 +205,7 @@ HttpResponse ApiServer::Cube(Context& c) {
   if (!query.ok()) throw ApiError{400, "bad_parameter", query.status().message(), query.status().field()};
   std::string key = "cube " + std::string(r.Query("measures")) + "|" + std::string(r.Query("by")) + "|" + where + "|" +
                     std::string(r.Query("from")) + "|" + std::string(r.Query("to")) + "|" + std::string(r.Query("top"));
-  return Memoized(c, key, [&] {
+  return Memoized(key, live_->facts_version(), [&] {
     auto result = live_->RunCubeQuery(*query);
     if (!result.ok()) ThrowStatus(result.status());
     JsonWriter json;

@@ -108,6 +108,7 @@ Status ApiServer::Start() {
       if (tick % 4 == 0) (void)sqlite->Execute("PRAGMA wal_checkpoint(PASSIVE)");
     }
   });
+  prewarm_ = std::thread([this] { PrewarmDashboard(); });
   http_ = std::make_unique<HttpServer>(
       options_.http, [this](HttpRequest& r) { return Dispatch(r); },
       [this](const HttpRequest& r) {
@@ -133,6 +134,7 @@ void ApiServer::Stop() {
   }
   checkpoint_wake_.notify_all();
   if (checkpointer_.joinable()) checkpointer_.join();
+  if (prewarm_.joinable()) prewarm_.join();
   http_.reset();
 }
 

@@ -165,7 +165,13 @@ class ApiServer {
 
   // Analytics answers (ladder, moves, cube) by request and scope, valid while the data
   // generation is unchanged: they aggregate millions of rows and change only with data.
-  HttpResponse Memoized(Context& c, const std::string& key, const std::function<std::string()>& compute);
+  HttpResponse Memoized(const std::string& key, int64_t version, const std::function<std::string()>& compute);
+  static int64_t AnalysisVersion(Store& store);
+  static int64_t DataVersion(Store& store);
+  static std::string LadderJson(Store& store);
+  static std::string LadderMovesJson(Store& store, Date from, Date to);
+  void PrewarmDashboard();
+  std::thread prewarm_;
   std::mutex memo_mutex_;
   struct MemoEntry {
     int64_t generation;

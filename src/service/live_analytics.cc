@@ -127,6 +127,7 @@ void LiveAnalytics::OnCommitted(const std::vector<const CustomerEvent*>& accepte
     for (const CustomerEvent* event : accepted) pending_.push_back(*event);
     has_pending_ = true;
   }
+  facts_version_.fetch_add(1);
   std::unique_lock facts(facts_mutex_, std::try_to_lock);
   if (facts.owns_lock()) ApplyPendingLocked();
 }

@@ -61,6 +61,9 @@ class LiveAnalytics final : public IngestListener {
   // An OLAP query over the live facts (tier and cluster from the latest analysis).
   Result<CubeResult> RunCubeQuery(const CubeQuery& query);
 
+  // Grows with every batch of committed facts: answers computed over the live facts
+  // stay valid while it is unchanged.
+  int64_t facts_version() const { return facts_version_.load(); }
   int64_t alerts_raised() const { return alerts_raised_.load(); }
   int64_t rescores() const { return rescores_.load(); }
 
@@ -86,6 +89,7 @@ class LiveAnalytics final : public IngestListener {
   mutable std::mutex state_mutex_;
   std::string state_ = "loading";
   std::atomic<bool> ready_{false};
+  std::atomic<int64_t> facts_version_{0};
   std::atomic<int64_t> alerts_raised_{0};
   std::atomic<int64_t> rescores_{0};
   std::mutex rescore_mutex_;  // one rescoring at a time
