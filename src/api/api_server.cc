@@ -93,7 +93,7 @@ Status ApiServer::Start() {
   live_->Start();
   ingest_listener_.live = live_.get();
   ingest_listener_.views = views_.get();
-  ingestor_ = std::make_unique<EventIngestor>(open, &ingest_listener_);
+  ingestor_ = std::make_unique<EventIngestor>(open, &ingest_listener_, options_.ingest);
   audit_ = std::make_unique<AuditRecorder>(open);
   if (options_.webhooks) webhooks_ = std::make_unique<WebhookDispatcher>(open);
   checkpointer_ = std::thread([this] {

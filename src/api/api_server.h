@@ -32,6 +32,7 @@ struct ApiServerOptions {
   HttpServerOptions http;
   SessionOptions sessions;
   LiveAnalyticsOptions live;
+  EventIngestorOptions ingest;
   size_t max_events_per_request = 10000;
   size_t customer_view_cache_bytes = size_t{1024} << 20;
   bool secure_cookies = false;  // set the cookie's Secure flag (behind TLS)
@@ -52,6 +53,7 @@ class ApiServer {
   void Stop();
 
   LiveAnalytics& live() { return *live_; }
+  EventIngestor& ingestor() { return *ingestor_; }
   // Every route as "METHOD /pattern", for the check that the OpenAPI document covers them.
   std::vector<std::string> RouteList() const;
   AuditRecorder& audit() { return *audit_; }
@@ -89,6 +91,11 @@ class ApiServer {
   HttpResponse Me(Context& c);
   HttpResponse Vocabulary(Context& c);
   [[noreturn]] static void NoSuchCustomer(std::string_view customer_id);
+  // A customer's rows from the store merged with the journaled events not yet applied
+  // to it (service/event_ingestor.h), newest first.
+  std::vector<Trade> RecentTrades(Store& store, const std::string& customer_id, int limit);
+  std::vector<Interaction> RecentInteractions(Store& store, const std::string& customer_id, int limit);
+  std::vector<AssetSnapshot> AssetHistory(Store& store, const std::string& customer_id, int limit);
   // Customers (customer_routes.cc)
   HttpResponse ListCustomers(Context& c);
   HttpResponse ExportCustomers(Context& c);

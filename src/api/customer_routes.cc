@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
+#include <unordered_set>
 
 #include "api/event_batch_parser.h"
 #include "ingest/csv/row_encoder.h"
@@ -201,6 +203,55 @@ HttpResponse ApiServer::UpdateCustomer(Context& c) {
   return JsonResponse(json.Take());
 }
 
+namespace {
+
+// Unapplied rows replace stored rows with the same key (a corrected trade, say), then
+// all are ordered newest first and cut to `limit`.
+template <class T, class Key, class Newer>
+std::vector<T> MergeUnapplied(std::vector<T> stored, const std::vector<T>& unapplied, Key key, Newer newer, int limit) {
+  if (unapplied.empty()) return stored;
+  std::unordered_set<std::string> replaced;
+  for (const T& row : unapplied) replaced.insert(key(row));
+  std::erase_if(stored, [&](const T& row) { return replaced.count(key(row)) > 0; });
+  stored.insert(stored.end(), unapplied.begin(), unapplied.end());
+  std::stable_sort(stored.begin(), stored.end(), newer);
+  if (static_cast<int>(stored.size()) > limit) stored.resize(limit);
+  return stored;
+}
+
+template <class T>
+T Unwrap(Result<T> result) {
+  if (!result.ok()) ThrowStatus(result.status());
+  return std::move(*result);
+}
+
+}  // namespace
+
+std::vector<Trade> ApiServer::RecentTrades(Store& store, const std::string& customer_id, int limit) {
+  return MergeUnapplied(
+      Unwrap(store.RecentTrades(customer_id, limit)), ingestor_->Unapplied(customer_id).trades,
+      [](const Trade& t) { return t.trade_id; },
+      [](const Trade& x, const Trade& y) { return std::tie(y.trade_time.seconds, y.trade_id) < std::tie(x.trade_time.seconds, x.trade_id); },
+      limit);
+}
+
+std::vector<Interaction> ApiServer::RecentInteractions(Store& store, const std::string& customer_id, int limit) {
+  return MergeUnapplied(
+      Unwrap(store.RecentInteractions(customer_id, limit)), ingestor_->Unapplied(customer_id).interactions,
+      [](const Interaction& i) { return i.interaction_id; },
+      [](const Interaction& x, const Interaction& y) {
+        return std::tie(y.occurred_at.seconds, y.interaction_id) < std::tie(x.occurred_at.seconds, x.interaction_id);
+      },
+      limit);
+}
+
+std::vector<AssetSnapshot> ApiServer::AssetHistory(Store& store, const std::string& customer_id, int limit) {
+  return MergeUnapplied(
+      Unwrap(store.AssetHistory(customer_id, limit)), ingestor_->Unapplied(customer_id).assets,
+      [](const AssetSnapshot& a) { return FormatDate(a.snapshot_date); },
+      [](const AssetSnapshot& x, const AssetSnapshot& y) { return y.snapshot_date.days < x.snapshot_date.days; }, limit);
+}
+
 HttpResponse ApiServer::GetCustomer360(Context& c) {
   std::string customer_id(c.request.Param("customer_id"));
   FieldVisibility visible = VisibilityFor(c.principal.role);
@@ -222,9 +273,9 @@ HttpResponse ApiServer::GetCustomer360(Context& c) {
   };
   auto household = unwrap(c.store.HouseholdOf(customer_id));
   auto accounts = unwrap(c.store.AccountsOf(customer_id));
-  auto assets = unwrap(c.store.AssetHistory(customer_id, 13));
-  auto trades = unwrap(c.store.RecentTrades(customer_id, 20));
-  auto interactions = unwrap(c.store.RecentInteractions(customer_id, 20));
+  auto assets = AssetHistory(c.store, customer_id, 13);
+  auto trades = RecentTrades(c.store, customer_id, 20);
+  auto interactions = RecentInteractions(c.store, customer_id, 20);
   TaskQuery task_query;
   task_query.customer_id = customer_id;
   task_query.status = "open";
@@ -286,10 +337,9 @@ HttpResponse ApiServer::Timeline(Context& c) {
   int limit = static_cast<int>(QueryInt(c.request, "limit", 50, 1, 500));
   std::optional<InteractionChannel> channel;
   if (c.request.HasQuery("channel")) channel = QueryEnum<InteractionChannel>(c.request, "channel");
-  auto rows = c.store.RecentInteractions(customer_id, channel ? 5000 : limit);
-  if (!rows.ok()) ThrowStatus(rows.status());
+  auto rows = RecentInteractions(c.store, customer_id, channel ? 5000 : limit);
   std::vector<Interaction> kept;
-  for (Interaction& row : *rows) {
+  for (Interaction& row : rows) {
     if (static_cast<int>(kept.size()) == limit) break;
     if (!channel || row.channel == *channel) kept.push_back(std::move(row));
   }
@@ -350,13 +400,15 @@ HttpResponse ApiServer::Accounts(Context& c) {
 HttpResponse ApiServer::Assets(Context& c) {
   std::string customer_id(c.request.Param("customer_id"));
   (void)VisibleCustomer(c, customer_id);
-  return ItemsResponse(c.store.AssetHistory(customer_id, static_cast<int>(QueryInt(c.request, "limit", 24, 1, 1000))));
+  return ItemsResponse(Result<std::vector<AssetSnapshot>>(
+      AssetHistory(c.store, customer_id, static_cast<int>(QueryInt(c.request, "limit", 24, 1, 1000)))));
 }
 
 HttpResponse ApiServer::Trades(Context& c) {
   std::string customer_id(c.request.Param("customer_id"));
   (void)VisibleCustomer(c, customer_id);
-  return ItemsResponse(c.store.RecentTrades(customer_id, static_cast<int>(QueryInt(c.request, "limit", 50, 1, 1000))));
+  return ItemsResponse(Result<std::vector<Trade>>(
+      RecentTrades(c.store, customer_id, static_cast<int>(QueryInt(c.request, "limit", 50, 1, 1000)))));
 }
 
 HttpResponse ApiServer::CustomerTasks(Context& c) {

@@ -19,6 +19,17 @@ struct IngestedEvent {
   Timestamp received_at;
 };
 
+// An accepted event waiting in the journal to be applied to the customer tables
+// (see service/event_ingestor.h): its id, kind, customer and row in field-text form.
+struct JournalEntry {
+  int64_t sequence = 0;
+  std::string event_id;
+  std::string type;
+  std::string customer_id;
+  Timestamp received_at;
+  std::string row;
+};
+
 // Something staff should act on, e.g. a customer's churn risk crossing the threshold.
 struct Alert {
   int64_t alert_id = 0;  // assigned when stored

@@ -1,11 +1,15 @@
 #include "service/event_ingestor.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "core/field_patch.h"
 #include "core/validation.h"
+#include "service/event_journal.h"
 
 namespace fincrm {
 namespace {
@@ -94,11 +98,12 @@ EventResult Rejected(std::string field, std::string message) {
 }
 
 // Checks every reference of one event against the store (through the cache): the
-// transaction runs with the database's own foreign-key checks off, so this is the
-// check. A trade comes back as a row to write in the batch; other kinds are written
-// here. Returns the event's result, or a Status that ends the transaction.
+// journal is applied later with the database's own foreign-key checks off, so this is
+// the check. Journaled kinds (trades, asset snapshots, interactions) are only checked
+// here; the others are written. Returns the event's result, or a Status that ends the
+// transaction.
 Result<EventResult> Apply(Store& store, StoreWriter& writer, ReferenceCache& references,
-                          const CustomerEvent& event, std::vector<Trade>& trades) {
+                          const CustomerEvent& event) {
   auto accounts = references.AccountsOf(store, event.customer_id());
   if (!accounts.ok()) return accounts.status();
   if (*accounts == nullptr) return Rejected("customer_id", "unknown customer '" + event.customer_id() + "'");
@@ -132,16 +137,15 @@ Result<EventResult> Apply(Store& store, StoreWriter& writer, ReferenceCache& ref
         return Rejected("account_id", "account '" + trade.account_id + "' does not belong to customer '" +
                                           trade.customer_id + "'");
       }
-      trades.push_back(trade);
       return EventResult{};
     }
-    case EventType::kAssetSnapshot: return put(std::get<AssetSnapshot>(event.body));
+    case EventType::kAssetSnapshot: return EventResult{};  // the customer exists (above)
     case EventType::kInteraction: {
       const Interaction& interaction = std::get<Interaction>(event.body);
       auto known = staff_known(interaction.staff_id);
       if (!known.ok()) return known.status();
       if (!*known) return Rejected("staff_id", "unknown staff '" + interaction.staff_id + "'");
-      return put(interaction);
+      return EventResult{};
     }
     case EventType::kAccountOpened: {
       const Account& account = std::get<Account>(event.body);
@@ -191,11 +195,16 @@ Result<EventResult> Apply(Store& store, StoreWriter& writer, ReferenceCache& ref
 }  // namespace
 
 EventIngestor::EventIngestor(std::function<Result<std::unique_ptr<Store>>()> open_store,
-                             IngestListener* listener)
+                             IngestListener* listener, EventIngestorOptions options)
     : open_store_(std::move(open_store)),
       listener_(listener),
-      references_(std::make_unique<ReferenceCache>()),
-      writer_([this] { WriterLoop(); }) {}
+      options_(options),
+      references_(std::make_unique<ReferenceCache>()) {
+  writer_ = std::thread([this] { WriterLoop(); });
+  // Readers must see a previous run's unapplied events before the first request.
+  std::unique_lock lock(mutex_);
+  wake_submitters_.wait(lock, [&] { return started_; });
+}
 
 EventIngestor::~EventIngestor() { Stop(); }
 
@@ -219,21 +228,53 @@ Result<std::vector<EventResult>> EventIngestor::Submit(const std::vector<Custome
   return std::move(pending.results);
 }
 
+Status EventIngestor::ApplyJournalNow() {
+  Pending request{nullptr, {}, Status::Ok(), false};
+  std::unique_lock lock(mutex_);
+  if (stopping_) return Unavailable("the server is shutting down");
+  queue_.push_back(&request);
+  wake_writer_.notify_one();
+  wake_submitters_.wait(lock, [&] { return request.done; });
+  return request.status;
+}
+
 void EventIngestor::WriterLoop() {
   auto store = open_store_();
   if (store.ok() && !references_->Preload(**store).ok()) references_->Clear();
+  if (store.ok()) {
+    Status loaded = LoadJournal(**store);
+    if (!loaded.ok()) std::fprintf(stderr, "fincrm serve: reading the event journal: %s\n", loaded.ToString().c_str());
+  }
+  last_apply_ = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    started_ = true;
+  }
+  wake_submitters_.notify_all();
   std::vector<Pending*> group;
   std::vector<const CustomerEvent*> accepted;
+  auto apply = [&]() -> Status {
+    if (!store.ok()) return store.status();
+    Status status = ApplyJournal(**store);
+    if (!status.ok()) std::fprintf(stderr, "fincrm serve: applying the event journal: %s\n", status.ToString().c_str());
+    return status;
+  };
+  if (journal_events_.load() > 0) (void)apply();  // a previous run's leftovers
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
-      // Linger briefly for more batches: one commit for many of them writes each
-      // touched page once (random index inserts dirty a page per event otherwise).
+      // Idle: the journal is applied once nothing has arrived for a moment.
+      bool arrived = wake_writer_.wait_for(lock, options_.apply_when_idle, [&] { return stopping_ || !queue_.empty(); });
+      if (!arrived) {
+        lock.unlock();
+        if (journal_events_.load() > 0) (void)apply();
+        continue;
+      }
+      if (queue_.empty()) return;  // stopping, nothing left (the journal stays for the next start)
+      // Linger briefly for more batches: one commit for many of them.
       auto pending_events = [&] {
         size_t n = 0;
-        for (const Pending* p : queue_) n += p->events->size();
+        for (const Pending* p : queue_) n += p->events ? p->events->size() : 0;
         return n;
       };
       auto deadline = std::chrono::steady_clock::now() + kLinger;
@@ -243,11 +284,21 @@ void EventIngestor::WriterLoop() {
       group.assign(queue_.begin(), queue_.end());
       queue_.clear();
     }
+    // Requests to apply the journal now (tests, operations) ride with the group.
+    std::vector<Pending*> apply_requests;
+    std::erase_if(group, [&](Pending* p) {
+      if (p->events) return false;
+      apply_requests.push_back(p);
+      return true;
+    });
     accepted.clear();
-    Status status = store.ok() ? WriteAll(**store, group, accepted)
-                               : Unavailable("cannot open the store: " + store.status().message());
-    if (!status.ok()) references_->Clear();
-    if (status.ok() && listener_ && !accepted.empty()) listener_->OnCommitted(accepted);
+    Status status = Status::Ok();
+    if (!group.empty()) {
+      status = store.ok() ? WriteAll(**store, group, accepted)
+                          : Unavailable("cannot open the store: " + store.status().message());
+      if (!status.ok()) references_->Clear();
+      if (status.ok() && listener_ && !accepted.empty()) listener_->OnCommitted(accepted);
+    }
     {
       std::lock_guard lock(mutex_);
       for (Pending* pending : group) {
@@ -256,24 +307,54 @@ void EventIngestor::WriterLoop() {
       }
     }
     wake_submitters_.notify_all();
+    bool due = journal_events_.load() >= options_.apply_at_events ||
+               (journal_events_.load() > 0 && std::chrono::steady_clock::now() - last_apply_ >= options_.apply_at_age);
+    if (due || !apply_requests.empty()) {
+      Status applied = apply();
+      std::lock_guard lock(mutex_);
+      for (Pending* request : apply_requests) {
+        request->status = applied;
+        request->done = true;
+      }
+    }
+    if (!apply_requests.empty()) wake_submitters_.notify_all();
   }
 }
 
 Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group,
                                std::vector<const CustomerEvent*>& accepted) {
-  // References are verified here (Apply), so the database skips its own checks.
   auto writer = store.BeginWrite(/*references_verified=*/true);
   if (!writer.ok()) return writer.status();
   ReferenceCache& references = *references_;
   Timestamp now = CurrentTime();
-  // Trades, the bulk of the traffic, are written together in multi-row inserts.
-  std::vector<Trade> trades;
-  std::vector<std::pair<const CustomerEvent*, EventResult*>> trade_events;
+  std::unordered_set<std::string_view> in_group;  // journaled ids of this transaction
+  std::vector<const CustomerEvent*> journaled;
   for (Pending* pending : group) {
     pending->results.assign(pending->events->size(), EventResult{});
     for (size_t i = 0; i < pending->events->size(); ++i) {
       const CustomerEvent& event = (*pending->events)[i];
       EventResult& result = pending->results[i];
+      if (unapplied_ids_.count(event.event_id) || in_group.count(event.event_id)) {
+        result.outcome = EventOutcome::kDuplicate;
+        continue;
+      }
+      if (IsJournaled(event.type)) {
+        auto seen = store.EventSeen(event.event_id);
+        if (!seen.ok()) return seen.status();
+        if (*seen) {
+          result.outcome = EventOutcome::kDuplicate;
+          continue;
+        }
+        auto applied = Apply(store, **writer, references, event);
+        if (!applied.ok()) return applied.status();
+        result = std::move(*applied);
+        if (result.outcome != EventOutcome::kAccepted) continue;
+        FINCRM_RETURN_IF_ERROR((*writer)->AppendJournal(ToJournalEntry(event, now)));
+        in_group.insert(event.event_id);
+        journaled.push_back(&event);
+        accepted.push_back(&event);
+        continue;
+      }
       IngestedEvent record{event.event_id, std::string(EnumCode(event.type)), event.customer_id(), now};
       auto claimed = (*writer)->ClaimEvent(record);
       if (!claimed.ok()) return claimed.status();
@@ -281,33 +362,144 @@ Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group,
         result.outcome = EventOutcome::kDuplicate;
         continue;
       }
-      size_t trades_before = trades.size();
-      auto applied = Apply(store, **writer, references, event, trades);
+      auto applied = Apply(store, **writer, references, event);
       if (!applied.ok()) return applied.status();
       result = std::move(*applied);
       if (result.outcome != EventOutcome::kAccepted) {
         FINCRM_RETURN_IF_ERROR((*writer)->ReleaseEvent(event.event_id));
-      } else if (trades.size() > trades_before) {
-        trade_events.emplace_back(&event, &result);
       } else {
         accepted.push_back(&event);
       }
     }
   }
-  std::vector<StoreWriter::PutResult> written(trades.size());
-  FINCRM_RETURN_IF_ERROR((*writer)->PutBatch(std::span<const Trade>(trades), std::span(written)));
-  for (size_t t = 0; t < trades.size(); ++t) {
-    auto [event, result] = trade_events[t];
-    if (written[t].error.ok()) {
-      accepted.push_back(event);
-    } else {
-      *result = Rejected(written[t].error);
-      FINCRM_RETURN_IF_ERROR((*writer)->ReleaseEvent(event->event_id));
-    }
-  }
   FINCRM_RETURN_IF_ERROR((*writer)->Commit());
+  RememberUnapplied(journaled);
   committed_events_ += static_cast<int64_t>(accepted.size());
   ++commits_;
+  return Status::Ok();
+}
+
+void EventIngestor::RememberUnapplied(const std::vector<const CustomerEvent*>& events) {
+  if (events.empty()) return;
+  std::unique_lock lock(unapplied_mutex_);
+  for (const CustomerEvent* event : events) {
+    unapplied_ids_.insert(event->event_id);
+    UnappliedRows& rows = unapplied_rows_[event->customer_id()];
+    switch (event->type) {
+      case EventType::kTrade: rows.trades.push_back(std::get<Trade>(event->body)); break;
+      case EventType::kAssetSnapshot: rows.assets.push_back(std::get<AssetSnapshot>(event->body)); break;
+      case EventType::kInteraction: rows.interactions.push_back(std::get<Interaction>(event->body)); break;
+      default: break;
+    }
+  }
+  journal_events_ += static_cast<int64_t>(events.size());
+}
+
+EventIngestor::UnappliedRows EventIngestor::Unapplied(const std::string& customer_id) const {
+  if (journal_events_.load() == 0) return {};
+  std::shared_lock lock(unapplied_mutex_);
+  auto found = unapplied_rows_.find(customer_id);
+  return found == unapplied_rows_.end() ? UnappliedRows{} : found->second;
+}
+
+// Moves the journal into the customer tables: rows sorted by customer (the tables'
+// clustering), so each touched page is written once per batch; event ids recorded
+// sorted too; the journal trimmed in the same transaction. A row the database refuses
+// (it passed the same checks when it was accepted, so this means a defect) is logged
+// with its event id and counted, and stays in the journal's history of the log line.
+Status EventIngestor::ApplyJournal(Store& store) {
+  constexpr int kChunk = 100000;
+  bool applied_any = false;
+  while (true) {
+    auto entries = store.ReadJournal(0, kChunk);
+    if (!entries.ok()) return entries.status();
+    if (entries->empty()) break;
+    std::vector<Trade> trades;
+    std::vector<AssetSnapshot> assets;
+    std::vector<Interaction> interactions;
+    std::vector<IngestedEvent> claims;
+    claims.reserve(entries->size());
+    for (const JournalEntry& entry : *entries) {
+      auto event = FromJournalEntry(entry);
+      if (!event.ok()) {
+        std::fprintf(stderr, "fincrm serve: journal entry %lld (event %s) unreadable: %s\n",
+                     static_cast<long long>(entry.sequence), entry.event_id.c_str(), event.status().ToString().c_str());
+        ++apply_failures_;
+        continue;
+      }
+      claims.push_back({entry.event_id, entry.type, entry.customer_id, entry.received_at});
+      if (auto* t = std::get_if<Trade>(&event->body)) trades.push_back(std::move(*t));
+      else if (auto* a = std::get_if<AssetSnapshot>(&event->body)) assets.push_back(std::move(*a));
+      else if (auto* x = std::get_if<Interaction>(&event->body)) interactions.push_back(std::move(*x));
+    }
+    std::sort(trades.begin(), trades.end(), [](const Trade& x, const Trade& y) {
+      return std::tie(x.customer_id, x.trade_time.seconds, x.trade_id) < std::tie(y.customer_id, y.trade_time.seconds, y.trade_id);
+    });
+    std::sort(interactions.begin(), interactions.end(), [](const Interaction& x, const Interaction& y) {
+      return std::tie(x.customer_id, x.occurred_at.seconds, x.interaction_id) <
+             std::tie(y.customer_id, y.occurred_at.seconds, y.interaction_id);
+    });
+    std::sort(assets.begin(), assets.end(), [](const AssetSnapshot& x, const AssetSnapshot& y) {
+      return std::tie(x.customer_id, x.snapshot_date.days) < std::tie(y.customer_id, y.snapshot_date.days);
+    });
+    std::sort(claims.begin(), claims.end(), [](const IngestedEvent& x, const IngestedEvent& y) { return x.event_id < y.event_id; });
+    auto writer = store.BeginWrite(/*references_verified=*/true);
+    if (!writer.ok()) return writer.status();
+    for (const IngestedEvent& claim : claims) {
+      auto claimed = (*writer)->ClaimEvent(claim);
+      if (!claimed.ok()) return claimed.status();
+    }
+    auto put_all = [&](auto& rows, const char* kind) -> Status {
+      using Row = typename std::decay_t<decltype(rows)>::value_type;
+      std::vector<StoreWriter::PutResult> results(rows.size());
+      FINCRM_RETURN_IF_ERROR((*writer)->PutBatch(std::span<const Row>(rows), std::span(results)));
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (results[i].error.ok()) continue;
+        std::fprintf(stderr, "fincrm serve: journal %s for customer %s refused by the database: %s\n", kind,
+                     rows[i].customer_id.c_str(), results[i].error.ToString().c_str());
+        ++apply_failures_;
+      }
+      return Status::Ok();
+    };
+    FINCRM_RETURN_IF_ERROR(put_all(trades, "trade"));
+    FINCRM_RETURN_IF_ERROR(put_all(assets, "asset snapshot"));
+    FINCRM_RETURN_IF_ERROR(put_all(interactions, "interaction"));
+    FINCRM_RETURN_IF_ERROR((*writer)->TrimJournal(entries->back().sequence));
+    FINCRM_RETURN_IF_ERROR((*writer)->Commit());
+    applied_events_ += static_cast<int64_t>(entries->size());
+    applied_any = true;
+    if (entries->size() < static_cast<size_t>(kChunk)) break;
+  }
+  if (applied_any || journal_events_.load() > 0) {
+    // Everything journaled so far is in the tables now (this thread is the only
+    // writer of the journal), so the in-memory copies go.
+    std::unique_lock lock(unapplied_mutex_);
+    unapplied_ids_.clear();
+    unapplied_rows_.clear();
+    journal_events_ = 0;
+  }
+  last_apply_ = std::chrono::steady_clock::now();
+  return Status::Ok();
+}
+
+// Entries left by a previous run (stopped before applying them) are visible to
+// readers at once and applied first.
+Status EventIngestor::LoadJournal(Store& store) {
+  int64_t after = 0;
+  std::vector<CustomerEvent> events;
+  while (true) {
+    auto entries = store.ReadJournal(after, 100000);
+    if (!entries.ok()) return entries.status();
+    if (entries->empty()) break;
+    for (const JournalEntry& entry : *entries) {
+      auto event = FromJournalEntry(entry);
+      if (event.ok()) events.push_back(std::move(*event));
+    }
+    after = entries->back().sequence;
+  }
+  std::vector<const CustomerEvent*> pointers;
+  for (const CustomerEvent& event : events) pointers.push_back(&event);
+  RememberUnapplied(pointers);
   return Status::Ok();
 }
 

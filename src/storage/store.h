@@ -51,6 +51,10 @@ class StoreWriter {
   // effect was then rejected, so a corrected resend is not taken for a replay.
   virtual Result<bool> ClaimEvent(const IngestedEvent& event) = 0;
   virtual Status ReleaseEvent(std::string_view event_id) = 0;
+  // The event journal: accepted events appended in arrival order (cheap: the end of
+  // one table), applied to the customer tables later in sorted batches, then trimmed.
+  virtual Status AppendJournal(const JournalEntry& entry) = 0;
+  virtual Status TrimJournal(int64_t through_sequence) = 0;
   // Insert with the next id of their table; return that id.
   virtual Result<int64_t> Add(Alert row) = 0;
   virtual Result<int64_t> Add(FollowUpTask row) = 0;
@@ -287,6 +291,11 @@ class Store {
   virtual Status ForEach(const std::function<bool(const Alert&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const FollowUpTask&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const WebhookDelivery&)>& fn) = 0;
+
+  // Journal entries after `after_sequence`, in order, at most `limit`.
+  virtual Result<std::vector<JournalEntry>> ReadJournal(int64_t after_sequence, int limit) = 0;
+  // Whether an event id was recorded (applied events; the journal is checked apart).
+  virtual Result<bool> EventSeen(std::string_view event_id) = 0;
 
   // Grows with every commit that changes customer data (any process): a cached view
   // built at generation g is current while this still returns g.

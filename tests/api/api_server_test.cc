@@ -596,3 +596,90 @@ TEST(ApiAuditTest, TamperingWithTheTrailIsDetected) {
 
 }  // namespace
 }  // namespace fincrm::testing
+
+namespace fincrm::testing {
+namespace {
+
+std::string TradeEvent(const std::string& event_id, const std::string& trade_id, const std::string& customer,
+                       const std::string& account, const std::string& time) {
+  return R"({"event_id":")" + event_id + R"(","type":"trade","data":{"trade_id":")" + trade_id +
+         R"(","customer_id":")" + customer + R"(","account_id":")" + account + R"(","trade_time":")" + time +
+         R"(","market":"SH","symbol":"600000","product_type":"stock","side":"buy","quantity":100,"price":10.5,
+         "amount":1050,"commission":0.53,"channel":"app"}})";
+}
+
+// Trades, snapshots and contacts are committed to the event journal and applied to the
+// customer tables in batches; before and after that the reads are the same, replays
+// stay duplicates, and a stop leaves nothing behind that the next start does not apply.
+TEST(ApiJournalTest, JournaledEventsAreAppliedAndSurviveARestart) {
+  DemoServer demo;
+  demo.ingest.apply_when_idle = std::chrono::hours(1);  // applied only when asked
+  demo.ingest.apply_at_age = std::chrono::hours(1);
+  demo.Start(300);
+  ApiClient admin(demo.port);
+  ASSERT_EQ(admin.Login("admin", DemoServer::kPassword).status, 200);
+  std::string customer = "C00000007";
+  Reply view = admin.Get("/api/v1/customers/" + customer);
+  ASSERT_EQ(view.status, 200) << view.body;
+  std::string account = Str(view.json["accounts"].at(0)["account_id"]);
+  std::string contact = R"({"event_id":"j-contact-1","type":"interaction","data":{"interaction_id":"I-J-1",
+    "customer_id":")" + customer + R"(","occurred_at":"2026-11-20T10:00:00","channel":"call_center",
+    "direction":"outbound","type":"return_visit","subject":"回访: 基金定投","notes":"line one\nline two: 50%"}})";
+  Reply posted = admin.Post("/api/v1/events", "[" + TradeEvent("j-1", "T-J-1", customer, account, "2026-11-20T09:31:00") +
+                                                  "," + contact + "]");
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  EXPECT_EQ(int64_t(posted.json["accepted"]), 2);
+  EXPECT_EQ(demo.server->ingestor().journal_events(), 2);
+  auto trades_of = [&](Reply r) {
+    std::set<std::string> ids;
+    for (const auto& t : r.json["items"]) ids.insert(Str(t["trade_id"]));
+    return ids;
+  };
+  EXPECT_TRUE(trades_of(admin.Get("/api/v1/customers/" + customer + "/trades")).count("T-J-1")) << "merged before applying";
+  EXPECT_EQ(Str(admin.Get("/api/v1/customers/" + customer + "/timeline").json["items"].at(0)["notes"]), "line one\nline two: 50%");
+
+  ASSERT_TRUE(demo.server->ingestor().ApplyJournalNow().ok());
+  EXPECT_EQ(demo.server->ingestor().journal_events(), 0);
+  EXPECT_EQ(demo.server->ingestor().apply_failures(), 0);
+  {
+    auto store = OpenStore(demo.db, {.migrate = false, .create = false});
+    ASSERT_TRUE(store.ok());
+    auto stored = (*store)->RecentTrades(customer, 5);
+    ASSERT_TRUE(stored.ok());
+    ASSERT_FALSE(stored->empty());
+    EXPECT_EQ(stored->front().trade_id, "T-J-1");
+    EXPECT_EQ(stored->front().amount.fen, 105000);
+    auto contacts = (*store)->RecentInteractions(customer, 1);
+    ASSERT_TRUE(contacts.ok() && !contacts->empty());
+    EXPECT_EQ(contacts->front().subject, "回访: 基金定投");
+    EXPECT_TRUE((*store)->ReadJournal(0, 10)->empty());
+    EXPECT_TRUE(*(*store)->EventSeen("j-1"));
+  }
+  EXPECT_TRUE(trades_of(admin.Get("/api/v1/customers/" + customer + "/trades")).count("T-J-1")) << "read from the table";
+  Reply replay = admin.Post("/api/v1/events", "[" + TradeEvent("j-1", "T-J-1", customer, account, "2026-11-20T09:31:00") + "]");
+  EXPECT_EQ(int64_t(replay.json["duplicates"]), 1);
+
+  // Journaled but not applied when the server stops: the next start shows and applies it.
+  Reply second = admin.Post("/api/v1/events", "[" + TradeEvent("j-2", "T-J-2", customer, account, "2026-11-21T09:31:00") + "]");
+  ASSERT_EQ(int64_t(second.json["accepted"]), 1);
+  demo.Stop();
+  {
+    auto store = OpenStore(demo.db, {.migrate = false, .create = false});
+    EXPECT_EQ((*store)->ReadJournal(0, 10)->size(), 1u) << "left in the journal by the stop";
+  }
+  demo.ingest.apply_when_idle = std::chrono::milliseconds(50);
+  demo.StartServer();
+  ApiClient again(demo.port);
+  ASSERT_EQ(again.Login("admin", DemoServer::kPassword).status, 200);
+  EXPECT_TRUE(trades_of(again.Get("/api/v1/customers/" + customer + "/trades")).count("T-J-2"));
+  EXPECT_EQ(int64_t(again.Post("/api/v1/events", "[" + TradeEvent("j-2", "T-J-2", customer, account,
+                                                                   "2026-11-21T09:31:00") + "]").json["duplicates"]), 1);
+  for (int i = 0; i < 100 && demo.server->ingestor().journal_events() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(demo.server->ingestor().journal_events(), 0) << "applied after the restart";
+  EXPECT_TRUE(trades_of(again.Get("/api/v1/customers/" + customer + "/trades")).count("T-J-2"));
+}
+
+}  // namespace
+}  // namespace fincrm::testing

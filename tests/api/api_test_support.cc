@@ -100,7 +100,12 @@ void DemoServer::Start(int customers, const std::function<void(Store&)>& before_
     ASSERT_TRUE((*store)->AddApiKey({"testkey", "test feed", Sha256Hex(api_key), "events:write", 0, CurrentTime()}).ok());
     if (before_start) before_start(**store);
   }
+  StartServer();
+}
+
+void DemoServer::StartServer() {
   ApiServerOptions options;
+  options.ingest = ingest;
   options.db_path = db;
   options.http.port = 0;
   options.http.max_body_bytes = 1 << 20;

@@ -51,9 +51,12 @@ struct DemoServer {
   std::string manager_branch;   // branch of "manager"
   std::unique_ptr<ApiServer> server;
   int port = 0;
+  EventIngestorOptions ingest;  // set before Start
 
   // Builds the database (customers, analysed) and starts the server.
   void Start(int customers, const std::function<void(Store&)>& before_start = {});
+  // A new server process on the same database (after Stop).
+  void StartServer();
   void Stop();
 };
 

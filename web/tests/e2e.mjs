@@ -77,7 +77,7 @@ await check('admin sees the dashboard with tiles and charts', async () => {
   await admin.waitForSelector('.tile b');
   assert((await admin.$$('.tile')).length >= 7, 'seven KPI tiles');
   await admin.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 5, null, { timeout: 10000 });
-  await admin.waitForTimeout(500);
+  await admin.waitForTimeout(screenshots ? 3000 : 500);  // charts animate in
   await shot(admin, 'dashboard');
 });
 await check('churn reasons read in Chinese', async () => {

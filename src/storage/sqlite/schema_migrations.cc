@@ -386,6 +386,20 @@ INSERT INTO store_meta(key, value)
 DROP INDEX audit_log_by_customer;
 )sql";
 
+// Real-time events are first appended here (one table's end: the cheapest durable
+// write) and applied to the customer-clustered tables in large sorted batches, where
+// each touched page is written once per batch instead of once per event.
+constexpr std::string_view kEventJournal = R"sql(
+CREATE TABLE event_journal (
+  sequence INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  row TEXT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
@@ -398,6 +412,7 @@ constexpr Migration kMigrations[] = {
     {8, "trades and interactions clustered by customer and time", kClusteredFacts},
     {9, "value-ladder distribution from an index", kLadderIndex},
     {10, "audit entries indexed by customer in batches", kAuditCustomerIndex},
+    {11, "journal of real-time events awaiting application", kEventJournal},
 };
 
 }  // namespace

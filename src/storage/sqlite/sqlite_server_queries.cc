@@ -254,6 +254,40 @@ Result<std::optional<ApiKey>> SqliteStore::FindApiKeyByHash(std::string_view key
   return std::optional<ApiKey>(std::move(rows->front()));
 }
 
+Result<std::vector<JournalEntry>> SqliteStore::ReadJournal(int64_t after_sequence, int limit) {
+  auto statement = Prepared(
+      "SELECT sequence, event_id, type, customer_id, received_at, row FROM event_journal "
+      "WHERE sequence > ? ORDER BY sequence LIMIT ?");
+  if (!statement.ok()) return statement.status();
+  SqliteStatement& q = **statement;
+  q.Bind(1, after_sequence);
+  q.Bind(2, int64_t{limit});
+  std::vector<JournalEntry> entries;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    JournalEntry& e = entries.emplace_back();
+    e.sequence = q.Int(0);
+    q.Read(1, e.event_id);
+    q.Read(2, e.type);
+    q.Read(3, e.customer_id);
+    q.Read(4, e.received_at);
+    q.Read(5, e.row);
+  }
+  q.Reset();
+  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return entries;
+}
+
+Result<bool> SqliteStore::EventSeen(std::string_view event_id) {
+  auto statement = Prepared("SELECT 1 FROM ingested_events WHERE event_id = ?");
+  if (!statement.ok()) return statement.status();
+  (*statement)->Bind(1, event_id);
+  int rc = (*statement)->Step();
+  (*statement)->Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return rc == SQLITE_ROW;
+}
+
 Result<int64_t> SqliteStore::DataGeneration() {
   auto statement = Prepared("SELECT value FROM store_meta WHERE key = 'data_generation'");
   if (!statement.ok()) return statement.status();

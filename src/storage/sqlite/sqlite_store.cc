@@ -60,6 +60,42 @@ class SqliteWriter final : public StoreWriter {
     return Status::Ok();
   }
 
+  Status AppendJournal(const JournalEntry& entry) override {
+    auto insert = store_->Prepared(
+        "INSERT INTO event_journal (event_id, type, customer_id, received_at, row) VALUES (?, ?, ?, ?, ?)");
+    if (!insert.ok()) return insert.status();
+    SqliteStatement& q = **insert;
+    q.Bind(1, std::string_view(entry.event_id));
+    q.Bind(2, std::string_view(entry.type));
+    q.Bind(3, std::string_view(entry.customer_id));
+    q.Bind(4, entry.received_at);
+    q.Bind(5, std::string_view(entry.row));
+    int rc = q.Step();
+    q.Reset();
+    if (rc != SQLITE_DONE) return Unavailable(std::string("write failed: ") + sqlite3_errmsg(store_->handle()));
+    // Journaled events change what customer views show once they are merged in.
+    data_changed_ = true;
+    if (store_->commit_listener_ && !change_.everything) {
+      if (change_.customers.size() < kMaxNamedCustomers) {
+        change_.customers.push_back(entry.customer_id);
+      } else {
+        change_.everything = true;
+        change_.customers.clear();
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status TrimJournal(int64_t through_sequence) override {
+    auto remove = store_->Prepared("DELETE FROM event_journal WHERE sequence <= ?");
+    if (!remove.ok()) return remove.status();
+    (*remove)->Bind(1, through_sequence);
+    int rc = (*remove)->Step();
+    (*remove)->Reset();
+    if (rc != SQLITE_DONE) return Unavailable(std::string("write failed: ") + sqlite3_errmsg(store_->handle()));
+    return Status::Ok();
+  }
+
   Result<int64_t> Add(Alert row) override { return AddNumbered(row, &Alert::alert_id); }
   Result<int64_t> Add(FollowUpTask row) override { return AddNumbered(row, &FollowUpTask::task_id); }
   Result<int64_t> Add(WebhookDelivery row) override {

@@ -1,0 +1,23 @@
+// The journal form of real-time events. Trades, asset snapshots and interactions — the
+// volume of real-time traffic — are made durable by appending them to the store's
+// event journal and applied to the customer-clustered tables later in sorted batches
+// (EventIngestor). A journal row holds the entity's fields as "<length>:<text>" in
+// field-table order, so any character in notes or subjects survives.
+#pragma once
+
+#include <string>
+
+#include "core/service_records.h"
+#include "service/customer_event.h"
+
+namespace fincrm {
+
+bool IsJournaled(EventType type);
+
+// The entry for an accepted event of a journaled type.
+JournalEntry ToJournalEntry(const CustomerEvent& event, Timestamp received_at);
+
+// The event back from its entry; InvalidArgument names what could not be read.
+Result<CustomerEvent> FromJournalEntry(const JournalEntry& entry);
+
+}  // namespace fincrm
