@@ -66,6 +66,9 @@ Result<std::unique_ptr<Store>> ApiServer::OpenStore() const {
     (*store)->SetCommitListener([views](const CommittedChange& change) { views->OnCommit(change); });
     if (auto* sqlite = dynamic_cast<SqliteStore*>(store->get())) {
       (void)sqlite->Execute("PRAGMA wal_autocheckpoint=0");  // the checkpointer thread does it
+      // Reads map the file instead of copying pages into each connection's cache: the
+      // OS page cache is shared by all threads (readers, the ingest writer's id probes).
+      (void)sqlite->Execute("PRAGMA mmap_size=68719476736");
       // Grow the file in 64 MiB steps: every change of its size makes each reader
       // remap it (and fault its pages in again), which cost 10% of the 360 route.
       int chunk = 64 << 20;
@@ -147,12 +150,7 @@ Store& ApiServer::ThreadStore() {
     if (!opened.ok()) ThrowStatus(opened.status());
     store = std::move(*opened);
     owner = this;
-    // Readers map the file instead of copying pages into a private cache per thread:
-    // the OS page cache is then shared by all workers.
-    if (auto* sqlite = dynamic_cast<SqliteStore*>(store.get())) {
-      (void)sqlite->Execute("PRAGMA mmap_size=68719476736");
-      (void)sqlite->Execute("PRAGMA cache_size=-16384");
-    }
+    if (auto* sqlite = dynamic_cast<SqliteStore*>(store.get())) (void)sqlite->Execute("PRAGMA cache_size=-16384");
   }
   return *store;
 }
@@ -370,13 +368,21 @@ HttpResponse ApiServer::Metrics(Context&) {
            std::to_string(value) + "\n";
   };
   gauge("fincrm_events_committed_total", "Events durably committed by ingest.", ingestor_->committed_events());
+  gauge("fincrm_event_journal_pending", "Journaled events not yet applied to the customer tables.",
+        ingestor_->journal_events(), "gauge");
+  gauge("fincrm_event_journal_applied_total", "Journaled events applied to the customer tables.",
+        ingestor_->applied_events());
+  gauge("fincrm_event_journal_apply_seconds_total", "Time spent applying the journal.",
+        ingestor_->apply_milliseconds() / 1000);
+  gauge("fincrm_event_journal_apply_failures_total", "Journaled rows the database refused when applied (logged).",
+        ingestor_->apply_failures());
   gauge("fincrm_event_commits_total", "Ingest transactions (group commits).", ingestor_->commits());
   gauge("fincrm_audit_entries_appended_total", "Audit entries appended by this process.", audit_->appended());
   gauge("fincrm_churn_alerts_total", "Churn alerts raised by live rescoring.", live_->alerts_raised());
   gauge("fincrm_churn_rescores_total", "Live churn rescoring passes.", live_->rescores());
   gauge("fincrm_customer_view_cache_hits_total", "360 views served from the cache.", cache_hits_.load());
   gauge("fincrm_customer_view_cache_misses_total", "360 views built from the store.", cache_misses_.load());
-  gauge("fincrm_customer_view_cache_entries", "360 views held in memory.", static_cast<int64_t>(views_->Entries()));
+  gauge("fincrm_customer_view_cache_entries", "Customers with a cached 360 view.", static_cast<int64_t>(views_->Entries()));
   gauge("fincrm_customer_view_cache_bytes", "Memory held by cached 360 views (compressed).", static_cast<int64_t>(views_->Bytes()));
   gauge("fincrm_customer_view_cache_clears_total", "Times the view cache was emptied (another process changed data).", views_->Clears());
   gauge("fincrm_sessions_active", "Signed-in sessions.", static_cast<int64_t>(sessions_->active_sessions()), "gauge");

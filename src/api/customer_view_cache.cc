@@ -3,31 +3,24 @@
 #include <lz4.h>
 
 namespace fincrm {
-namespace {
-
-std::string Key(std::string_view customer_id, std::string_view variant) {
-  std::string key;
-  key.reserve(customer_id.size() + 1 + variant.size());
-  key.append(customer_id).push_back('\x1f');
-  key.append(variant);
-  return key;
-}
-
-}  // namespace
-
 std::optional<CachedCustomerView> CustomerViewCache::Find(std::string_view customer_id, std::string_view variant) {
-  std::string key = Key(customer_id, variant);
+  if (variant.size() != 1) return std::nullopt;
   CachedCustomerView view;
   std::string compressed;
-  uint32_t size;
+  uint32_t size = 0;
   {
     std::lock_guard lock(mutex_);
-    auto it = entries_.find(key);
+    auto it = entries_.find(std::string(customer_id));
     if (it == entries_.end()) return std::nullopt;
+    const Entry* found = nullptr;
+    for (const Entry& e : it->second.entries) {
+      if (e.variant == variant[0]) found = &e;
+    }
+    if (!found) return std::nullopt;
     view.branch_id = it->second.branch_id;
     view.broker_id = it->second.broker_id;
-    compressed = it->second.compressed;  // decompressed outside the lock
-    size = it->second.json_size;
+    compressed = found->compressed;  // decompressed outside the lock
+    size = found->json_size;
   }
   view.json.resize(size);
   int written = LZ4_decompress_safe(compressed.data(), view.json.data(), static_cast<int>(compressed.size()),
@@ -38,42 +31,48 @@ std::optional<CachedCustomerView> CustomerViewCache::Find(std::string_view custo
 
 void CustomerViewCache::Put(std::string_view customer_id, std::string_view variant, const CachedCustomerView& view,
                             uint64_t ticket) {
-  Entry entry{view.branch_id, view.broker_id, {}, static_cast<uint32_t>(view.json.size())};
+  if (variant.size() != 1) return;
+  Entry entry{variant[0], {}, static_cast<uint32_t>(view.json.size())};
   entry.compressed.resize(LZ4_compressBound(static_cast<int>(view.json.size())));
   int size = LZ4_compress_default(view.json.data(), entry.compressed.data(), static_cast<int>(view.json.size()),
                                   static_cast<int>(entry.compressed.size()));
   if (size <= 0) return;
   entry.compressed.resize(size);
   entry.compressed.shrink_to_fit();
-  std::string key = Key(customer_id, variant);
-  size_t cost = Cost(key, entry);
+  std::string key(customer_id);
   std::lock_guard lock(mutex_);
-  if (invalidations_.load(std::memory_order_acquire) != ticket || cost > budget_bytes_) return;
-  // Over budget, entries from a rotating bucket make room: cheap, and close to random
-  // eviction, which suits the uniform access of lists and search.
-  while (bytes_ + cost > budget_bytes_ && !entries_.empty()) {
+  if (invalidations_.load(std::memory_order_acquire) != ticket) return;
+  auto [it, inserted] = entries_.try_emplace(std::move(key));
+  Views& views = it->second;
+  if (!inserted) bytes_ -= Cost(it->first, views);
+  views.branch_id = view.branch_id;
+  views.broker_id = view.broker_id;
+  std::erase_if(views.entries, [&](const Entry& e) { return e.variant == entry.variant; });
+  views.entries.push_back(std::move(entry));
+  size_t cost = Cost(it->first, views);
+  if (cost > budget_bytes_) {
+    entries_.erase(it);
+    return;
+  }
+  bytes_ += cost;
+  // Over budget, customers from a rotating bucket make room: cheap, and close to
+  // random eviction, which suits the uniform access of lists and search.
+  const std::string* kept = &it->first;
+  while (bytes_ > budget_bytes_ && entries_.size() > 1) {
     size_t bucket = eviction_cursor_++ % entries_.bucket_count();
     auto victim = entries_.begin(bucket);
-    if (victim == entries_.end(bucket)) continue;
-    auto it = entries_.find(victim->first);
-    bytes_ -= Cost(it->first, it->second);
-    entries_.erase(it);
+    if (victim == entries_.end(bucket) || &victim->first == kept) continue;
+    auto doomed = entries_.find(victim->first);
+    bytes_ -= Cost(doomed->first, doomed->second);
+    entries_.erase(doomed);
   }
-  auto [it, inserted] = entries_.try_emplace(std::move(key));
-  if (!inserted) bytes_ -= Cost(it->first, it->second);
-  it->second = std::move(entry);
-  bytes_ += Cost(it->first, it->second);
 }
 
-void CustomerViewCache::EraseCustomerLocked(std::string_view customer_id) {
-  std::string key = Key(customer_id, "?");
-  for (int variant = 0; variant < kVariants; ++variant) {
-    key.back() = static_cast<char>('0' + variant);
-    auto it = entries_.find(key);
-    if (it == entries_.end()) continue;
-    bytes_ -= Cost(it->first, it->second);
-    entries_.erase(it);
-  }
+void CustomerViewCache::EraseCustomerLocked(const std::string& customer_id) {
+  auto it = entries_.find(customer_id);
+  if (it == entries_.end()) return;
+  bytes_ -= Cost(it->first, it->second);
+  entries_.erase(it);
 }
 
 void CustomerViewCache::ClearLocked() {

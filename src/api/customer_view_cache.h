@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "storage/store.h"
 
@@ -56,19 +57,27 @@ class CustomerViewCache {
 
  private:
   struct Entry {
-    std::string branch_id, broker_id;
+    char variant;
     std::string compressed;
     uint32_t json_size = 0;
   };
-  void EraseCustomerLocked(std::string_view customer_id);
+  // A customer's views (usually one masking variant), so that dropping a customer is
+  // one lookup.
+  struct Views {
+    std::string branch_id, broker_id;
+    std::vector<Entry> entries;
+  };
+  void EraseCustomerLocked(const std::string& customer_id);
   void ClearLocked();
-  static size_t Cost(const std::string& key, const Entry& e) {
-    return key.size() + e.branch_id.size() + e.broker_id.size() + e.compressed.size() + 96;
+  static size_t Cost(const std::string& customer_id, const Views& v) {
+    size_t bytes = customer_id.size() + v.branch_id.size() + v.broker_id.size() + 96;
+    for (const Entry& e : v.entries) bytes += e.compressed.size() + 32;
+    return bytes;
   }
 
   const size_t budget_bytes_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;  // customer_id '\x1f' variant
+  std::unordered_map<std::string, Views> entries_;  // by customer_id
   size_t bytes_ = 0;
   size_t eviction_cursor_ = 0;
   std::atomic<uint64_t> invalidations_{0};

@@ -218,7 +218,13 @@ void EventIngestor::Stop() {
 }
 
 Result<std::vector<EventResult>> EventIngestor::Submit(const std::vector<CustomerEvent>& events) {
-  Pending pending{&events, {}, Status::Ok(), false};
+  Pending pending{&events, {}, Status::Ok(), false, {}};
+  // Journal rows are encoded here, on the caller's thread: the writer thread is the
+  // one that cannot be parallel.
+  pending.journal_rows.resize(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (IsJournaled(events[i].type)) pending.journal_rows[i] = EncodeJournalRow(events[i]);
+  }
   std::unique_lock lock(mutex_);
   if (stopping_) return Unavailable("the server is shutting down");
   queue_.push_back(&pending);
@@ -229,7 +235,7 @@ Result<std::vector<EventResult>> EventIngestor::Submit(const std::vector<Custome
 }
 
 Status EventIngestor::ApplyJournalNow() {
-  Pending request{nullptr, {}, Status::Ok(), false};
+  Pending request{nullptr, {}, Status::Ok(), false, {}};
   std::unique_lock lock(mutex_);
   if (stopping_) return Unavailable("the server is shutting down");
   queue_.push_back(&request);
@@ -328,7 +334,8 @@ Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group,
   ReferenceCache& references = *references_;
   Timestamp now = CurrentTime();
   std::unordered_set<std::string_view> in_group;  // journaled ids of this transaction
-  std::vector<const CustomerEvent*> journaled;
+  JournalEntry journal_entry;
+  std::vector<std::pair<const CustomerEvent*, std::string>> journaled;  // with their rows
   for (Pending* pending : group) {
     pending->results.assign(pending->events->size(), EventResult{});
     for (size_t i = 0; i < pending->events->size(); ++i) {
@@ -349,9 +356,14 @@ Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group,
         if (!applied.ok()) return applied.status();
         result = std::move(*applied);
         if (result.outcome != EventOutcome::kAccepted) continue;
-        FINCRM_RETURN_IF_ERROR((*writer)->AppendJournal(ToJournalEntry(event, now)));
+        journal_entry.event_id = event.event_id;
+        journal_entry.type = EnumCode(event.type);
+        journal_entry.customer_id = event.customer_id();
+        journal_entry.received_at = now;
+        journal_entry.row = std::move(pending->journal_rows[i]);
+        FINCRM_RETURN_IF_ERROR((*writer)->AppendJournal(journal_entry));
         in_group.insert(event.event_id);
-        journaled.push_back(&event);
+        journaled.push_back({&event, std::move(journal_entry.row)});
         accepted.push_back(&event);
         continue;
       }
@@ -379,27 +391,36 @@ Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group,
   return Status::Ok();
 }
 
-void EventIngestor::RememberUnapplied(const std::vector<const CustomerEvent*>& events) {
+// Kept as their journal rows (a string each, cheaper to keep than the entities) and
+// decoded only when a reader asks for the customer.
+void EventIngestor::RememberUnapplied(std::vector<std::pair<const CustomerEvent*, std::string>>& events) {
   if (events.empty()) return;
   std::unique_lock lock(unapplied_mutex_);
-  for (const CustomerEvent* event : events) {
+  for (auto& [event, row] : events) {
     unapplied_ids_.insert(event->event_id);
-    UnappliedRows& rows = unapplied_rows_[event->customer_id()];
-    switch (event->type) {
-      case EventType::kTrade: rows.trades.push_back(std::get<Trade>(event->body)); break;
-      case EventType::kAssetSnapshot: rows.assets.push_back(std::get<AssetSnapshot>(event->body)); break;
-      case EventType::kInteraction: rows.interactions.push_back(std::get<Interaction>(event->body)); break;
-      default: break;
-    }
+    unapplied_rows_[event->customer_id()].push_back({event->type, std::move(row)});
   }
   journal_events_ += static_cast<int64_t>(events.size());
 }
 
 EventIngestor::UnappliedRows EventIngestor::Unapplied(const std::string& customer_id) const {
-  if (journal_events_.load() == 0) return {};
-  std::shared_lock lock(unapplied_mutex_);
-  auto found = unapplied_rows_.find(customer_id);
-  return found == unapplied_rows_.end() ? UnappliedRows{} : found->second;
+  UnappliedRows rows;
+  if (journal_events_.load() == 0) return rows;
+  std::vector<std::pair<EventType, std::string>> encoded;
+  {
+    std::shared_lock lock(unapplied_mutex_);
+    auto found = unapplied_rows_.find(customer_id);
+    if (found == unapplied_rows_.end()) return rows;
+    encoded = found->second;
+  }
+  for (const auto& [type, row] : encoded) {
+    auto event = FromJournalRow(type, row);
+    if (!event.ok()) continue;  // it was encoded by this process; cannot fail short of a defect
+    if (auto* t = std::get_if<Trade>(&event->body)) rows.trades.push_back(std::move(*t));
+    else if (auto* a = std::get_if<AssetSnapshot>(&event->body)) rows.assets.push_back(std::move(*a));
+    else if (auto* x = std::get_if<Interaction>(&event->body)) rows.interactions.push_back(std::move(*x));
+  }
+  return rows;
 }
 
 // Moves the journal into the customer tables: rows sorted by customer (the tables'
@@ -410,6 +431,7 @@ EventIngestor::UnappliedRows EventIngestor::Unapplied(const std::string& custome
 Status EventIngestor::ApplyJournal(Store& store) {
   constexpr int kChunk = 100000;
   bool applied_any = false;
+  auto started = std::chrono::steady_clock::now();
   while (true) {
     auto entries = store.ReadJournal(0, kChunk);
     if (!entries.ok()) return entries.status();
@@ -479,6 +501,7 @@ Status EventIngestor::ApplyJournal(Store& store) {
     journal_events_ = 0;
   }
   last_apply_ = std::chrono::steady_clock::now();
+  apply_milliseconds_ += std::chrono::duration_cast<std::chrono::milliseconds>(last_apply_ - started).count();
   return Status::Ok();
 }
 
@@ -486,20 +509,22 @@ Status EventIngestor::ApplyJournal(Store& store) {
 // readers at once and applied first.
 Status EventIngestor::LoadJournal(Store& store) {
   int64_t after = 0;
-  std::vector<CustomerEvent> events;
   while (true) {
     auto entries = store.ReadJournal(after, 100000);
     if (!entries.ok()) return entries.status();
     if (entries->empty()) break;
-    for (const JournalEntry& entry : *entries) {
+    std::vector<CustomerEvent> events;
+    std::vector<std::pair<const CustomerEvent*, std::string>> rows;
+    events.reserve(entries->size());
+    for (JournalEntry& entry : *entries) {
       auto event = FromJournalEntry(entry);
-      if (event.ok()) events.push_back(std::move(*event));
+      if (!event.ok()) continue;  // reported when the apply reaches it
+      events.push_back(std::move(*event));
+      rows.push_back({&events.back(), std::move(entry.row)});
     }
+    RememberUnapplied(rows);
     after = entries->back().sequence;
   }
-  std::vector<const CustomerEvent*> pointers;
-  for (const CustomerEvent& event : events) pointers.push_back(&event);
-  RememberUnapplied(pointers);
   return Status::Ok();
 }
 

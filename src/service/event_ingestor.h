@@ -82,6 +82,7 @@ class EventIngestor {
   int64_t journal_events() const { return journal_events_.load(); }
   int64_t applied_events() const { return applied_events_.load(); }
   int64_t apply_failures() const { return apply_failures_.load(); }
+  int64_t apply_milliseconds() const { return apply_milliseconds_.load(); }
 
  private:
   struct Pending {
@@ -89,10 +90,11 @@ class EventIngestor {
     std::vector<EventResult> results;
     Status status;
     bool done = false;
+    std::vector<std::string> journal_rows;  // events[i]'s journal row, encoded by Submit
   };
   void WriterLoop();
   Status WriteAll(Store& store, std::vector<Pending*>& group, std::vector<const CustomerEvent*>& accepted);
-  void RememberUnapplied(const std::vector<const CustomerEvent*>& events);
+  void RememberUnapplied(std::vector<std::pair<const CustomerEvent*, std::string>>& events);
   Status ApplyJournal(Store& store);
   Status LoadJournal(Store& store);
 
@@ -108,10 +110,11 @@ class EventIngestor {
   // The journal's events not yet applied (writer thread writes, readers copy).
   mutable std::shared_mutex unapplied_mutex_;
   std::unordered_set<std::string> unapplied_ids_;  // written by the writer thread only
-  std::unordered_map<std::string, UnappliedRows> unapplied_rows_;
+  std::unordered_map<std::string, std::vector<std::pair<EventType, std::string>>> unapplied_rows_;
   std::atomic<int64_t> journal_events_{0};
   std::atomic<int64_t> applied_events_{0};
   std::atomic<int64_t> apply_failures_{0};
+  std::atomic<int64_t> apply_milliseconds_{0};
   std::chrono::steady_clock::time_point last_apply_;
   std::atomic<int64_t> committed_events_{0};
   std::atomic<int64_t> commits_{0};

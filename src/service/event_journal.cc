@@ -45,34 +45,39 @@ bool IsJournaled(EventType type) {
   return type == EventType::kTrade || type == EventType::kAssetSnapshot || type == EventType::kInteraction;
 }
 
-JournalEntry ToJournalEntry(const CustomerEvent& event, Timestamp received_at) {
-  JournalEntry entry{0, event.event_id, std::string(EnumCode(event.type)), event.customer_id(), received_at, {}};
+std::string EncodeJournalRow(const CustomerEvent& event) {
   switch (event.type) {
-    case EventType::kTrade: entry.row = EncodeRow(std::get<Trade>(event.body)); break;
-    case EventType::kAssetSnapshot: entry.row = EncodeRow(std::get<AssetSnapshot>(event.body)); break;
-    case EventType::kInteraction: entry.row = EncodeRow(std::get<Interaction>(event.body)); break;
-    default: break;  // not journaled
+    case EventType::kTrade: return EncodeRow(std::get<Trade>(event.body));
+    case EventType::kAssetSnapshot: return EncodeRow(std::get<AssetSnapshot>(event.body));
+    case EventType::kInteraction: return EncodeRow(std::get<Interaction>(event.body));
+    default: return {};  // not journaled
   }
-  return entry;
+}
+
+Result<CustomerEvent> FromJournalRow(EventType type, std::string_view row) {
+  if (!IsJournaled(type)) return InvalidArgument("not a journaled event type", "type");
+  CustomerEvent event;
+  event.type = type;
+  auto decode = [&](auto tag) -> Status {
+    using T = decltype(tag);
+    auto decoded = DecodeRow<T>(row);
+    if (!decoded.ok()) return decoded.status();
+    event.body = std::move(*decoded);
+    return Status::Ok();
+  };
+  Status status = type == EventType::kTrade           ? decode(Trade{})
+                  : type == EventType::kAssetSnapshot ? decode(AssetSnapshot{})
+                                                      : decode(Interaction{});
+  if (!status.ok()) return status;
+  return event;
 }
 
 Result<CustomerEvent> FromJournalEntry(const JournalEntry& entry) {
   auto type = ParseEnum<EventType>(entry.type);
-  if (!type || !IsJournaled(*type)) return InvalidArgument("not a journaled event type: " + entry.type, "type");
-  CustomerEvent event;
-  event.event_id = entry.event_id;
-  event.type = *type;
-  auto decode = [&](auto tag) -> Status {
-    using T = decltype(tag);
-    auto row = DecodeRow<T>(entry.row);
-    if (!row.ok()) return row.status();
-    event.body = std::move(*row);
-    return Status::Ok();
-  };
-  Status status = *type == EventType::kTrade           ? decode(Trade{})
-                  : *type == EventType::kAssetSnapshot ? decode(AssetSnapshot{})
-                                                       : decode(Interaction{});
-  if (!status.ok()) return status;
+  if (!type) return InvalidArgument("not a journaled event type: " + entry.type, "type");
+  auto event = FromJournalRow(*type, entry.row);
+  if (!event.ok()) return event.status();
+  event->event_id = entry.event_id;
   return event;
 }
 

@@ -14,10 +14,12 @@ namespace fincrm {
 
 bool IsJournaled(EventType type);
 
-// The entry for an accepted event of a journaled type.
-JournalEntry ToJournalEntry(const CustomerEvent& event, Timestamp received_at);
+// The journal row of an event of a journaled type ("" for other types).
+std::string EncodeJournalRow(const CustomerEvent& event);
 
 // The event back from its entry; InvalidArgument names what could not be read.
 Result<CustomerEvent> FromJournalEntry(const JournalEntry& entry);
+// The same from a row alone (no event id).
+Result<CustomerEvent> FromJournalRow(EventType type, std::string_view row);
 
 }  // namespace fincrm

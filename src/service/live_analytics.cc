@@ -1,5 +1,8 @@
 #include "service/live_analytics.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 
@@ -68,6 +71,7 @@ void LiveAnalytics::Stop() {
     stopping_ = true;
   }
   wake_.notify_all();
+  wake_rescorer_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -110,15 +114,35 @@ void LiveAnalytics::Run() {
   }
   if (!status.ok()) return;
   ready_ = true;
+  // Rescoring runs on its own thread at a lower priority: it is background work, and
+  // on a small server it must not take the cores from requests and ingest.
+  std::thread rescorer([this] {
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+    auto rescoring_store = open_store_();
+    if (!rescoring_store.ok()) return;
+    while (true) {
+      {
+        std::unique_lock lock(wake_mutex_);
+        wake_rescorer_.wait_for(lock, std::chrono::seconds(options_.rescore_seconds), [&] { return stopping_; });
+        if (stopping_) break;
+      }
+      (void)Rescore(**rescoring_store);
+    }
+    (void)Rescore(**rescoring_store);  // what arrived before shutdown
+  });
+  // This thread appends committed facts as they come.
   while (true) {
     {
       std::unique_lock lock(wake_mutex_);
-      wake_.wait_for(lock, std::chrono::seconds(options_.rescore_seconds), [&] { return stopping_; });
+      wake_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stopping_ || has_pending_.load(); });
       if (stopping_) break;
     }
-    (void)Rescore(**store);
+    if (!has_pending_) continue;
+    std::unique_lock exclusive(facts_mutex_);
+    ApplyPendingLocked();
   }
-  (void)Rescore(**store);  // what arrived before shutdown
+  wake_rescorer_.notify_all();
+  rescorer.join();
 }
 
 void LiveAnalytics::OnCommitted(const std::vector<const CustomerEvent*>& accepted) {
@@ -128,8 +152,7 @@ void LiveAnalytics::OnCommitted(const std::vector<const CustomerEvent*>& accepte
     has_pending_ = true;
   }
   facts_version_.fetch_add(1);
-  std::unique_lock facts(facts_mutex_, std::try_to_lock);
-  if (facts.owns_lock()) ApplyPendingLocked();
+  wake_.notify_one();
 }
 
 void LiveAnalytics::ApplyPendingLocked() {

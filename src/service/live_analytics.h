@@ -95,6 +95,7 @@ class LiveAnalytics final : public IngestListener {
   std::mutex rescore_mutex_;  // one rescoring at a time
   std::mutex wake_mutex_;
   std::condition_variable wake_;
+  std::condition_variable wake_rescorer_;
   bool stopping_ = false;
   std::thread thread_;
 };
