@@ -31,8 +31,23 @@ export FINCRM_TOKEN=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login
   -d '{"login":"apibench","password":"bench-password-1"}' | sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
 export FINCRM_CUSTOMERS="$customers"
 
+# Each measurement starts once the server has finished the previous one's background
+# work (audit entries of a burst of reads, WAL checkpoints, journal application,
+# rescoring): until it uses under 5% of a core for two seconds in a row, at most 90 s.
+settle() {
+  local quiet=0 before after
+  for _ in $(seq 1 90); do
+    before=$(awk '{print $14 + $15}' /proc/$server/stat)
+    sleep 1
+    after=$(awk '{print $14 + $15}' /proc/$server/stat)
+    if [ $((after - before)) -le 5 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+    [ $quiet -ge 2 ] && return
+  done
+}
+
 run() {  # conns route-args... -> "req/s p50 p99"
   local conns=$1; shift
+  settle
   wrk -t2 -c"$conns" -d"${warmup}s" "$@" >/dev/null
   wrk -t2 -c"$conns" -d"${seconds}s" --latency "$@" |
     awk '/Requests\/sec/ {r=$2} $1 == "50%" {p50=$2} $1 == "99%" {p99=$2} /Non-2xx/ {bad=$4} END {print r, p50, p99, bad+0}'
@@ -48,4 +63,5 @@ for conns in 64 1000; do
   printf "360 / trivial at %s connections: %.2f\n" "$conns" "$(echo "$c_rate / $t_rate" | bc -l)"
 done
 echo "== event ingest"
+settle
 build/bench/ingest_bench 127.0.0.1 "$port" "$FINCRM_TOKEN" "$db" 200 1000 8
