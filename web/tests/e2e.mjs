@@ -152,6 +152,12 @@ await check('admin sees users and an intact audit chain', async () => {
   await admin.waitForSelector('#chain-status.verified');
   const status = await admin.$eval('#chain-status', (e) => e.textContent);
   assert(!status.includes('TAMPERED') && !status.includes('篡改'), status);
+  // Resetting a password: a too-short one is refused next to the field.
+  const managerRow = admin.locator('main table tbody tr', { hasText: 'manager' }).first();
+  await managerRow.locator('button.link').nth(1).click();
+  await managerRow.locator('form.reset-password input[name=password]').fill('short');
+  await managerRow.locator('form.reset-password button[type=submit]').click();
+  await managerRow.locator('form.reset-password .field-error:not(:empty)').waitFor();
   await shot(admin, 'admin');
 });
 await check('switching language changes the menu', async () => {

@@ -23,9 +23,24 @@ async function usersCard(): Promise<HTMLElement> {
       ['', (r: Row) => h('span', {},
         h('button', { class: 'link', onclick: async () => { await api.updateUser(String(r.login), { disabled: !r.disabled }); await load(); } },
           r.disabled ? t('enable') : t('disable')),
-        h('button', { class: 'link', onclick: async () => {
-          const password = prompt(t('resetPassword'));
-          if (password) await api.updateUser(String(r.login), { password }).catch((e: Error) => alert(e.message));
+        h('button', { class: 'link', onclick: (event: Event) => {
+          // An inline form in the row, so the API's answer shows next to the field.
+          const cell = (event.target as HTMLElement).closest('td')!;
+          const password = h('input', { name: 'password', type: 'password', autocomplete: 'new-password', autofocus: true }) as HTMLInputElement;
+          const form = h('form', { class: 'toolbar reset-password' }, field(t('resetPassword'), password, 'password'),
+            h('button', { type: 'submit' }, t('save')), h('small', { class: 'form-error' }));
+          form.addEventListener('submit', async (submitted) => {
+            submitted.preventDefault();
+            try {
+              await api.updateUser(String(r.login), { password: password.value });
+              await load();
+            } catch (error) {
+              const e = error as ApiError;
+              showFieldError(form, e.field || 'password', e.message);
+            }
+          });
+          cell.append(form);
+          password.focus();
         } }, t('resetPassword')))]]));
   };
   const login = h('input', { name: 'login' }) as HTMLInputElement;
