@@ -38,6 +38,11 @@ Result<std::vector<CustomerListItem>> SqliteStore::ListCustomers(const CustomerQ
   if (query.min_churn_risk) sql += " AND s.churn_risk >= :churn";
   if (query.by_churn_risk) {
     sql += " AND s.churn_risk >= 0 ORDER BY s.churn_risk DESC, c.customer_id LIMIT :limit";
+  } else if (!query.tier.empty() || query.cluster || query.min_churn_risk) {
+    // Filtered on scores: keyed on the scores' customer_id (equal to the customer's),
+    // so SQLite walks the tier index in customer order and stops after one page
+    // instead of sorting every match (0.36 s → ms for one tier of 1,000,000).
+    sql += " AND s.customer_id > :after ORDER BY s.customer_id LIMIT :limit";
   } else {
     sql += " AND c.customer_id > :after ORDER BY c.customer_id LIMIT :limit";
   }
