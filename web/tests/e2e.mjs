@@ -191,12 +191,16 @@ await check("a branch manager's list holds only their branch", async () => {
   assert(ids.length > 0, 'some customers');
   for (const id of ids) assert(branchCustomers.has(id), `${id} is not in branch ${branch}`);
 });
-await check('the customer list fits a phone screen', async () => {
+await check('every page fits a phone screen', async () => {
   await managerPage.setViewportSize({ width: 375, height: 740 });
-  await managerPage.goto(base + '/#/customers');
-  await managerPage.waitForSelector('main table tbody tr');
-  const overflow = await managerPage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert(overflow <= 0, `${overflow}px wider than the screen`);
+  const someone = [...branchCustomers][0];
+  for (const [hash, ready] of [['#/dashboard', '.chart canvas'], ['#/analytics', '#kpi-table table tbody tr'],
+                               ['#/customers/' + someone, '#timeline table'], ['#/customers', 'main table tbody tr']]) {
+    await managerPage.goto(base + '/' + hash);
+    await managerPage.waitForSelector(ready);
+    const overflow = await managerPage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `${hash}: ${overflow}px wider than the screen`);
+  }
   await managerPage.setViewportSize({ width: 1280, height: 860 });
 });
 await check('an ended session returns to the sign-in form with a notice', async () => {
