@@ -7,7 +7,11 @@
 
 namespace fincrm {
 namespace {
-constexpr auto kLinger = std::chrono::milliseconds(10);
+// Reads' entries wait up to this long for company: each commit rewrites the trail's
+// last pages into the WAL, so at 20,000 audited reads a second a 10 ms linger spent
+// a sixth of the server's CPU on WAL writes. Entries someone waits for (writes) end
+// the wait at once.
+constexpr auto kLinger = std::chrono::milliseconds(100);
 }  // namespace
 
 AuditRecorder::AuditRecorder(std::function<Result<std::unique_ptr<Store>>()> open_store)
@@ -18,6 +22,7 @@ AuditRecorder::~AuditRecorder() { Stop(); }
 int64_t AuditRecorder::Enqueue(AuditEntry entry, bool durable) {
   std::lock_guard lock(mutex_);
   queue_.push_back(std::move(entry));
+  if (durable) ++durable_waiting_;
   // The writer lingers for more entries anyway; waking it for each one cost a context
   // switch per read. The first entry of a batch, or one a caller waits for, wakes it.
   if (queue_.size() == 1 || durable) wake_writer_.notify_one();
@@ -78,10 +83,11 @@ void AuditRecorder::WriterLoop() {
       // Linger up to kLinger after the previous commit so that a burst of reads shares
       // one commit (a commit per few entries cost 10% of the 360 route's CPU).
       if (!stopping_) {
-        wake_writer_.wait_until(lock, last_commit + kLinger, [&] { return stopping_; });
+        wake_writer_.wait_until(lock, last_commit + kLinger, [&] { return stopping_ || durable_waiting_ > 0; });
       }
       batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
       queue_.clear();
+      durable_waiting_ = 0;
       last_ticket = next_ticket_;
     }
     Status status = store.ok() ? (*store)->AppendAuditBatch(batch, AuditHash).status()

@@ -46,6 +46,7 @@ class AuditRecorder {
   int64_t next_ticket_ = 0;       // tickets handed out
   int64_t committed_ticket_ = 0;  // every ticket up to this is committed
   bool stopping_ = false;
+  int durable_waiting_ = 0;       // queued entries whose callers wait for the commit
   std::atomic<int64_t> appended_{0};
   std::thread writer_;
 };

@@ -99,12 +99,12 @@ TEST_F(AuditTrailTest, FieldBoundariesCannotBeShifted) {
 namespace fincrm {
 namespace {
 
-// Entries are indexed by customer in batches of 50,000; a query by customer finds
+// Entries are indexed by customer in batches of 200,000; a query by customer finds
 // them in the index and in the tail that is not indexed yet, in order, page by page.
 TEST(AuditCustomerIndexTest, QueriesByCustomerSeeIndexedAndTailEntries) {
   testing::TempDir dir;
   auto store = *OpenStore(dir.File("audit.db"));
-  const int total = 120000;  // two indexed batches and a tail
+  const int total = 450000;  // two indexed batches and a tail
   std::vector<AuditEntry> batch;
   for (int i = 0; i < total; ++i) {
     batch.push_back({0, CurrentTime(), "agent", "customer.read", "C" + std::to_string(i % 1000), "360", "", {}, {}});

@@ -651,7 +651,7 @@ Result<std::vector<AuditEntry>> SqliteStore::AppendAuditBatch(
 
 Status SqliteStore::IndexAuditTail(int64_t last_sequence) {
   // Sorted batches touch each index page once per batch instead of once per entry.
-  constexpr int64_t kBatch = 50000;
+  constexpr int64_t kBatch = 200000;
   auto through = Prepared("SELECT value FROM store_meta WHERE key = 'audit_indexed_through'");
   if (!through.ok()) return through.status();
   int rc = (*through)->Step();
