@@ -267,12 +267,8 @@ HttpResponse ApiServer::GetCustomer360(Context& c) {
   Customer customer = *VisibleCustomer(c, customer_id);
   audit_->Record(c.principal.login, "customer.read", customer_id, "360", c.request.remote_address);
   ++cache_misses_;
-  auto unwrap = [](auto result) {
-    if (!result.ok()) ThrowStatus(result.status());
-    return std::move(*result);
-  };
-  auto household = unwrap(c.store.HouseholdOf(customer_id));
-  auto accounts = unwrap(c.store.AccountsOf(customer_id));
+  auto household = Unwrap(c.store.HouseholdOf(customer_id));
+  auto accounts = Unwrap(c.store.AccountsOf(customer_id));
   auto assets = AssetHistory(c.store, customer_id, 13);
   auto trades = RecentTrades(c.store, customer_id, 20);
   auto interactions = RecentInteractions(c.store, customer_id, 20);
@@ -280,8 +276,8 @@ HttpResponse ApiServer::GetCustomer360(Context& c) {
   task_query.customer_id = customer_id;
   task_query.status = "open";
   task_query.limit = 20;
-  auto tasks = unwrap(c.store.ListTasks(task_query));
-  auto score = unwrap(c.store.GetCustomerScore(customer_id));
+  auto tasks = Unwrap(c.store.ListTasks(task_query));
+  auto score = Unwrap(c.store.GetCustomerScore(customer_id));
   auto live = live_->Customer(customer_id);
 
   JsonWriter json;

@@ -40,60 +40,36 @@ class SqliteWriter final : public StoreWriter {
   Result<bool> Put(const WebhookDelivery& row) override { return Upsert(row); }
 
   Result<bool> ClaimEvent(const IngestedEvent& event) override {
-    auto insert = store_->Prepared(
-        "INSERT OR IGNORE INTO ingested_events (event_id, type, customer_id, received_at) VALUES (?, ?, ?, ?)");
-    if (!insert.ok()) return insert.status();
-    BindRow(**insert, event);
-    int rc = (*insert)->Step();
-    (*insert)->Reset();
-    if (rc != SQLITE_DONE) return Unavailable(std::string("write failed: ") + sqlite3_errmsg(store_->handle()));
+    Status run = RunWrite(
+        "INSERT OR IGNORE INTO ingested_events (event_id, type, customer_id, received_at) VALUES (?, ?, ?, ?)",
+        [&](SqliteStatement& q) { BindRow(q, event); });
+    if (!run.ok()) return run;
     return sqlite3_changes(store_->handle()) > 0;
   }
 
   Status ReleaseEvent(std::string_view event_id) override {
-    auto remove = store_->Prepared("DELETE FROM ingested_events WHERE event_id = ?");
-    if (!remove.ok()) return remove.status();
-    (*remove)->Bind(1, event_id);
-    int rc = (*remove)->Step();
-    (*remove)->Reset();
-    if (rc != SQLITE_DONE) return Unavailable(std::string("write failed: ") + sqlite3_errmsg(store_->handle()));
-    return Status::Ok();
+    return RunWrite("DELETE FROM ingested_events WHERE event_id = ?", [&](SqliteStatement& q) { q.Bind(1, event_id); });
   }
 
   Status AppendJournal(const JournalEntry& entry) override {
-    auto insert = store_->Prepared(
-        "INSERT INTO event_journal (event_id, type, customer_id, received_at, row) VALUES (?, ?, ?, ?, ?)");
-    if (!insert.ok()) return insert.status();
-    SqliteStatement& q = **insert;
-    q.Bind(1, std::string_view(entry.event_id));
-    q.Bind(2, std::string_view(entry.type));
-    q.Bind(3, std::string_view(entry.customer_id));
-    q.Bind(4, entry.received_at);
-    q.Bind(5, std::string_view(entry.row));
-    int rc = q.Step();
-    q.Reset();
-    if (rc != SQLITE_DONE) return Unavailable(std::string("write failed: ") + sqlite3_errmsg(store_->handle()));
+    FINCRM_RETURN_IF_ERROR(RunWrite(
+        "INSERT INTO event_journal (event_id, type, customer_id, received_at, row) VALUES (?, ?, ?, ?, ?)",
+        [&](SqliteStatement& q) {
+          q.Bind(1, std::string_view(entry.event_id));
+          q.Bind(2, std::string_view(entry.type));
+          q.Bind(3, std::string_view(entry.customer_id));
+          q.Bind(4, entry.received_at);
+          q.Bind(5, std::string_view(entry.row));
+        }));
     // Journaled events change what customer views show once they are merged in.
     data_changed_ = true;
-    if (store_->commit_listener_ && !change_.everything) {
-      if (change_.customers.size() < kMaxNamedCustomers) {
-        change_.customers.push_back(entry.customer_id);
-      } else {
-        change_.everything = true;
-        change_.customers.clear();
-      }
-    }
+    NoteCustomer(entry.customer_id);
     return Status::Ok();
   }
 
   Status TrimJournal(int64_t through_sequence) override {
-    auto remove = store_->Prepared("DELETE FROM event_journal WHERE sequence <= ?");
-    if (!remove.ok()) return remove.status();
-    (*remove)->Bind(1, through_sequence);
-    int rc = (*remove)->Step();
-    (*remove)->Reset();
-    if (rc != SQLITE_DONE) return Unavailable(std::string("write failed: ") + sqlite3_errmsg(store_->handle()));
-    return Status::Ok();
+    return RunWrite("DELETE FROM event_journal WHERE sequence <= ?",
+                    [&](SqliteStatement& q) { q.Bind(1, through_sequence); });
   }
 
   Result<int64_t> Add(Alert row) override { return AddNumbered(row, &Alert::alert_id); }
@@ -266,13 +242,31 @@ class SqliteWriter final : public StoreWriter {
   void NoteChanged(std::span<const T> rows) {
     if (!kChangesCustomerViews<T> || !store_->commit_listener_ || change_.everything) return;
     if constexpr (requires(const T& t) { t.customer_id; }) {
-      if (change_.customers.size() + rows.size() <= kMaxNamedCustomers) {
-        for (const T& row : rows) change_.customers.push_back(row.customer_id);
-        return;
-      }
+      for (const T& row : rows) NoteCustomer(row.customer_id);
+    } else {
+      NoteCustomer({});
+    }
+  }
+  // An empty id: a change not tied to one customer.
+  void NoteCustomer(const std::string& customer_id) {
+    if (!store_->commit_listener_ || change_.everything) return;
+    if (!customer_id.empty() && change_.customers.size() < kMaxNamedCustomers) {
+      change_.customers.push_back(customer_id);
+      return;
     }
     change_.everything = true;
     change_.customers.clear();
+  }
+
+  // One prepared write statement, bound by `bind` and run once.
+  Status RunWrite(const std::string& sql, const std::function<void(SqliteStatement&)>& bind) {
+    auto statement = store_->Prepared(sql);
+    if (!statement.ok()) return statement.status();
+    bind(**statement);
+    int rc = (*statement)->Step();
+    (*statement)->Reset();
+    if (rc != SQLITE_DONE) return Unavailable(std::string("write failed: ") + sqlite3_errmsg(store_->handle()));
+    return Status::Ok();
   }
 
   SqliteStore* store_;
