@@ -12,6 +12,7 @@
 #include "analytics/value_ladder.h"
 #include "core/staff_user.h"
 #include "core/json_writer.h"
+#include "core/thread_name.h"
 #include "storage/open_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -100,6 +101,7 @@ Status ApiServer::Start() {
   audit_ = std::make_unique<AuditRecorder>(open);
   if (options_.webhooks) webhooks_ = std::make_unique<WebhookDispatcher>(open);
   checkpointer_ = std::thread([this] {
+    NameThisThread("fincrm-checkpt");
     auto store = OpenStore();
     auto* sqlite = store.ok() ? dynamic_cast<SqliteStore*>(store->get()) : nullptr;
     std::unique_lock lock(checkpoint_mutex_);
@@ -111,7 +113,10 @@ Status ApiServer::Start() {
       if (tick % 4 == 0) (void)sqlite->Execute("PRAGMA wal_checkpoint(PASSIVE)");
     }
   });
-  prewarm_ = std::thread([this] { PrewarmDashboard(); });
+  prewarm_ = std::thread([this] {
+    NameThisThread("fincrm-prewarm");
+    PrewarmDashboard();
+  });
   http_ = std::make_unique<HttpServer>(
       options_.http, [this](HttpRequest& r) { return Dispatch(r); },
       [this](const HttpRequest& r) {

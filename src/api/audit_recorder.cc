@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "api/audit_trail.h"
+#include "core/thread_name.h"
 
 namespace fincrm {
 namespace {
@@ -70,6 +71,7 @@ void AuditRecorder::Stop() {
 }
 
 void AuditRecorder::WriterLoop() {
+  NameThisThread("fincrm-audit");
   auto store = open_store_();
   if (!store.ok()) std::fprintf(stderr, "fincrm serve: audit trail: %s\n", store.status().message().c_str());
   std::vector<AuditEntry> batch;

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/thread_name.h"
+
 namespace fincrm {
 namespace {
 
@@ -57,7 +59,10 @@ struct HttpServer::Impl {
   explicit Impl(int io_threads) : io(io_threads) {}
   asio::io_context io;
   tcp::acceptor acceptor{io};
-  std::unique_ptr<asio::thread_pool> workers;
+  // Blocking handlers run here, on named threads (an asio::thread_pool's are anonymous).
+  asio::io_context workers;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> workers_busy;
+  std::vector<std::thread> worker_threads;
   std::vector<std::thread> io_threads;
   std::atomic<int64_t> in_flight{0};
   std::atomic<bool> stopping{false};
@@ -119,7 +124,7 @@ class Session : public std::enable_shared_from_this<Session> {
       Write(Handle(*request));
       return;
     }
-    asio::post(*server_->workers, [self = shared_from_this(), request] {
+    asio::post(server_->workers, [self = shared_from_this(), request] {
       HttpResponse response = self->Handle(*request);
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
@@ -223,10 +228,19 @@ Status HttpServer::Start() {
                        ": " + error.message());
   }
   impl_->bound_port = impl_->acceptor.local_endpoint().port();
-  impl_->workers = std::make_unique<asio::thread_pool>(impl_->options.worker_threads);
+  impl_->workers_busy.emplace(impl_->workers.get_executor());
+  for (int i = 0; i < std::max(1, impl_->options.worker_threads); ++i) {
+    impl_->worker_threads.emplace_back([this] {
+      NameThisThread("fincrm-worker");
+      impl_->workers.run();
+    });
+  }
   impl_->Accept();
   for (int i = 0; i < impl_->options.io_threads; ++i) {
-    impl_->io_threads.emplace_back([this] { impl_->io.run(); });
+    impl_->io_threads.emplace_back([this] {
+      NameThisThread("fincrm-http");
+      impl_->io.run();
+    });
   }
   return Status::Ok();
 }
@@ -244,7 +258,9 @@ void HttpServer::Stop() {
   for (int waited = 0; impl_->in_flight > 0 && waited < 300; ++waited) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  impl_->workers->join();
+  impl_->workers_busy.reset();  // the workers finish what was posted, then return
+  for (auto& thread : impl_->worker_threads) thread.join();
+  impl_->worker_threads.clear();
   impl_->io.stop();
   for (auto& thread : impl_->io_threads) thread.join();
   impl_->io_threads.clear();

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "api/sessions.h"
+#include "core/thread_name.h"
 
 namespace fincrm {
 
@@ -28,6 +29,7 @@ void WebhookDispatcher::Stop() {
 }
 
 void WebhookDispatcher::Loop() {
+  NameThisThread("fincrm-webhooks");
   while (true) {
     {
       std::unique_lock lock(mutex_);

@@ -8,8 +8,10 @@
 #include <unordered_set>
 
 #include "core/field_patch.h"
+#include "core/thread_name.h"
 #include "core/validation.h"
 #include "service/event_journal.h"
+#include "service/seen_event_filter.h"
 
 namespace fincrm {
 namespace {
@@ -199,7 +201,8 @@ EventIngestor::EventIngestor(std::function<Result<std::unique_ptr<Store>>()> ope
     : open_store_(std::move(open_store)),
       listener_(listener),
       options_(options),
-      references_(std::make_unique<ReferenceCache>()) {
+      references_(std::make_unique<ReferenceCache>()),
+      seen_(std::make_unique<SeenEventFilter>()) {
   writer_ = std::thread([this] { WriterLoop(); });
   // Readers must see a previous run's unapplied events before the first request.
   std::unique_lock lock(mutex_);
@@ -225,12 +228,25 @@ Result<std::vector<EventResult>> EventIngestor::Submit(const std::vector<Custome
   for (size_t i = 0; i < events.size(); ++i) {
     if (IsJournaled(events[i].type)) pending.journal_rows[i] = EncodeJournalRow(events[i]);
   }
-  std::unique_lock lock(mutex_);
-  if (stopping_) return Unavailable("the server is shutting down");
-  queue_.push_back(&pending);
-  wake_writer_.notify_one();
-  wake_submitters_.wait(lock, [&] { return pending.done; });
+  {
+    std::unique_lock lock(mutex_);
+    if (stopping_) return Unavailable("the server is shutting down");
+    queue_.push_back(&pending);
+    wake_writer_.notify_one();
+    wake_submitters_.wait(lock, [&] { return pending.done; });
+  }
   if (!pending.status.ok()) return pending.status;
+  // Committed: readers see the journaled rows and the listener gets the events before
+  // the caller answers, so the next read after the answer shows them.
+  std::vector<std::pair<const CustomerEvent*, std::string>> journaled;
+  std::vector<const CustomerEvent*> accepted;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (pending.results[i].outcome != EventOutcome::kAccepted) continue;
+    accepted.push_back(&events[i]);
+    if (IsJournaled(events[i].type)) journaled.push_back({&events[i], std::move(pending.journal_rows[i])});
+  }
+  RememberUnapplied(pending.commit_number, journaled);
+  if (listener_ && !accepted.empty()) listener_->OnCommitted(accepted);
   return std::move(pending.results);
 }
 
@@ -245,20 +261,19 @@ Status EventIngestor::ApplyJournalNow() {
 }
 
 void EventIngestor::WriterLoop() {
+  NameThisThread("fincrm-ingest");
   auto store = open_store_();
   if (store.ok() && !references_->Preload(**store).ok()) references_->Clear();
   if (store.ok()) {
     Status loaded = LoadJournal(**store);
     if (!loaded.ok()) std::fprintf(stderr, "fincrm serve: reading the event journal: %s\n", loaded.ToString().c_str());
   }
-  last_apply_ = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mutex_);
     started_ = true;
   }
   wake_submitters_.notify_all();
   std::vector<Pending*> group;
-  std::vector<const CustomerEvent*> accepted;
   auto apply = [&]() -> Status {
     if (!store.ok()) return store.status();
     Status status = ApplyJournal(**store);
@@ -266,6 +281,12 @@ void EventIngestor::WriterLoop() {
     return status;
   };
   if (journal_events_.load() > 0) (void)apply();  // a previous run's leftovers
+  if (store.ok()) {
+    // Until it is loaded every id is a "maybe" (asked of the store), so ingest is correct
+    // meanwhile, only slower.
+    Status loaded = seen_->Load(**store);
+    if (!loaded.ok()) std::fprintf(stderr, "fincrm serve: loading the seen-event filter: %s\n", loaded.ToString().c_str());
+  }
   while (true) {
     {
       std::unique_lock lock(mutex_);
@@ -297,13 +318,11 @@ void EventIngestor::WriterLoop() {
       apply_requests.push_back(p);
       return true;
     });
-    accepted.clear();
     Status status = Status::Ok();
     if (!group.empty()) {
-      status = store.ok() ? WriteAll(**store, group, accepted)
+      status = store.ok() ? WriteAll(**store, group)
                           : Unavailable("cannot open the store: " + store.status().message());
       if (!status.ok()) references_->Clear();
-      if (status.ok() && listener_ && !accepted.empty()) listener_->OnCommitted(accepted);
     }
     {
       std::lock_guard lock(mutex_);
@@ -313,8 +332,11 @@ void EventIngestor::WriterLoop() {
       }
     }
     wake_submitters_.notify_all();
+    // By the journal's size or its oldest event's age (not the time since the last
+    // application: the first commit after a quiet spell would apply at once, in the
+    // middle of the burst that follows).
     bool due = journal_events_.load() >= options_.apply_at_events ||
-               (journal_events_.load() > 0 && std::chrono::steady_clock::now() - last_apply_ >= options_.apply_at_age);
+               (journal_events_.load() > 0 && std::chrono::steady_clock::now() - journal_since_ >= options_.apply_at_age);
     if (due || !apply_requests.empty()) {
       Status applied = apply();
       std::lock_guard lock(mutex_);
@@ -327,44 +349,61 @@ void EventIngestor::WriterLoop() {
   }
 }
 
-Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group,
-                               std::vector<const CustomerEvent*>& accepted) {
+Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group) {
   auto writer = store.BeginWrite(/*references_verified=*/true);
   if (!writer.ok()) return writer.status();
   ReferenceCache& references = *references_;
   Timestamp now = CurrentTime();
-  std::unordered_set<std::string_view> in_group;  // journaled ids of this transaction
+  // Ids this transaction adds to journaled_ids_, taken out again if it fails.
+  struct Claims {
+    std::unordered_set<std::string>& ids;
+    std::vector<const std::string*> added;
+    bool committed = false;
+    ~Claims() {
+      if (!committed) for (const std::string* id : added) ids.erase(*id);
+    }
+  } claims{journaled_ids_, {}};
   JournalEntry journal_entry;
-  std::vector<std::pair<const CustomerEvent*, std::string>> journaled;  // with their rows
   for (Pending* pending : group) {
     pending->results.assign(pending->events->size(), EventResult{});
     for (size_t i = 0; i < pending->events->size(); ++i) {
       const CustomerEvent& event = (*pending->events)[i];
       EventResult& result = pending->results[i];
-      if (unapplied_ids_.count(event.event_id) || in_group.count(event.event_id)) {
-        result.outcome = EventOutcome::kDuplicate;
-        continue;
-      }
       if (IsJournaled(event.type)) {
-        auto seen = store.EventSeen(event.event_id);
-        if (!seen.ok()) return seen.status();
-        if (*seen) {
+        // One lookup both checks the journal (and this transaction) and claims the id.
+        auto [claim, fresh] = journaled_ids_.insert(event.event_id);
+        if (!fresh) {
           result.outcome = EventOutcome::kDuplicate;
           continue;
         }
+        auto release = [&] { journaled_ids_.erase(event.event_id); };
+        if (seen_->MaybeSeen(event.event_id)) {
+          auto seen = store.EventSeen(event.event_id);
+          if (!seen.ok() || *seen) release();
+          if (!seen.ok()) return seen.status();
+          if (*seen) {
+            result.outcome = EventOutcome::kDuplicate;
+            continue;
+          }
+        }
         auto applied = Apply(store, **writer, references, event);
+        if (!applied.ok() || applied->outcome != EventOutcome::kAccepted) release();
         if (!applied.ok()) return applied.status();
         result = std::move(*applied);
         if (result.outcome != EventOutcome::kAccepted) continue;
+        claims.added.push_back(&event.event_id);
         journal_entry.event_id = event.event_id;
         journal_entry.type = EnumCode(event.type);
         journal_entry.customer_id = event.customer_id();
         journal_entry.received_at = now;
         journal_entry.row = std::move(pending->journal_rows[i]);
-        FINCRM_RETURN_IF_ERROR((*writer)->AppendJournal(journal_entry));
-        in_group.insert(event.event_id);
-        journaled.push_back({&event, std::move(journal_entry.row)});
-        accepted.push_back(&event);
+        Status appended = (*writer)->AppendJournal(journal_entry);
+        pending->journal_rows[i] = std::move(journal_entry.row);  // Submit hands it to readers
+        FINCRM_RETURN_IF_ERROR(appended);
+        continue;
+      }
+      if (journaled_ids_.count(event.event_id)) {
+        result.outcome = EventOutcome::kDuplicate;
         continue;
       }
       IngestedEvent record{event.event_id, std::string(EnumCode(event.type)), event.customer_id(), now};
@@ -379,28 +418,32 @@ Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group,
       result = std::move(*applied);
       if (result.outcome != EventOutcome::kAccepted) {
         FINCRM_RETURN_IF_ERROR((*writer)->ReleaseEvent(event.event_id));
-      } else {
-        accepted.push_back(&event);
       }
     }
   }
   FINCRM_RETURN_IF_ERROR((*writer)->Commit());
-  RememberUnapplied(journaled);
-  committed_events_ += static_cast<int64_t>(accepted.size());
+  claims.committed = true;
+  ++commit_number_;
+  int64_t accepted = 0;
+  for (Pending* pending : group) {
+    pending->commit_number = commit_number_;
+    for (const EventResult& result : pending->results) accepted += result.outcome == EventOutcome::kAccepted;
+  }
+  if (!claims.added.empty() && journal_events_.load() == 0) journal_since_ = std::chrono::steady_clock::now();
+  journal_events_ += static_cast<int64_t>(claims.added.size());
+  committed_events_ += accepted;
   ++commits_;
   return Status::Ok();
 }
 
 // Kept as their journal rows (a string each, cheaper to keep than the entities) and
 // decoded only when a reader asks for the customer.
-void EventIngestor::RememberUnapplied(std::vector<std::pair<const CustomerEvent*, std::string>>& events) {
+void EventIngestor::RememberUnapplied(int64_t commit_number,
+                                      std::vector<std::pair<const CustomerEvent*, std::string>>& events) {
   if (events.empty()) return;
   std::unique_lock lock(unapplied_mutex_);
-  for (auto& [event, row] : events) {
-    unapplied_ids_.insert(event->event_id);
-    unapplied_rows_[event->customer_id()].push_back({event->type, std::move(row)});
-  }
-  journal_events_ += static_cast<int64_t>(events.size());
+  if (commit_number <= rows_applied_through_) return;  // applied meanwhile: in the tables
+  for (auto& [event, row] : events) unapplied_rows_[event->customer_id()].push_back({event->type, std::move(row)});
 }
 
 EventIngestor::UnappliedRows EventIngestor::Unapplied(const std::string& customer_id) const {
@@ -432,6 +475,9 @@ Status EventIngestor::ApplyJournal(Store& store) {
   constexpr int kChunk = 100000;
   bool applied_any = false;
   auto started = std::chrono::steady_clock::now();
+  auto remember_recorded = [&](const std::vector<IngestedEvent>& claims) {
+    for (const IngestedEvent& claim : claims) seen_->Add(claim.event_id);
+  };
   while (true) {
     auto entries = store.ReadJournal(0, kChunk);
     if (!entries.ok()) return entries.status();
@@ -488,6 +534,7 @@ Status EventIngestor::ApplyJournal(Store& store) {
     FINCRM_RETURN_IF_ERROR(put_all(interactions, "interaction"));
     FINCRM_RETURN_IF_ERROR((*writer)->TrimJournal(entries->back().sequence));
     FINCRM_RETURN_IF_ERROR((*writer)->Commit());
+    remember_recorded(claims);
     applied_events_ += static_cast<int64_t>(entries->size());
     applied_any = true;
     if (entries->size() < static_cast<size_t>(kChunk)) break;
@@ -495,13 +542,17 @@ Status EventIngestor::ApplyJournal(Store& store) {
   if (applied_any || journal_events_.load() > 0) {
     // Everything journaled so far is in the tables now (this thread is the only
     // writer of the journal), so the in-memory copies go.
+    journaled_ids_.clear();
     std::unique_lock lock(unapplied_mutex_);
-    unapplied_ids_.clear();
     unapplied_rows_.clear();
+    rows_applied_through_ = commit_number_;
     journal_events_ = 0;
   }
-  last_apply_ = std::chrono::steady_clock::now();
-  apply_milliseconds_ += std::chrono::duration_cast<std::chrono::milliseconds>(last_apply_ - started).count();
+  if (seen_->full()) {
+    Status reloaded = seen_->Load(store);  // sized anew for the ids recorded by now
+    if (!reloaded.ok()) std::fprintf(stderr, "fincrm serve: reloading the seen-event filter: %s\n", reloaded.ToString().c_str());
+  }
+  apply_milliseconds_ += std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   return Status::Ok();
 }
 
@@ -521,8 +572,11 @@ Status EventIngestor::LoadJournal(Store& store) {
       if (!event.ok()) continue;  // reported when the apply reaches it
       events.push_back(std::move(*event));
       rows.push_back({&events.back(), std::move(entry.row)});
+      journaled_ids_.insert(entry.event_id);
     }
-    RememberUnapplied(rows);
+    if (!rows.empty() && journal_events_.load() == 0) journal_since_ = std::chrono::steady_clock::now();
+    journal_events_ += static_cast<int64_t>(rows.size());
+    RememberUnapplied(commit_number_, rows);
     after = entries->back().sequence;
   }
   return Status::Ok();

@@ -18,7 +18,11 @@
 // at the next start.
 //
 // After each commit the listener (live analytics) sees the accepted events, so
-// aggregates and churn scoring follow at once.
+// aggregates and churn scoring follow at once. Whatever can run in parallel runs on the
+// submitting threads, before and after the commit: encoding journal rows, making them
+// visible to readers, handing events to the listener. The writer thread keeps only what
+// must be serial: the duplicate check (in memory; the store is asked only when a Bloom
+// filter of recorded ids says "maybe"), the reference checks, the append and the commit.
 #pragma once
 
 #include <atomic>
@@ -43,7 +47,8 @@ namespace fincrm {
 class IngestListener {
  public:
   virtual ~IngestListener() = default;
-  // Called on the writer thread after a commit with the events it accepted.
+  // Called on the submitting thread after its batch committed, with the events accepted
+  // (before Submit returns).
   virtual void OnCommitted(const std::vector<const CustomerEvent*>& accepted) = 0;
 };
 
@@ -91,10 +96,11 @@ class EventIngestor {
     Status status;
     bool done = false;
     std::vector<std::string> journal_rows;  // events[i]'s journal row, encoded by Submit
+    int64_t commit_number = 0;             // of the writer's commit that stored them
   };
   void WriterLoop();
-  Status WriteAll(Store& store, std::vector<Pending*>& group, std::vector<const CustomerEvent*>& accepted);
-  void RememberUnapplied(std::vector<std::pair<const CustomerEvent*, std::string>>& events);
+  Status WriteAll(Store& store, std::vector<Pending*>& group);
+  void RememberUnapplied(int64_t commit_number, std::vector<std::pair<const CustomerEvent*, std::string>>& events);
   Status ApplyJournal(Store& store);
   Status LoadJournal(Store& store);
 
@@ -102,20 +108,27 @@ class EventIngestor {
   IngestListener* listener_;
   EventIngestorOptions options_;
   std::unique_ptr<class ReferenceCache> references_;
+  std::unique_ptr<class SeenEventFilter> seen_;  // writer thread only
+  // Writer thread only: the journal's event ids not yet applied, the writer's commits
+  // so far, and when the oldest unapplied event was journaled.
+  std::unordered_set<std::string> journaled_ids_;
+  int64_t commit_number_ = 0;
+  std::chrono::steady_clock::time_point journal_since_;
   std::mutex mutex_;
   std::condition_variable wake_writer_, wake_submitters_;
   std::deque<Pending*> queue_;
   bool stopping_ = false;
   bool started_ = false;
-  // The journal's events not yet applied (writer thread writes, readers copy).
+  // The journal's rows not yet applied, per customer (submitting threads add theirs,
+  // the writer clears them once applied, readers copy). Rows of a commit up to
+  // `rows_applied_through_` are in the tables already and not added.
   mutable std::shared_mutex unapplied_mutex_;
-  std::unordered_set<std::string> unapplied_ids_;  // written by the writer thread only
   std::unordered_map<std::string, std::vector<std::pair<EventType, std::string>>> unapplied_rows_;
+  int64_t rows_applied_through_ = -1;
   std::atomic<int64_t> journal_events_{0};
   std::atomic<int64_t> applied_events_{0};
   std::atomic<int64_t> apply_failures_{0};
   std::atomic<int64_t> apply_milliseconds_{0};
-  std::chrono::steady_clock::time_point last_apply_;
   std::atomic<int64_t> committed_events_{0};
   std::atomic<int64_t> commits_{0};
   std::thread writer_;

@@ -9,6 +9,7 @@
 #include "analytics/churn_model.h"
 #include "analytics/value_ladder.h"
 #include "core/json_writer.h"
+#include "core/thread_name.h"
 
 namespace fincrm {
 namespace {
@@ -81,6 +82,7 @@ std::string LiveAnalytics::state() const {
 }
 
 void LiveAnalytics::Run() {
+  NameThisThread("fincrm-live");
   auto store = open_store_();
   Status status = store.status();
   if (status.ok()) {
@@ -117,6 +119,7 @@ void LiveAnalytics::Run() {
   // Rescoring runs on its own thread at a lower priority: it is background work, and
   // on a small server it must not take the cores from requests and ingest.
   std::thread rescorer([this] {
+    NameThisThread("fincrm-rescore");
     (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
     auto rescoring_store = open_store_();
     if (!rescoring_store.ok()) return;

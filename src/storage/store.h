@@ -296,6 +296,8 @@ class Store {
   virtual Result<std::vector<JournalEntry>> ReadJournal(int64_t after_sequence, int limit) = 0;
   // Whether an event id was recorded (applied events; the journal is checked apart).
   virtual Result<bool> EventSeen(std::string_view event_id) = 0;
+  // Streams every recorded event id (for the ingest writer's filter of seen ids).
+  virtual Status ForEachEventId(const std::function<void(std::string_view)>& fn) = 0;
 
   // Grows with every commit that changes customer data (any process): a cached view
   // built at generation g is current while this still returns g.

@@ -97,6 +97,7 @@ class SqliteStore final : public Store {
   Status ForEach(const std::function<bool(const WebhookDelivery&)>& fn) override;
   Result<std::vector<JournalEntry>> ReadJournal(int64_t after_sequence, int limit) override;
   Result<bool> EventSeen(std::string_view event_id) override;
+  Status ForEachEventId(const std::function<void(std::string_view)>& fn) override;
   Result<int64_t> DataGeneration() override;
   Status ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) override;
   Status ScanTradeFacts(const std::function<void(const TradeFactRow&)>& fn) override;
