@@ -472,7 +472,10 @@ EventIngestor::UnappliedRows EventIngestor::Unapplied(const std::string& custome
 // (it passed the same checks when it was accepted, so this means a defect) is logged
 // with its event id and counted, and stays in the journal's history of the log line.
 Status EventIngestor::ApplyJournal(Store& store) {
-  constexpr int kChunk = 100000;
+  // Large transactions: each one changes pages all over the customer-clustered
+  // tables, so fewer of them write fewer pages (300,000 events: 27 s in transactions
+  // of 100,000, 10 s in one).
+  const int kChunk = static_cast<int>(std::max<int64_t>(options_.apply_at_events, 1));
   bool applied_any = false;
   auto started = std::chrono::steady_clock::now();
   auto remember_recorded = [&](const std::vector<IngestedEvent>& claims) {

@@ -53,7 +53,7 @@ class IngestListener {
 };
 
 struct EventIngestorOptions {
-  int64_t apply_at_events = 200000;
+  int64_t apply_at_events = 500000;  // also the most one application transaction takes
   std::chrono::milliseconds apply_at_age{10000};
   std::chrono::milliseconds apply_when_idle{500};
 };
