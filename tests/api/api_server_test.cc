@@ -681,5 +681,81 @@ TEST(ApiJournalTest, JournaledEventsAreAppliedAndSurviveARestart) {
   EXPECT_TRUE(trades_of(again.Get("/api/v1/customers/" + customer + "/trades")).count("T-J-2"));
 }
 
+// Batches from several connections overlap (the same event ids sent again and again)
+// while the journal is applied every few dozen milliseconds: each id is accepted once,
+// every other copy is a duplicate, and the tables end with each trade exactly once.
+TEST(ApiJournalTest, OverlappingBatchesWhileApplyingAcceptEachEventOnce) {
+  DemoServer demo;
+  demo.ingest.apply_at_events = 150;
+  demo.ingest.apply_when_idle = std::chrono::milliseconds(20);
+  demo.ingest.apply_at_age = std::chrono::milliseconds(50);
+  demo.Start(300);
+  ApiClient admin(demo.port);
+  ASSERT_EQ(admin.Login("admin", DemoServer::kPassword).status, 200);
+  std::string customer = "C00000011";
+  Reply view = admin.Get("/api/v1/customers/" + customer);
+  ASSERT_EQ(view.status, 200) << view.body;
+  std::string account = Str(view.json["accounts"].at(0)["account_id"]);
+
+  constexpr int kIds = 600, kThreads = 4, kBatches = 10, kPerBatch = 60;
+  std::atomic<int64_t> accepted{0}, duplicates{0}, failures{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < kThreads; ++t) {
+    senders.emplace_back([&, t] {
+      ApiClient client(demo.port);
+      if (client.Login("admin", DemoServer::kPassword).status != 200) {
+        ++failures;
+        return;
+      }
+      for (int b = 0; b < kBatches; ++b) {
+        std::string body = "[";
+        for (int i = 0; i < kPerBatch; ++i) {
+          int k = (t * 150 + b * 45 + i) % kIds;
+          if (i) body += ",";
+          body += TradeEvent("cc-" + std::to_string(k), "T-CC-" + std::to_string(k), customer, account,
+                             "2026-11-20T10:" + std::to_string(10 + k % 50) + ":00");
+        }
+        Reply reply = client.Post("/api/v1/events", body + "]");
+        if (reply.status != 200) {
+          ++failures;
+          continue;
+        }
+        accepted += int64_t(reply.json["accepted"]);
+        duplicates += int64_t(reply.json["duplicates"]);
+      }
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  ASSERT_EQ(failures.load(), 0);
+  std::set<int> sent;
+  for (int t = 0; t < kThreads; ++t)
+    for (int b = 0; b < kBatches; ++b)
+      for (int i = 0; i < kPerBatch; ++i) sent.insert((t * 150 + b * 45 + i) % kIds);
+  EXPECT_EQ(accepted.load(), static_cast<int64_t>(sent.size()));
+  EXPECT_EQ(accepted.load() + duplicates.load(), int64_t{kThreads} * kBatches * kPerBatch);
+  EXPECT_GT(demo.server->ingestor().applied_events(), 0) << "applied while the batches arrived";
+
+  ASSERT_TRUE(demo.server->ingestor().ApplyJournalNow().ok());
+  EXPECT_EQ(demo.server->ingestor().apply_failures(), 0);
+  auto store = OpenStore(demo.db, {.migrate = false, .create = false});
+  ASSERT_TRUE(store.ok());
+  auto trades = (*store)->RecentTrades(customer, 100000);
+  ASSERT_TRUE(trades.ok());
+  std::multiset<std::string> stored;
+  for (const Trade& trade : *trades) {
+    if (trade.trade_id.rfind("T-CC-", 0) == 0) stored.insert(trade.trade_id);
+  }
+  EXPECT_EQ(stored.size(), sent.size());
+  for (int k : sent) EXPECT_EQ(stored.count("T-CC-" + std::to_string(k)), 1u) << k;
+  Reply listed = admin.Get("/api/v1/customers/" + customer + "/trades?limit=500");
+  ASSERT_EQ(listed.status, 200);
+  std::multiset<std::string> served;
+  for (const auto& t : listed.json["items"]) {
+    std::string id = Str(t["trade_id"]);
+    if (id.rfind("T-CC-", 0) == 0) served.insert(id);
+  }
+  for (const std::string& id : served) EXPECT_EQ(served.count(id), 1u) << id << " served twice";
+}
+
 }  // namespace
 }  // namespace fincrm::testing
