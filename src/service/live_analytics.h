@@ -82,7 +82,7 @@ class LiveAnalytics final : public IngestListener {
   CubeContext cube_context_;
   std::unordered_set<uint32_t> dirty_;
   // Facts committed while a rescoring held the tables: applied by the next exclusive
-  // holder, so the ingest writer never waits for a rescoring.
+  // holder, so an ingest request never waits for a rescoring.
   std::mutex pending_mutex_;
   std::vector<CustomerEvent> pending_;
   std::atomic<bool> has_pending_{false};
