@@ -6,7 +6,9 @@
 // synchronous=FULL — the cost of durability alone, without HTTP, JSON, validation,
 // idempotency or the audit trail.
 //
-// Usage: ingest_bench HOST PORT TOKEN DB [BATCHES=200] [BATCH_SIZE=1000] [CONNECTIONS=8]
+// Usage: ingest_bench HOST PORT TOKEN DB [BATCHES=200] [BATCH_SIZE=1000] [CONNECTIONS=8] [EVENTS_PER_SECOND]
+// With EVENTS_PER_SECOND the batches are sent at that steady rate (a trading day's
+// stream rather than a burst) and the peer is skipped.
 #include <httplib.h>
 #include <sqlite3.h>
 
@@ -112,6 +114,7 @@ int main(int argc, char** argv) {
   int batches = argc > 5 ? std::atoi(argv[5]) : 200;
   int size = argc > 6 ? std::atoi(argv[6]) : 1000;
   int connections = argc > 7 ? std::atoi(argv[7]) : 8;
+  double paced_rate = argc > 8 ? std::atof(argv[8]) : 0;
 
   std::vector<Owner> owners;
   {
@@ -141,6 +144,10 @@ int main(int argc, char** argv) {
       client.set_tcp_nodelay(true);
       httplib::Headers headers = {{"Authorization", "Bearer " + token}};
       for (int b; (b = next++) < batches;) {
+        if (paced_rate > 0) {  // batch b leaves at its slot of the steady stream
+          std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(
+                                                    std::chrono::duration<double>(b * size / paced_rate)));
+        }
         auto response = client.Post("/api/v1/events", headers, bodies[b], "application/json");
         if (!response || response->status != 200) {
           ++failed;
@@ -154,6 +161,11 @@ int main(int argc, char** argv) {
   for (auto& thread : threads) thread.join();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   double ours = accepted / seconds;
+  if (paced_rate > 0) {
+    std::printf("ingest: %lld events accepted in %.2f s at a steady %.0f events/s (%lld failed requests)\n",
+                static_cast<long long>(accepted.load()), seconds, paced_rate, static_cast<long long>(failed.load()));
+    return failed > 0 ? 1 : 0;
+  }
   double peer = SqlitePeer(batches, size);
   std::printf("ingest: %lld events accepted in %.2f s over %d connections (batches of %d, %lld failed requests)\n",
               static_cast<long long>(accepted.load()), seconds, connections, size,

@@ -102,6 +102,7 @@ struct ServeArgs {
   std::string web_root;
   double churn_threshold = 0.5;
   int rescore_seconds = 30;
+  int journal_max_age_seconds = 60;
   int workers = 8;
   int64_t max_body_mb = 32;
   int session_idle_minutes = 30;

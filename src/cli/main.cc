@@ -128,6 +128,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0.0, 1.0))->envname("FINCRM_CHURN_THRESHOLD");
   serve->add_option("--rescore-seconds", serve_args.rescore_seconds, "Live churn rescoring interval")
       ->capture_default_str()->check(CLI::Range(1, 3600))->envname("FINCRM_RESCORE_SECONDS");
+  serve->add_option("--journal-max-age-seconds", serve_args.journal_max_age_seconds,
+                    "Apply journaled events to the customer tables once the oldest is this old")
+      ->capture_default_str()->check(CLI::Range(1, 86400))->envname("FINCRM_JOURNAL_MAX_AGE_SECONDS");
   serve->add_option("--workers", serve_args.workers, "Request handler threads")
       ->capture_default_str()->check(CLI::Range(1, 1024))->envname("FINCRM_WORKERS");
   serve->add_option("--max-body-mb", serve_args.max_body_mb, "Largest request body (413 above)")

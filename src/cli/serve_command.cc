@@ -1,5 +1,6 @@
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
 
 #include "api/api_server.h"
@@ -32,6 +33,7 @@ int RunServe(const ServeArgs& args) {
   options.http.max_body_bytes = args.max_body_mb << 20;
   options.live.churn_threshold = args.churn_threshold;
   options.live.rescore_seconds = args.rescore_seconds;
+  options.ingest.apply_at_age = std::chrono::seconds(args.journal_max_age_seconds);
   options.sessions.idle_minutes = args.session_idle_minutes;
   options.secure_cookies = args.secure_cookies;
   options.customer_view_cache_bytes = static_cast<size_t>(args.view_cache_mb) << 20;

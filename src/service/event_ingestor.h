@@ -54,7 +54,9 @@ class IngestListener {
 
 struct EventIngestorOptions {
   int64_t apply_at_events = 500000;  // also the most one application transaction takes
-  std::chrono::milliseconds apply_at_age{10000};
+  // Rarer applications are cheaper (each rewrites pages across the customer tables):
+  // a steady 10,000 events/s cost the server 0.74 of a core at 10 s, 0.42 at 60 s.
+  std::chrono::milliseconds apply_at_age{60000};
   std::chrono::milliseconds apply_when_idle{500};
 };
 
