@@ -14,7 +14,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <algorithm>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -135,6 +137,8 @@ int main(int argc, char** argv) {
 
   std::atomic<int> next{0};
   std::atomic<int64_t> accepted{0}, failed{0};
+  std::mutex latency_mutex;
+  std::vector<double> latencies_ms;  // of each request
   auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < connections; ++c) {
@@ -148,7 +152,12 @@ int main(int argc, char** argv) {
           std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(
                                                     std::chrono::duration<double>(b * size / paced_rate)));
         }
+        auto sent = Clock::now();
         auto response = client.Post("/api/v1/events", headers, bodies[b], "application/json");
+        {
+          std::lock_guard lock(latency_mutex);
+          latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+        }
         if (!response || response->status != 200) {
           ++failed;
           continue;
@@ -161,9 +170,13 @@ int main(int argc, char** argv) {
   for (auto& thread : threads) thread.join();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   double ours = accepted / seconds;
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  auto percentile = [&](double p) { return latencies_ms[static_cast<size_t>(p * (latencies_ms.size() - 1))]; };
   if (paced_rate > 0) {
     std::printf("ingest: %lld events accepted in %.2f s at a steady %.0f events/s (%lld failed requests)\n",
                 static_cast<long long>(accepted.load()), seconds, paced_rate, static_cast<long long>(failed.load()));
+    std::printf("request latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", percentile(0.5), percentile(0.99),
+                latencies_ms.back());
     return failed > 0 ? 1 : 0;
   }
   double peer = SqlitePeer(batches, size);

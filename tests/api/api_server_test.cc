@@ -692,10 +692,13 @@ TEST(ApiJournalTest, OverlappingBatchesWhileApplyingAcceptEachEventOnce) {
   demo.Start(300);
   ApiClient admin(demo.port);
   ASSERT_EQ(admin.Login("admin", DemoServer::kPassword).status, 200);
-  std::string customer = "C00000011";
-  Reply view = admin.Get("/api/v1/customers/" + customer);
-  ASSERT_EQ(view.status, 200) << view.body;
-  std::string account = Str(view.json["accounts"].at(0)["account_id"]);
+  std::vector<std::pair<std::string, std::string>> owners;  // customer, account: trades spread over slices
+  for (int c = 11; c <= 20; ++c) {
+    std::string customer = "C000000" + std::to_string(c);
+    Reply view = admin.Get("/api/v1/customers/" + customer);
+    ASSERT_EQ(view.status, 200) << view.body;
+    owners.emplace_back(customer, Str(view.json["accounts"].at(0)["account_id"]));
+  }
 
   constexpr int kIds = 600, kThreads = 4, kBatches = 10, kPerBatch = 60;
   std::atomic<int64_t> accepted{0}, duplicates{0}, failures{0};
@@ -712,11 +715,13 @@ TEST(ApiJournalTest, OverlappingBatchesWhileApplyingAcceptEachEventOnce) {
         for (int i = 0; i < kPerBatch; ++i) {
           int k = (t * 150 + b * 45 + i) % kIds;
           if (i) body += ",";
+          const auto& [customer, account] = owners[k % owners.size()];
           body += TradeEvent("cc-" + std::to_string(k), "T-CC-" + std::to_string(k), customer, account,
                              "2026-11-20T10:" + std::to_string(10 + k % 50) + ":00");
         }
         Reply reply = client.Post("/api/v1/events", body + "]");
         if (reply.status != 200) {
+          ADD_FAILURE() << reply.status << " " << reply.body;
           ++failures;
           continue;
         }
@@ -739,21 +744,23 @@ TEST(ApiJournalTest, OverlappingBatchesWhileApplyingAcceptEachEventOnce) {
   EXPECT_EQ(demo.server->ingestor().apply_failures(), 0);
   auto store = OpenStore(demo.db, {.migrate = false, .create = false});
   ASSERT_TRUE(store.ok());
-  auto trades = (*store)->RecentTrades(customer, 100000);
-  ASSERT_TRUE(trades.ok());
-  std::multiset<std::string> stored;
-  for (const Trade& trade : *trades) {
-    if (trade.trade_id.rfind("T-CC-", 0) == 0) stored.insert(trade.trade_id);
+  std::multiset<std::string> stored, served;
+  for (const auto& [customer, account] : owners) {
+    auto trades = (*store)->RecentTrades(customer, 100000);
+    ASSERT_TRUE(trades.ok());
+    for (const Trade& trade : *trades) {
+      if (trade.trade_id.rfind("T-CC-", 0) == 0) stored.insert(trade.trade_id);
+    }
+    Reply listed = admin.Get("/api/v1/customers/" + customer + "/trades?limit=500");
+    ASSERT_EQ(listed.status, 200);
+    for (const auto& t : listed.json["items"]) {
+      std::string id = Str(t["trade_id"]);
+      if (id.rfind("T-CC-", 0) == 0) served.insert(id);
+    }
   }
   EXPECT_EQ(stored.size(), sent.size());
   for (int k : sent) EXPECT_EQ(stored.count("T-CC-" + std::to_string(k)), 1u) << k;
-  Reply listed = admin.Get("/api/v1/customers/" + customer + "/trades?limit=500");
-  ASSERT_EQ(listed.status, 200);
-  std::multiset<std::string> served;
-  for (const auto& t : listed.json["items"]) {
-    std::string id = Str(t["trade_id"]);
-    if (id.rfind("T-CC-", 0) == 0) served.insert(id);
-  }
+  EXPECT_EQ(served.size(), sent.size());
   for (const std::string& id : served) EXPECT_EQ(served.count(id), 1u) << id << " served twice";
 }
 
