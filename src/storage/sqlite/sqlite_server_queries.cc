@@ -294,12 +294,7 @@ Result<bool> SqliteStore::EventSeen(std::string_view event_id) {
 }
 
 Status SqliteStore::ForEachEventId(const std::function<void(std::string_view)>& fn) {
-  SqliteStatement query(db_, "SELECT event_id FROM ingested_events");
-  if (!query.valid()) return query.prepare_status();
-  int rc;
-  while ((rc = query.Step()) == SQLITE_ROW) fn(query.Text(0));
-  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
-  return Status::Ok();
+  return ForEachText("SELECT event_id FROM ingested_events", fn);
 }
 
 Result<int64_t> SqliteStore::DataGeneration() {

@@ -720,6 +720,10 @@ Status SqliteStore::ForEachKey(EntityKind kind, const std::function<void(std::st
     std::string column(EntityInfo<T>::kFields[0].name);
     return "SELECT DISTINCT " + column + " FROM " + std::string(EntityInfo<T>::kName);
   });
+  return ForEachText(sql, fn);
+}
+
+Status SqliteStore::ForEachText(const std::string& sql, const std::function<void(std::string_view)>& fn) {
   SqliteStatement query(db_, sql);
   if (!query.valid()) return query.prepare_status();
   int rc;

@@ -106,6 +106,8 @@ class SqliteStore final : public Store {
 
   // Runs SQL without results (DDL, pragmas). Internal on failure.
   Status Execute(std::string_view sql);
+  // Streams the first column of every row `sql` returns, as text.
+  Status ForEachText(const std::string& sql, const std::function<void(std::string_view)>& fn);
   // The statement for `sql`, prepared once per connection.
   Result<SqliteStatement*> Prepared(const std::string& sql);
   sqlite3* handle() { return db_; }
