@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "api/audit_trail.h"
 #include "api/openapi_document.h"
 #include "api/request_json.h"
 #include "api/webhook_dispatcher.h"
@@ -97,7 +98,7 @@ Status ApiServer::Start() {
   live_->Start();
   ingest_listener_.live = live_.get();
   ingest_listener_.views = views_.get();
-  ingestor_ = std::make_unique<EventIngestor>(open, &ingest_listener_, options_.ingest);
+  ingestor_ = std::make_unique<EventIngestor>(open, &ingest_listener_, options_.ingest, AuditHash);
   audit_ = std::make_unique<AuditRecorder>(open);
   if (options_.webhooks) webhooks_ = std::make_unique<WebhookDispatcher>(open);
   checkpointer_ = std::thread([this] {

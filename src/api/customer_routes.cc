@@ -205,15 +205,20 @@ HttpResponse ApiServer::UpdateCustomer(Context& c) {
 
 namespace {
 
-// Unapplied rows replace stored rows with the same key (a corrected trade, say), then
-// all are ordered newest first and cut to `limit`.
+// Unapplied rows replace stored rows with the same key (a corrected trade, say; the
+// latest unapplied version wins), then all are ordered newest first and cut to `limit`.
+// The caller reads the unapplied rows before the stored ones: a row applied in between
+// is then in both (and kept once), never in neither.
 template <class T, class Key, class Newer>
-std::vector<T> MergeUnapplied(std::vector<T> stored, const std::vector<T>& unapplied, Key key, Newer newer, int limit) {
+std::vector<T> MergeUnapplied(std::vector<T> unapplied, std::vector<T> stored, Key key, Newer newer, int limit) {
   if (unapplied.empty()) return stored;
   std::unordered_set<std::string> replaced;
-  for (const T& row : unapplied) replaced.insert(key(row));
+  std::vector<T> latest;  // the latest version of each unapplied row
+  for (auto row = unapplied.rbegin(); row != unapplied.rend(); ++row) {
+    if (replaced.insert(key(*row)).second) latest.push_back(std::move(*row));
+  }
   std::erase_if(stored, [&](const T& row) { return replaced.count(key(row)) > 0; });
-  stored.insert(stored.end(), unapplied.begin(), unapplied.end());
+  stored.insert(stored.end(), std::make_move_iterator(latest.begin()), std::make_move_iterator(latest.end()));
   std::stable_sort(stored.begin(), stored.end(), newer);
   if (static_cast<int>(stored.size()) > limit) stored.resize(limit);
   return stored;
@@ -228,16 +233,18 @@ T Unwrap(Result<T> result) {
 }  // namespace
 
 std::vector<Trade> ApiServer::RecentTrades(Store& store, const std::string& customer_id, int limit) {
+  auto unapplied = ingestor_->Unapplied(customer_id).trades;
   return MergeUnapplied(
-      Unwrap(store.RecentTrades(customer_id, limit)), ingestor_->Unapplied(customer_id).trades,
+      std::move(unapplied), Unwrap(store.RecentTrades(customer_id, limit)),
       [](const Trade& t) { return t.trade_id; },
       [](const Trade& x, const Trade& y) { return std::tie(y.trade_time.seconds, y.trade_id) < std::tie(x.trade_time.seconds, x.trade_id); },
       limit);
 }
 
 std::vector<Interaction> ApiServer::RecentInteractions(Store& store, const std::string& customer_id, int limit) {
+  auto unapplied = ingestor_->Unapplied(customer_id).interactions;
   return MergeUnapplied(
-      Unwrap(store.RecentInteractions(customer_id, limit)), ingestor_->Unapplied(customer_id).interactions,
+      std::move(unapplied), Unwrap(store.RecentInteractions(customer_id, limit)),
       [](const Interaction& i) { return i.interaction_id; },
       [](const Interaction& x, const Interaction& y) {
         return std::tie(y.occurred_at.seconds, y.interaction_id) < std::tie(x.occurred_at.seconds, x.interaction_id);
@@ -246,8 +253,9 @@ std::vector<Interaction> ApiServer::RecentInteractions(Store& store, const std::
 }
 
 std::vector<AssetSnapshot> ApiServer::AssetHistory(Store& store, const std::string& customer_id, int limit) {
+  auto unapplied = ingestor_->Unapplied(customer_id).assets;
   return MergeUnapplied(
-      Unwrap(store.AssetHistory(customer_id, limit)), ingestor_->Unapplied(customer_id).assets,
+      std::move(unapplied), Unwrap(store.AssetHistory(customer_id, limit)),
       [](const AssetSnapshot& a) { return FormatDate(a.snapshot_date); },
       [](const AssetSnapshot& x, const AssetSnapshot& y) { return y.snapshot_date.days < x.snapshot_date.days; }, limit);
 }
@@ -438,21 +446,17 @@ HttpResponse ApiServer::IngestEvents(Context& c) {
   if (!batch.ok()) throw ApiError{400, "malformed", batch.status().message(), batch.status().field()};
   std::vector<EventResult> results(batch->total);
   for (auto& [index, rejected] : batch->rejected) results[index] = rejected;
+  // The audit entry is committed with the events (never waiting for the tables).
+  IngestAuditNote audit{c.principal.login, "events.ingest", c.request.remote_address, static_cast<int64_t>(batch->total)};
+  auto committed = ingestor_->Submit(batch->valid, &audit);
+  if (!committed.ok()) ThrowStatus(committed.status());
   int64_t accepted = 0, duplicates = 0;
-  if (!batch->valid.empty()) {
-    auto committed = ingestor_->Submit(batch->valid);
-    if (!committed.ok()) ThrowStatus(committed.status());
-    for (size_t i = 0; i < committed->size(); ++i) {
-      results[batch->valid_index[i]] = (*committed)[i];
-      accepted += (*committed)[i].outcome == EventOutcome::kAccepted;
-      duplicates += (*committed)[i].outcome == EventOutcome::kDuplicate;
-    }
+  for (size_t i = 0; i < committed->size(); ++i) {
+    results[batch->valid_index[i]] = (*committed)[i];
+    accepted += (*committed)[i].outcome == EventOutcome::kAccepted;
+    duplicates += (*committed)[i].outcome == EventOutcome::kDuplicate;
   }
   int64_t rejected = static_cast<int64_t>(batch->total) - accepted - duplicates;
-  Check(audit_->RecordDurably(c.principal.login, "events.ingest", "",
-                              "accepted=" + std::to_string(accepted) + " duplicates=" + std::to_string(duplicates) +
-                                  " rejected=" + std::to_string(rejected),
-                              c.request.remote_address));
   JsonWriter json;
   json.BeginObject().Field("accepted", accepted).Field("duplicates", duplicates).Field("rejected", rejected);
   json.Key("results").BeginArray();

@@ -58,7 +58,10 @@ struct HttpServer::Impl {
   // then wait for it (seen as p99 of 0.5-0.9 s and timeouts at 1,000 connections).
   explicit Impl(int io_threads) : io(io_threads) {}
   asio::io_context io;
-  tcp::acceptor acceptor{io};
+  // Every use of the acceptor runs on this strand: the accept handler (on any I/O
+  // thread) and Stop's close once ran at the same time and crashed in start_op.
+  asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(io)};
+  tcp::acceptor acceptor{accept_strand};
   // Blocking handlers run here, on named threads (an asio::thread_pool's are anonymous).
   asio::io_context workers;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> workers_busy;
@@ -181,7 +184,8 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code error, tcp::socket socket) {
+  acceptor.async_accept(asio::make_strand(io), asio::bind_executor(accept_strand, [this](beast::error_code error,
+                                                                                        tcp::socket socket) {
     if (!acceptor.is_open()) return;
     auto serve = [this](tcp::socket socket) {
       beast::error_code ignored;
@@ -201,7 +205,7 @@ void HttpServer::Impl::Accept() {
       serve(std::move(next));
     }
     Accept();
-  });
+  }));
 }
 
 HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler, HttpInlinePredicate runs_inline)
@@ -250,7 +254,7 @@ int HttpServer::port() const { return impl_->bound_port; }
 void HttpServer::Stop() {
   if (!impl_ || impl_->io_threads.empty()) return;
   impl_->stopping = true;
-  asio::post(impl_->io, [this] {
+  asio::post(impl_->accept_strand, [this] {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
   });

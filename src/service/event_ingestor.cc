@@ -104,7 +104,7 @@ EventResult Rejected(std::string field, std::string message) {
 // the check. Journaled kinds (trades, asset snapshots, interactions) are only checked
 // here; the others are written. Returns the event's result, or a Status that ends the
 // transaction.
-Result<EventResult> Apply(Store& store, StoreWriter& writer, ReferenceCache& references,
+Result<EventResult> Apply(Store& store, StoreWriter* writer, ReferenceCache& references,
                           const CustomerEvent& event) {
   auto accounts = references.AccountsOf(store, event.customer_id());
   if (!accounts.ok()) return accounts.status();
@@ -123,7 +123,8 @@ Result<EventResult> Apply(Store& store, StoreWriter& writer, ReferenceCache& ref
     return nullptr;
   };
   auto put = [&](const auto& row) -> Result<EventResult> {
-    auto written = writer.Put(row);
+    if (!writer) return Internal("a direct event reached the writer without a transaction");
+    auto written = writer->Put(row);
     if (written.ok()) return EventResult{};
     if (written.status().code() == StatusCode::kInvalidArgument) return Rejected(written.status());
     return written.status();
@@ -194,13 +195,19 @@ Result<EventResult> Apply(Store& store, StoreWriter& writer, ReferenceCache& ref
   return Rejected("type", "unsupported event type");
 }
 
+bool IsDirect(const std::vector<CustomerEvent>& events) {
+  return std::any_of(events.begin(), events.end(), [](const CustomerEvent& e) { return !IsJournaled(e.type); });
+}
+
 }  // namespace
 
 EventIngestor::EventIngestor(std::function<Result<std::unique_ptr<Store>>()> open_store,
-                             IngestListener* listener, EventIngestorOptions options)
+                             IngestListener* listener, EventIngestorOptions options,
+                             std::function<std::string(const AuditEntry&)> audit_seal)
     : open_store_(std::move(open_store)),
       listener_(listener),
       options_(options),
+      audit_seal_(std::move(audit_seal)),
       references_(std::make_unique<ReferenceCache>()),
       seen_(std::make_unique<SeenEventFilter>()) {
   writer_ = std::thread([this] { WriterLoop(); });
@@ -217,11 +224,15 @@ void EventIngestor::Stop() {
     stopping_ = true;
   }
   wake_writer_.notify_all();
+  wake_applier_.notify_all();
+  wake_submitters_.notify_all();
   if (writer_.joinable()) writer_.join();
+  if (applier_.joinable()) applier_.join();  // started by the writer thread
 }
 
-Result<std::vector<EventResult>> EventIngestor::Submit(const std::vector<CustomerEvent>& events) {
-  Pending pending{&events, {}, Status::Ok(), false, {}};
+Result<std::vector<EventResult>> EventIngestor::Submit(const std::vector<CustomerEvent>& events,
+                                                      const IngestAuditNote* audit) {
+  Pending pending{&events, {}, Status::Ok(), false, IsDirect(events), {}, {}, audit};
   // Journal rows are encoded here, on the caller's thread: the writer thread is the
   // one that cannot be parallel.
   pending.journal_rows.resize(events.size());
@@ -232,126 +243,134 @@ Result<std::vector<EventResult>> EventIngestor::Submit(const std::vector<Custome
     std::unique_lock lock(mutex_);
     if (stopping_) return Unavailable("the server is shutting down");
     queue_.push_back(&pending);
+    last_arrival_ = std::chrono::steady_clock::now();
     wake_writer_.notify_one();
     wake_submitters_.wait(lock, [&] { return pending.done; });
   }
   if (!pending.status.ok()) return pending.status;
   // Committed: readers see the journaled rows and the listener gets the events before
   // the caller answers, so the next read after the answer shows them.
-  std::vector<std::pair<const CustomerEvent*, std::string>> journaled;
+  RememberUnapplied(events, pending);
   std::vector<const CustomerEvent*> accepted;
   for (size_t i = 0; i < events.size(); ++i) {
-    if (pending.results[i].outcome != EventOutcome::kAccepted) continue;
-    accepted.push_back(&events[i]);
-    if (IsJournaled(events[i].type)) journaled.push_back({&events[i], std::move(pending.journal_rows[i])});
+    if (pending.results[i].outcome == EventOutcome::kAccepted) accepted.push_back(&events[i]);
   }
-  RememberUnapplied(pending.commit_number, journaled);
   if (listener_ && !accepted.empty()) listener_->OnCommitted(accepted);
   return std::move(pending.results);
 }
 
 Status EventIngestor::ApplyJournalNow() {
-  Pending request{nullptr, {}, Status::Ok(), false, {}};
   std::unique_lock lock(mutex_);
   if (stopping_) return Unavailable("the server is shutting down");
-  queue_.push_back(&request);
-  wake_writer_.notify_one();
-  wake_submitters_.wait(lock, [&] { return request.done; });
-  return request.status;
+  if (!start_status_.ok()) return start_status_;
+  int64_t target = journaled_through_.load();
+  int64_t passes = apply_passes_;
+  apply_requested_through_ = std::max(apply_requested_through_, target);
+  wake_applier_.notify_all();
+  // Done when trimmed that far, or when a pass after this call failed.
+  wake_submitters_.wait(lock, [&] {
+    return stopping_ || trimmed_through_ >= target || (apply_passes_ > passes && !last_apply_status_.ok());
+  });
+  if (trimmed_through_ >= target) return Status::Ok();
+  if (!last_apply_status_.ok()) return last_apply_status_;
+  return Unavailable("the server is shutting down");
 }
 
 void EventIngestor::WriterLoop() {
   NameThisThread("fincrm-ingest");
   auto store = open_store_();
-  if (store.ok() && !references_->Preload(**store).ok()) references_->Clear();
-  if (store.ok()) {
-    Status loaded = LoadJournal(**store);
-    if (!loaded.ok()) std::fprintf(stderr, "fincrm serve: reading the event journal: %s\n", loaded.ToString().c_str());
-  }
+  Result<std::unique_ptr<EventJournal>> journal = store.ok() ? (*store)->OpenJournal() : store.status();
+  Status started = !store.ok() ? Unavailable("cannot open the store: " + store.status().message())
+                   : !journal.ok() ? Unavailable("cannot open the event journal: " + journal.status().message())
+                                   : Status::Ok();
+  if (started.ok() && !references_->Preload(**store).ok()) references_->Clear();
+  if (started.ok()) started = LoadJournal(**store, **journal);
+  if (!started.ok()) std::fprintf(stderr, "fincrm serve: ingest unavailable: %s\n", started.ToString().c_str());
   {
     std::lock_guard lock(mutex_);
     started_ = true;
+    start_status_ = started;
   }
   wake_submitters_.notify_all();
-  std::vector<Pending*> group;
-  auto apply = [&]() -> Status {
-    if (!store.ok()) return store.status();
-    Status status = ApplyJournal(**store);
-    if (!status.ok()) std::fprintf(stderr, "fincrm serve: applying the event journal: %s\n", status.ToString().c_str());
-    return status;
-  };
-  if (journal_events_.load() > 0) (void)apply();  // a previous run's leftovers
-  if (store.ok()) {
+  if (started.ok()) {
+    applier_ = std::thread([this] { ApplierLoop(); });
     // Until it is loaded every id is a "maybe" (asked of the store), so ingest is correct
     // meanwhile, only slower.
     Status loaded = seen_->Load(**store);
     if (!loaded.ok()) std::fprintf(stderr, "fincrm serve: loading the seen-event filter: %s\n", loaded.ToString().c_str());
   }
   while (true) {
+    std::vector<Pending*> group, direct;
+    std::vector<std::string> recorded;
+    int64_t recorded_through = 0;
+    bool last_turn = false;
     {
       std::unique_lock lock(mutex_);
-      // Idle: the journal is applied once nothing has arrived for a moment.
-      bool arrived = wake_writer_.wait_for(lock, options_.apply_when_idle, [&] { return stopping_ || !queue_.empty(); });
-      if (!arrived) {
-        lock.unlock();
-        if (journal_events_.load() > 0) (void)apply();
-        continue;
+      // At `max_unapplied_events` new batches wait in the queue for the applier.
+      auto room = [&] { return stopping_ || journal_events() < options_.max_unapplied_events; };
+      wake_writer_.wait(lock, [&] {
+        bool work = applied_through_.load() > trimmed_through_ || (!queue_.empty() && room()) ||
+                    (!deferred_.empty() && !applying_);
+        return work || (stopping_ && queue_.empty() && deferred_.empty());
+      });
+      recorded.swap(recorded_ids_);
+      recorded_through = applied_through_.load();
+      if (!queue_.empty() && room()) {
+        // Linger briefly for more batches: one commit for many of them.
+        auto pending_events = [&] {
+          size_t n = 0;
+          for (const Pending* p : queue_) n += p->events->size();
+          return n;
+        };
+        auto deadline = std::chrono::steady_clock::now() + kLinger;
+        while (!stopping_ && pending_events() < kGroupEvents &&
+               wake_writer_.wait_until(lock, deadline) != std::cv_status::timeout) {
+        }
+        // Batches with account or profile events need the tables' write lock, which an
+        // application may hold for seconds: they wait apart, the others go on.
+        for (Pending* p : queue_) (p->direct ? deferred_ : group).push_back(p);
+        queue_.clear();
       }
-      if (queue_.empty()) return;  // stopping, nothing left (the journal stays for the next start)
-      // Linger briefly for more batches: one commit for many of them.
-      auto pending_events = [&] {
-        size_t n = 0;
-        for (const Pending* p : queue_) n += p->events ? p->events->size() : 0;
-        return n;
-      };
-      auto deadline = std::chrono::steady_clock::now() + kLinger;
-      while (!stopping_ && pending_events() < kGroupEvents &&
-             wake_writer_.wait_until(lock, deadline) != std::cv_status::timeout) {
+      if (!deferred_.empty()) {
+        writer_needs_tables_ = true;  // no new application until they are written
+        if (!applying_) direct.swap(deferred_);
       }
-      group.assign(queue_.begin(), queue_.end());
-      queue_.clear();
+      last_turn = stopping_ && queue_.empty() && deferred_.empty();
     }
-    // Requests to apply the journal now (tests, operations) ride with the group.
-    std::vector<Pending*> apply_requests;
-    std::erase_if(group, [&](Pending* p) {
-      if (p->events) return false;
-      apply_requests.push_back(p);
-      return true;
-    });
-    Status status = Status::Ok();
-    if (!group.empty()) {
-      status = store.ok() ? WriteAll(**store, group)
-                          : Unavailable("cannot open the store: " + store.status().message());
-      if (!status.ok()) references_->Clear();
-    }
-    {
+    if (recorded_through > trimmed_through_ && started.ok()) ForgetApplied(**store, **journal, recorded, recorded_through);
+    if (!group.empty()) Finish(group, started.ok() ? WriteAll(**store, **journal, group, false) : started);
+    if (!direct.empty()) {
+      Finish(direct, started.ok() ? WriteAll(**store, **journal, direct, true) : started);
       std::lock_guard lock(mutex_);
-      for (Pending* pending : group) {
-        pending->status = status;
-        pending->done = true;
-      }
+      writer_needs_tables_ = !deferred_.empty();
     }
-    wake_submitters_.notify_all();
-    // By the journal's size or its oldest event's age (not the time since the last
-    // application: the first commit after a quiet spell would apply at once, in the
-    // middle of the burst that follows).
-    bool due = journal_events_.load() >= options_.apply_at_events ||
-               (journal_events_.load() > 0 && std::chrono::steady_clock::now() - journal_since_ >= options_.apply_at_age);
-    if (due || !apply_requests.empty()) {
-      Status applied = apply();
-      std::lock_guard lock(mutex_);
-      for (Pending* request : apply_requests) {
-        request->status = applied;
-        request->done = true;
-      }
-    }
-    if (!apply_requests.empty()) wake_submitters_.notify_all();
+    wake_applier_.notify_all();
+    if (last_turn) return;  // what is journaled but not applied stays for the next start
   }
 }
 
-Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group) {
-  auto writer = store.BeginWrite(/*references_verified=*/true);
-  if (!writer.ok()) return writer.status();
+void EventIngestor::Finish(std::vector<Pending*>& group, const Status& status) {
+  if (!status.ok()) references_->Clear();  // the failed transaction may have changed what was cached
+  {
+    std::lock_guard lock(mutex_);
+    for (Pending* pending : group) {
+      pending->status = status;
+      pending->done = true;
+    }
+  }
+  wake_submitters_.notify_all();
+}
+
+// `direct`: the group has events written to the tables, in one transaction committed
+// before the journal's. A failure between the two leaves those stored and the
+// journaled ones not; the resend finds the first as duplicates and journals the rest.
+Status EventIngestor::WriteAll(Store& store, EventJournal& journal, std::vector<Pending*>& group, bool direct) {
+  std::unique_ptr<StoreWriter> writer;
+  if (direct) {
+    auto begun = store.BeginWrite(/*references_verified=*/true);
+    if (!begun.ok()) return begun.status();
+    writer = std::move(*begun);
+  }
   ReferenceCache& references = *references_;
   Timestamp now = CurrentTime();
   // Ids this transaction adds to journaled_ids_, taken out again if it fails.
@@ -363,9 +382,12 @@ Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group) {
       if (!committed) for (const std::string* id : added) ids.erase(*id);
     }
   } claims{journaled_ids_, {}};
-  JournalEntry journal_entry;
+  std::vector<JournalEntry> entries;
+  std::vector<std::string*> rows_of_entries;  // each entry's row is moved back here after the append
+  const int64_t first_sequence = journaled_through_.load() + 1;
   for (Pending* pending : group) {
     pending->results.assign(pending->events->size(), EventResult{});
+    pending->sequences.assign(pending->events->size(), 0);
     for (size_t i = 0; i < pending->events->size(); ++i) {
       const CustomerEvent& event = (*pending->events)[i];
       EventResult& result = pending->results[i];
@@ -386,20 +408,21 @@ Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group) {
             continue;
           }
         }
-        auto applied = Apply(store, **writer, references, event);
+        auto applied = Apply(store, writer.get(), references, event);
         if (!applied.ok() || applied->outcome != EventOutcome::kAccepted) release();
         if (!applied.ok()) return applied.status();
         result = std::move(*applied);
         if (result.outcome != EventOutcome::kAccepted) continue;
         claims.added.push_back(&event.event_id);
-        journal_entry.event_id = event.event_id;
-        journal_entry.type = EnumCode(event.type);
-        journal_entry.customer_id = event.customer_id();
-        journal_entry.received_at = now;
-        journal_entry.row = std::move(pending->journal_rows[i]);
-        Status appended = (*writer)->AppendJournal(journal_entry);
-        pending->journal_rows[i] = std::move(journal_entry.row);  // Submit hands it to readers
-        FINCRM_RETURN_IF_ERROR(appended);
+        JournalEntry& entry = entries.emplace_back();
+        entry.sequence = first_sequence + static_cast<int64_t>(entries.size()) - 1;
+        entry.event_id = event.event_id;
+        entry.type = EnumCode(event.type);
+        entry.customer_id = event.customer_id();
+        entry.received_at = now;
+        entry.row = std::move(pending->journal_rows[i]);
+        rows_of_entries.push_back(&pending->journal_rows[i]);
+        pending->sequences[i] = entry.sequence;
         continue;
       }
       if (journaled_ids_.count(event.event_id)) {
@@ -407,30 +430,55 @@ Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group) {
         continue;
       }
       IngestedEvent record{event.event_id, std::string(EnumCode(event.type)), event.customer_id(), now};
-      auto claimed = (*writer)->ClaimEvent(record);
+      auto claimed = writer->ClaimEvent(record);
       if (!claimed.ok()) return claimed.status();
       if (!*claimed) {
         result.outcome = EventOutcome::kDuplicate;
         continue;
       }
-      auto applied = Apply(store, **writer, references, event);
+      auto applied = Apply(store, writer.get(), references, event);
       if (!applied.ok()) return applied.status();
       result = std::move(*applied);
-      if (result.outcome != EventOutcome::kAccepted) {
-        FINCRM_RETURN_IF_ERROR((*writer)->ReleaseEvent(event.event_id));
+      if (result.outcome != EventOutcome::kAccepted) FINCRM_RETURN_IF_ERROR(writer->ReleaseEvent(event.event_id));
+    }
+    if (pending->audit) {
+      const IngestAuditNote& note = *pending->audit;
+      int64_t accepted = 0, duplicates = 0;
+      for (const EventResult& result : pending->results) {
+        accepted += result.outcome == EventOutcome::kAccepted;
+        duplicates += result.outcome == EventOutcome::kDuplicate;
       }
+      AuditEntry audit;
+      audit.at = now;
+      audit.actor = note.actor;
+      audit.action = note.action;
+      audit.detail = "accepted=" + std::to_string(accepted) + " duplicates=" + std::to_string(duplicates) +
+                     " rejected=" + std::to_string(note.batch_events - accepted - duplicates);
+      audit.source = note.source;
+      JournalEntry& entry = entries.emplace_back();
+      entry.sequence = first_sequence + static_cast<int64_t>(entries.size()) - 1;
+      entry.type = kAuditJournalType;
+      entry.received_at = now;
+      entry.row = EncodeAuditRow(audit);
+      rows_of_entries.push_back(nullptr);
     }
   }
-  FINCRM_RETURN_IF_ERROR((*writer)->Commit());
+  if (writer) FINCRM_RETURN_IF_ERROR(writer->Commit());
+  Status appended = journal.Append(entries);
+  for (size_t e = 0; e < entries.size(); ++e) {
+    if (rows_of_entries[e]) *rows_of_entries[e] = std::move(entries[e].row);  // Submit hands them to readers
+  }
+  FINCRM_RETURN_IF_ERROR(appended);
   claims.committed = true;
-  ++commit_number_;
   int64_t accepted = 0;
   for (Pending* pending : group) {
-    pending->commit_number = commit_number_;
     for (const EventResult& result : pending->results) accepted += result.outcome == EventOutcome::kAccepted;
   }
-  if (!claims.added.empty() && journal_events_.load() == 0) journal_since_ = std::chrono::steady_clock::now();
-  journal_events_ += static_cast<int64_t>(claims.added.size());
+  if (!entries.empty()) {
+    std::lock_guard lock(mutex_);
+    journaled_through_ = entries.back().sequence;
+    journal_commits_.emplace_back(entries.back().sequence, std::chrono::steady_clock::now());
+  }
   committed_events_ += accepted;
   ++commits_;
   return Status::Ok();
@@ -438,26 +486,32 @@ Status EventIngestor::WriteAll(Store& store, std::vector<Pending*>& group) {
 
 // Kept as their journal rows (a string each, cheaper to keep than the entities) and
 // decoded only when a reader asks for the customer.
-void EventIngestor::RememberUnapplied(int64_t commit_number,
-                                      std::vector<std::pair<const CustomerEvent*, std::string>>& events) {
-  if (events.empty()) return;
+void EventIngestor::RememberUnapplied(const std::vector<CustomerEvent>& events, Pending& pending) {
   std::unique_lock lock(unapplied_mutex_);
-  if (commit_number <= rows_applied_through_) return;  // applied meanwhile: in the tables
-  for (auto& [event, row] : events) unapplied_rows_[event->customer_id()].push_back({event->type, std::move(row)});
+  for (size_t i = 0; i < events.size(); ++i) {
+    // Applied meanwhile (sequence at or below the applied position): in the tables.
+    if (pending.sequences[i] <= rows_applied_through_) continue;
+    unapplied_rows_[events[i].customer_id()].push_back(
+        {pending.sequences[i], events[i].type, std::move(pending.journal_rows[i])});
+  }
 }
 
 EventIngestor::UnappliedRows EventIngestor::Unapplied(const std::string& customer_id) const {
   UnappliedRows rows;
-  if (journal_events_.load() == 0) return rows;
-  std::vector<std::pair<EventType, std::string>> encoded;
+  if (journal_events() == 0) return rows;
+  std::vector<UnappliedRow> encoded;
   {
     std::shared_lock lock(unapplied_mutex_);
     auto found = unapplied_rows_.find(customer_id);
     if (found == unapplied_rows_.end()) return rows;
     encoded = found->second;
   }
-  for (const auto& [type, row] : encoded) {
-    auto event = FromJournalRow(type, row);
+  // In commit order (requests add theirs concurrently), so a corrected row's later
+  // version comes last.
+  std::stable_sort(encoded.begin(), encoded.end(),
+                   [](const UnappliedRow& x, const UnappliedRow& y) { return x.sequence < y.sequence; });
+  for (const UnappliedRow& unapplied : encoded) {
+    auto event = FromJournalRow(unapplied.type, unapplied.row);
     if (!event.ok()) continue;  // it was encoded by this process; cannot fail short of a defect
     if (auto* t = std::get_if<Trade>(&event->body)) rows.trades.push_back(std::move(*t));
     else if (auto* a = std::get_if<AssetSnapshot>(&event->body)) rows.assets.push_back(std::move(*a));
@@ -466,122 +520,228 @@ EventIngestor::UnappliedRows EventIngestor::Unapplied(const std::string& custome
   return rows;
 }
 
-// Moves the journal into the customer tables: rows sorted by customer (the tables'
-// clustering), so each touched page is written once per batch; event ids recorded
-// sorted too; the journal trimmed in the same transaction. A row the database refuses
-// (it passed the same checks when it was accepted, so this means a defect) is logged
-// with its event id and counted, and stays in the journal's history of the log line.
-Status EventIngestor::ApplyJournal(Store& store) {
+bool EventIngestor::ApplyDue(std::chrono::steady_clock::time_point now) {
+  int64_t applied = applied_through_.load();
+  if (journaled_through_.load() <= applied) return false;
+  if (apply_requested_through_ > applied) return true;
+  if (journal_events() >= std::min(options_.apply_at_events, options_.max_unapplied_events)) return true;
+  // By its oldest event's age (not the time since the last application: the first
+  // commit after a quiet spell would apply at once, in the middle of the burst that
+  // follows), or once nothing has arrived for a moment.
+  while (!journal_commits_.empty() && journal_commits_.front().first <= applied) journal_commits_.pop_front();
+  if (!journal_commits_.empty() && now - journal_commits_.front().second >= options_.apply_at_age) return true;
+  return now - last_arrival_ >= options_.apply_when_idle;
+}
+
+void EventIngestor::ApplierLoop() {
+  NameThisThread("fincrm-apply");
+  auto store = open_store_();
+  Result<std::unique_ptr<EventJournal>> journal = store.ok() ? (*store)->OpenJournal() : store.status();
+  const auto poll = std::clamp<std::chrono::milliseconds>(options_.apply_when_idle / 4, std::chrono::milliseconds(5),
+                                                          std::chrono::milliseconds(100));
+  while (true) {
+    int64_t after = 0;
+    {
+      std::unique_lock lock(mutex_);
+      while (!stopping_ && (writer_needs_tables_ || !ApplyDue(std::chrono::steady_clock::now()))) {
+        wake_applier_.wait_for(lock, poll);
+      }
+      if (stopping_) return;
+      applying_ = true;
+      after = applied_through_.load();
+    }
+    auto started = std::chrono::steady_clock::now();
+    std::vector<std::string> recorded;
+    Result<int64_t> through = !store.ok() ? Result<int64_t>(store.status())
+                              : !journal.ok() ? Result<int64_t>(journal.status())
+                                              : ApplyBatch(**store, **journal, after, recorded);
+    apply_milliseconds_ += std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    if (!through.ok()) {
+      std::fprintf(stderr, "fincrm serve: applying the event journal: %s\n", through.status().ToString().c_str());
+      ++apply_failures_;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      applying_ = false;
+      ++apply_passes_;
+      last_apply_status_ = through.ok() ? Status::Ok() : through.status();
+      if (through.ok() && *through > after) {
+        applied_through_ = *through;
+        recorded_ids_.insert(recorded_ids_.end(), std::make_move_iterator(recorded.begin()),
+                             std::make_move_iterator(recorded.end()));
+      }
+    }
+    wake_writer_.notify_one();
+    wake_submitters_.notify_all();
+    if (!through.ok()) {
+      std::unique_lock lock(mutex_);  // not at once again: the cause (a locked store, say) may last a while
+      wake_applier_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+    }
+  }
+}
+
+// Moves journal entries into the customer tables: rows sorted by customer (the
+// tables' clustering), so each touched page is written once per batch; event ids
+// recorded sorted too; the applied position marked in the same transaction. A row the
+// database refuses (it passed the same checks when it was accepted, so this means a
+// defect) is logged with its customer and counted.
+Result<int64_t> EventIngestor::ApplyBatch(Store& store, EventJournal& journal, int64_t after,
+                                          std::vector<std::string>& recorded) {
   // Large transactions: each one changes pages all over the customer-clustered
   // tables, so fewer of them write fewer pages (300,000 events: 27 s in transactions
   // of 100,000, 10 s in one).
-  const int kChunk = static_cast<int>(std::max<int64_t>(options_.apply_at_events, 1));
-  bool applied_any = false;
-  auto started = std::chrono::steady_clock::now();
-  auto remember_recorded = [&](const std::vector<IngestedEvent>& claims) {
-    for (const IngestedEvent& claim : claims) seen_->Add(claim.event_id);
+  const int chunk = static_cast<int>(std::clamp<int64_t>(options_.apply_at_events, 1, 1 << 30));
+  auto entries = journal.Read(after, chunk);
+  if (!entries.ok()) return entries.status();
+  if (entries->empty()) return after;
+  std::vector<Trade> trades;
+  std::vector<AssetSnapshot> assets;
+  std::vector<Interaction> interactions;
+  std::vector<IngestedEvent> claims;
+  claims.reserve(entries->size());
+  std::vector<AuditEntry> audits;
+  auto unreadable = [&](const JournalEntry& entry, const Status& status) {
+    std::fprintf(stderr, "fincrm serve: journal entry %lld (event %s) unreadable: %s\n",
+                 static_cast<long long>(entry.sequence), entry.event_id.c_str(), status.ToString().c_str());
+    ++apply_failures_;
   };
-  while (true) {
-    auto entries = store.ReadJournal(0, kChunk);
-    if (!entries.ok()) return entries.status();
-    if (entries->empty()) break;
-    std::vector<Trade> trades;
-    std::vector<AssetSnapshot> assets;
-    std::vector<Interaction> interactions;
-    std::vector<IngestedEvent> claims;
-    claims.reserve(entries->size());
-    for (const JournalEntry& entry : *entries) {
-      auto event = FromJournalEntry(entry);
-      if (!event.ok()) {
-        std::fprintf(stderr, "fincrm serve: journal entry %lld (event %s) unreadable: %s\n",
-                     static_cast<long long>(entry.sequence), entry.event_id.c_str(), event.status().ToString().c_str());
-        ++apply_failures_;
-        continue;
-      }
-      claims.push_back({entry.event_id, entry.type, entry.customer_id, entry.received_at});
-      if (auto* t = std::get_if<Trade>(&event->body)) trades.push_back(std::move(*t));
-      else if (auto* a = std::get_if<AssetSnapshot>(&event->body)) assets.push_back(std::move(*a));
-      else if (auto* x = std::get_if<Interaction>(&event->body)) interactions.push_back(std::move(*x));
+  for (const JournalEntry& entry : *entries) {
+    if (entry.type == kAuditJournalType) {
+      auto audit = DecodeAuditRow(entry.row);
+      if (audit.ok()) audits.push_back(std::move(*audit));
+      else unreadable(entry, audit.status());
+      continue;
     }
-    std::sort(trades.begin(), trades.end(), [](const Trade& x, const Trade& y) {
-      return std::tie(x.customer_id, x.trade_time.seconds, x.trade_id) < std::tie(y.customer_id, y.trade_time.seconds, y.trade_id);
-    });
-    std::sort(interactions.begin(), interactions.end(), [](const Interaction& x, const Interaction& y) {
-      return std::tie(x.customer_id, x.occurred_at.seconds, x.interaction_id) <
-             std::tie(y.customer_id, y.occurred_at.seconds, y.interaction_id);
-    });
-    std::sort(assets.begin(), assets.end(), [](const AssetSnapshot& x, const AssetSnapshot& y) {
-      return std::tie(x.customer_id, x.snapshot_date.days) < std::tie(y.customer_id, y.snapshot_date.days);
-    });
-    std::sort(claims.begin(), claims.end(), [](const IngestedEvent& x, const IngestedEvent& y) { return x.event_id < y.event_id; });
-    auto writer = store.BeginWrite(/*references_verified=*/true);
-    if (!writer.ok()) return writer.status();
-    for (const IngestedEvent& claim : claims) {
-      auto claimed = (*writer)->ClaimEvent(claim);
-      if (!claimed.ok()) return claimed.status();
+    auto event = FromJournalEntry(entry);
+    if (!event.ok()) {
+      unreadable(entry, event.status());
+      continue;
     }
-    auto put_all = [&](auto& rows, const char* kind) -> Status {
-      using Row = typename std::decay_t<decltype(rows)>::value_type;
-      std::vector<StoreWriter::PutResult> results(rows.size());
-      FINCRM_RETURN_IF_ERROR((*writer)->PutBatch(std::span<const Row>(rows), std::span(results)));
-      for (size_t i = 0; i < rows.size(); ++i) {
-        if (results[i].error.ok()) continue;
-        std::fprintf(stderr, "fincrm serve: journal %s for customer %s refused by the database: %s\n", kind,
-                     rows[i].customer_id.c_str(), results[i].error.ToString().c_str());
-        ++apply_failures_;
-      }
-      return Status::Ok();
-    };
-    FINCRM_RETURN_IF_ERROR(put_all(trades, "trade"));
-    FINCRM_RETURN_IF_ERROR(put_all(assets, "asset snapshot"));
-    FINCRM_RETURN_IF_ERROR(put_all(interactions, "interaction"));
-    FINCRM_RETURN_IF_ERROR((*writer)->TrimJournal(entries->back().sequence));
-    FINCRM_RETURN_IF_ERROR((*writer)->Commit());
-    remember_recorded(claims);
-    applied_events_ += static_cast<int64_t>(entries->size());
-    applied_any = true;
-    if (entries->size() < static_cast<size_t>(kChunk)) break;
+    claims.push_back({entry.event_id, entry.type, entry.customer_id, entry.received_at});
+    if (auto* t = std::get_if<Trade>(&event->body)) trades.push_back(std::move(*t));
+    else if (auto* a = std::get_if<AssetSnapshot>(&event->body)) assets.push_back(std::move(*a));
+    else if (auto* x = std::get_if<Interaction>(&event->body)) interactions.push_back(std::move(*x));
   }
-  if (applied_any || journal_events_.load() > 0) {
-    // Everything journaled so far is in the tables now (this thread is the only
-    // writer of the journal), so the in-memory copies go.
-    journaled_ids_.clear();
+  // Stable: two versions of one row (a corrected trade) keep their journal order, so
+  // the later one is written last and stays.
+  std::stable_sort(trades.begin(), trades.end(), [](const Trade& x, const Trade& y) {
+    return std::tie(x.customer_id, x.trade_time.seconds, x.trade_id) < std::tie(y.customer_id, y.trade_time.seconds, y.trade_id);
+  });
+  std::stable_sort(interactions.begin(), interactions.end(), [](const Interaction& x, const Interaction& y) {
+    return std::tie(x.customer_id, x.occurred_at.seconds, x.interaction_id) <
+           std::tie(y.customer_id, y.occurred_at.seconds, y.interaction_id);
+  });
+  std::stable_sort(assets.begin(), assets.end(), [](const AssetSnapshot& x, const AssetSnapshot& y) {
+    return std::tie(x.customer_id, x.snapshot_date.days) < std::tie(y.customer_id, y.snapshot_date.days);
+  });
+  std::sort(claims.begin(), claims.end(), [](const IngestedEvent& x, const IngestedEvent& y) { return x.event_id < y.event_id; });
+  auto writer = store.BeginWrite(/*references_verified=*/true);
+  if (!writer.ok()) return writer.status();
+  for (const IngestedEvent& claim : claims) {
+    auto claimed = (*writer)->ClaimEvent(claim);
+    if (!claimed.ok()) return claimed.status();
+  }
+  auto put_all = [&](auto& rows, const char* kind) -> Status {
+    using Row = typename std::decay_t<decltype(rows)>::value_type;
+    std::vector<StoreWriter::PutResult> results(rows.size());
+    FINCRM_RETURN_IF_ERROR((*writer)->PutBatch(std::span<const Row>(rows), std::span(results)));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (results[i].error.ok()) continue;
+      std::fprintf(stderr, "fincrm serve: journal %s for customer %s refused by the database: %s\n", kind,
+                   rows[i].customer_id.c_str(), results[i].error.ToString().c_str());
+      ++apply_failures_;
+    }
+    return Status::Ok();
+  };
+  FINCRM_RETURN_IF_ERROR(put_all(trades, "trade"));
+  FINCRM_RETURN_IF_ERROR(put_all(assets, "asset snapshot"));
+  FINCRM_RETURN_IF_ERROR(put_all(interactions, "interaction"));
+  if (!audits.empty()) {
+    if (!audit_seal_) return FailedPrecondition("journaled audit entries but no way to seal them");
+    FINCRM_RETURN_IF_ERROR((*writer)->AppendAudit(audits, audit_seal_));
+  }
+  const int64_t through = entries->back().sequence;
+  FINCRM_RETURN_IF_ERROR((*writer)->MarkJournalApplied(through));
+  FINCRM_RETURN_IF_ERROR((*writer)->Commit());
+  {
+    // In the tables now: readers stop merging these rows.
     std::unique_lock lock(unapplied_mutex_);
-    unapplied_rows_.clear();
-    rows_applied_through_ = commit_number_;
-    journal_events_ = 0;
+    rows_applied_through_ = through;
+    for (const JournalEntry& entry : *entries) {
+      auto found = unapplied_rows_.find(entry.customer_id);
+      if (found == unapplied_rows_.end()) continue;
+      std::erase_if(found->second, [&](const UnappliedRow& row) { return row.sequence <= through; });
+      if (found->second.empty()) unapplied_rows_.erase(found);
+    }
   }
+  recorded.reserve(claims.size());
+  for (IngestedEvent& claim : claims) recorded.push_back(std::move(claim.event_id));
+  applied_events_ += static_cast<int64_t>(entries->size());
+  return through;
+}
+
+// On the writer thread (the owner of the seen-id filter and the journal's id set):
+// applied ids are now recorded in the store, so the filter takes them over, and the
+// applied entries leave the journal.
+void EventIngestor::ForgetApplied(Store& store, EventJournal& journal, std::vector<std::string>& recorded,
+                                  int64_t through) {
+  for (const std::string& id : recorded) {
+    seen_->Add(id);
+    journaled_ids_.erase(id);
+  }
+  Status trimmed = journal.Trim(through);
+  if (!trimmed.ok()) std::fprintf(stderr, "fincrm serve: trimming the event journal: %s\n", trimmed.ToString().c_str());
   if (seen_->full()) {
     Status reloaded = seen_->Load(store);  // sized anew for the ids recorded by now
     if (!reloaded.ok()) std::fprintf(stderr, "fincrm serve: reloading the seen-event filter: %s\n", reloaded.ToString().c_str());
   }
-  apply_milliseconds_ += std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  return Status::Ok();
+  {
+    std::lock_guard lock(mutex_);
+    trimmed_through_ = std::max(trimmed_through_, through);
+  }
+  wake_submitters_.notify_all();
 }
 
 // Entries left by a previous run (stopped before applying them) are visible to
-// readers at once and applied first.
-Status EventIngestor::LoadJournal(Store& store) {
-  int64_t after = 0;
+// readers at once; the applier takes them first. Entries up to the store's applied
+// mark were applied before a crash came between application and trim.
+Status EventIngestor::LoadJournal(Store& store, EventJournal& journal) {
+  auto applied = store.JournalAppliedThrough();
+  if (!applied.ok()) return applied.status();
+  FINCRM_RETURN_IF_ERROR(journal.Trim(*applied));
+  int64_t after = *applied;
   while (true) {
-    auto entries = store.ReadJournal(after, 100000);
+    auto entries = journal.Read(after, 100000);
     if (!entries.ok()) return entries.status();
     if (entries->empty()) break;
     std::vector<CustomerEvent> events;
-    std::vector<std::pair<const CustomerEvent*, std::string>> rows;
+    Pending loaded{&events, {}, Status::Ok(), true, false, {}, {}};
     events.reserve(entries->size());
     for (JournalEntry& entry : *entries) {
+      if (entry.type == kAuditJournalType) continue;  // nothing for readers
       auto event = FromJournalEntry(entry);
-      if (!event.ok()) continue;  // reported when the apply reaches it
+      if (!event.ok()) continue;  // reported when the applier reaches it
       events.push_back(std::move(*event));
-      rows.push_back({&events.back(), std::move(entry.row)});
+      loaded.journal_rows.push_back(std::move(entry.row));
+      loaded.sequences.push_back(entry.sequence);
       journaled_ids_.insert(entry.event_id);
     }
-    if (!rows.empty() && journal_events_.load() == 0) journal_since_ = std::chrono::steady_clock::now();
-    journal_events_ += static_cast<int64_t>(rows.size());
-    RememberUnapplied(commit_number_, rows);
+    RememberUnapplied(events, loaded);
     after = entries->back().sequence;
   }
+  auto last = journal.LastSequence();
+  if (!last.ok()) return last.status();
+  std::lock_guard lock(mutex_);
+  applied_through_ = *applied;
+  trimmed_through_ = *applied;
+  {
+    std::unique_lock rows_lock(unapplied_mutex_);
+    rows_applied_through_ = *applied;
+  }
+  // Never below the applied mark: a sequence at or below it would count as applied.
+  journaled_through_ = std::max({*applied, after, *last});
+  if (journaled_through_.load() > *applied) journal_commits_.emplace_back(journaled_through_.load(), std::chrono::steady_clock::now());
+  last_arrival_ = std::chrono::steady_clock::now();
   return Status::Ok();
 }
 

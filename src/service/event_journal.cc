@@ -54,6 +54,10 @@ std::string EncodeJournalRow(const CustomerEvent& event) {
   }
 }
 
+std::string EncodeAuditRow(const AuditEntry& entry) { return EncodeRow(entry); }
+
+Result<AuditEntry> DecodeAuditRow(std::string_view row) { return DecodeRow<AuditEntry>(row); }
+
 Result<CustomerEvent> FromJournalRow(EventType type, std::string_view row) {
   if (!IsJournaled(type)) return InvalidArgument("not a journaled event type", "type");
   CustomerEvent event;

@@ -7,12 +7,19 @@
 
 #include <string>
 
+#include "core/audit_entry.h"
 #include "core/service_records.h"
 #include "service/customer_event.h"
 
 namespace fincrm {
 
 bool IsJournaled(EventType type);
+
+// Journal entries of this type hold an audit entry (the record of an ingest request),
+// committed with the request's events and chained onto the trail when applied.
+inline constexpr std::string_view kAuditJournalType = "audit";
+std::string EncodeAuditRow(const AuditEntry& entry);
+Result<AuditEntry> DecodeAuditRow(std::string_view row);
 
 // The journal row of an event of a journaled type ("" for other types).
 std::string EncodeJournalRow(const CustomerEvent& event);

@@ -51,10 +51,13 @@ class StoreWriter {
   // effect was then rejected, so a corrected resend is not taken for a replay.
   virtual Result<bool> ClaimEvent(const IngestedEvent& event) = 0;
   virtual Status ReleaseEvent(std::string_view event_id) = 0;
-  // The event journal: accepted events appended in arrival order (cheap: the end of
-  // one table), applied to the customer tables later in sorted batches, then trimmed.
-  virtual Status AppendJournal(const JournalEntry& entry) = 0;
-  virtual Status TrimJournal(int64_t through_sequence) = 0;
+  // Chains the entries onto the audit trail inside this transaction, in order,
+  // filling in their sequence numbers and hashes (see Store::AppendAudit).
+  virtual Status AppendAudit(std::vector<AuditEntry>& entries,
+                             const std::function<std::string(const AuditEntry&)>& seal) = 0;
+  // Records, with the rows applied from the event journal, that its entries up to
+  // `through_sequence` are now in the tables (see EventJournal).
+  virtual Status MarkJournalApplied(int64_t through_sequence) = 0;
   // Insert with the next id of their table; return that id.
   virtual Result<int64_t> Add(Alert row) = 0;
   virtual Result<int64_t> Add(FollowUpTask row) = 0;
@@ -157,6 +160,26 @@ struct CommittedChange {
   bool everything = false;             // also changes not tied to one customer
 };
 using CommitListener = std::function<void(const CommittedChange&)>;
+
+// The journal of accepted real-time events (service/event_ingestor.h): appended in
+// arrival order, applied to the customer tables later in sorted batches, trimmed once
+// applied. It is kept apart from the tables' write lock (for SQLite: its own file), so
+// an append never waits for an application, which holds that lock for seconds.
+// One thread at a time per EventJournal, like a Store.
+class EventJournal {
+ public:
+  virtual ~EventJournal() = default;
+  // Appends in one durable transaction; the entries carry their own sequence numbers,
+  // ascending and above every earlier one. The store's commit listener hears of the
+  // entries' customers (with generation 0: the tables did not change).
+  virtual Status Append(std::span<const JournalEntry> entries) = 0;
+  // Entries after `after_sequence`, in order, at most `limit`.
+  virtual Result<std::vector<JournalEntry>> Read(int64_t after_sequence, int limit) = 0;
+  // Removes the entries up to and including `through_sequence`.
+  virtual Status Trim(int64_t through_sequence) = 0;
+  // The highest sequence in the journal (0 when it is empty).
+  virtual Result<int64_t> LastSequence() = 0;
+};
 
 class Store {
  public:
@@ -292,8 +315,10 @@ class Store {
   virtual Status ForEach(const std::function<bool(const FollowUpTask&)>& fn) = 0;
   virtual Status ForEach(const std::function<bool(const WebhookDelivery&)>& fn) = 0;
 
-  // Journal entries after `after_sequence`, in order, at most `limit`.
-  virtual Result<std::vector<JournalEntry>> ReadJournal(int64_t after_sequence, int limit) = 0;
+  // A connection to this database's event journal (see EventJournal).
+  virtual Result<std::unique_ptr<EventJournal>> OpenJournal() = 0;
+  // The journal sequence applied to the tables so far (MarkJournalApplied; 0 for none).
+  virtual Result<int64_t> JournalAppliedThrough() = 0;
   // Whether an event id was recorded (applied events; the journal is checked apart).
   virtual Result<bool> EventSeen(std::string_view event_id) = 0;
   // Streams every recorded event id (for the ingest writer's filter of seen ids).

@@ -594,6 +594,7 @@ TEST(ApiAuditTest, TamperingWithTheTrailIsDetected) {
   demo.Stop();
 }
 
+
 }  // namespace
 }  // namespace fincrm::testing
 
@@ -629,7 +630,7 @@ TEST(ApiJournalTest, JournaledEventsAreAppliedAndSurviveARestart) {
                                                   "," + contact + "]");
   ASSERT_EQ(posted.status, 200) << posted.body;
   EXPECT_EQ(int64_t(posted.json["accepted"]), 2);
-  EXPECT_EQ(demo.server->ingestor().journal_events(), 2);
+  EXPECT_EQ(demo.server->ingestor().journal_events(), 3) << "the two events and the request's audit entry";
   auto trades_of = [&](Reply r) {
     std::set<std::string> ids;
     for (const auto& t : r.json["items"]) ids.insert(Str(t["trade_id"]));
@@ -652,7 +653,10 @@ TEST(ApiJournalTest, JournaledEventsAreAppliedAndSurviveARestart) {
     auto contacts = (*store)->RecentInteractions(customer, 1);
     ASSERT_TRUE(contacts.ok() && !contacts->empty());
     EXPECT_EQ(contacts->front().subject, "回访: 基金定投");
-    EXPECT_TRUE((*store)->ReadJournal(0, 10)->empty());
+    auto journal = (*store)->OpenJournal();
+    ASSERT_TRUE(journal.ok()) << journal.status().ToString();
+    EXPECT_TRUE((*journal)->Read(0, 10)->empty());
+    EXPECT_EQ(*(*store)->JournalAppliedThrough(), 3);
     EXPECT_TRUE(*(*store)->EventSeen("j-1"));
   }
   EXPECT_TRUE(trades_of(admin.Get("/api/v1/customers/" + customer + "/trades")).count("T-J-1")) << "read from the table";
@@ -665,7 +669,12 @@ TEST(ApiJournalTest, JournaledEventsAreAppliedAndSurviveARestart) {
   demo.Stop();
   {
     auto store = OpenStore(demo.db, {.migrate = false, .create = false});
-    EXPECT_EQ((*store)->ReadJournal(0, 10)->size(), 1u) << "left in the journal by the stop";
+    auto journal = (*store)->OpenJournal();
+    ASSERT_TRUE(journal.ok()) << journal.status().ToString();
+    auto left = (*journal)->Read(0, 10);
+    ASSERT_TRUE(left.ok());
+    EXPECT_EQ(std::count_if(left->begin(), left->end(), [](const JournalEntry& e) { return e.event_id == "j-2"; }), 1)
+        << "left in the journal by the stop";
   }
   demo.ingest.apply_when_idle = std::chrono::milliseconds(50);
   demo.StartServer();
@@ -762,6 +771,148 @@ TEST(ApiJournalTest, OverlappingBatchesWhileApplyingAcceptEachEventOnce) {
   for (int k : sent) EXPECT_EQ(stored.count("T-CC-" + std::to_string(k)), 1u) << k;
   EXPECT_EQ(served.size(), sent.size());
   for (const std::string& id : served) EXPECT_EQ(served.count(id), 1u) << id << " served twice";
+}
+
+
+// The journal is its own file: while another connection holds the tables' write lock
+// (as an application does for seconds), trades are still committed and shown, the
+// request's audit entry is committed with them, and a profile change — written to
+// the tables directly — waits for the lock instead of failing.
+TEST(ApiJournalTest, IngestCommitsWhileTheTablesAreLocked) {
+  DemoServer demo;
+  demo.ingest.apply_when_idle = std::chrono::hours(1);  // applied only when asked
+  demo.ingest.apply_at_age = std::chrono::hours(1);
+  demo.Start(200);
+  ApiClient admin(demo.port);
+  ASSERT_EQ(admin.Login("admin", DemoServer::kPassword).status, 200);
+  std::string customer = "C00000009";
+  Reply view = admin.Get("/api/v1/customers/" + customer);
+  ASSERT_EQ(view.status, 200) << view.body;
+  std::string account = Str(view.json["accounts"].at(0)["account_id"]);
+
+  auto holder = SqliteStore::Open(demo.db, false);
+  ASSERT_TRUE(holder.ok());
+  ASSERT_TRUE((*holder)->Execute("BEGIN IMMEDIATE").ok());
+  Reply posted = admin.Post("/api/v1/events", "[" + TradeEvent("lk-1", "T-LK-1", customer, account,
+                                                               "2026-11-20T09:35:00") + ",{\"event_id\":\"lk-bad\"}]");
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  EXPECT_EQ(int64_t(posted.json["accepted"]), 1);
+  Reply trades = admin.Get("/api/v1/customers/" + customer + "/trades");
+  ASSERT_EQ(trades.status, 200);
+  EXPECT_EQ(Str(trades.json["items"].at(0)["trade_id"]), "T-LK-1");
+
+  std::atomic<int> profile_status{0};
+  std::thread profile([&] {
+    ApiClient client(demo.port);
+    if (client.Login("admin", DemoServer::kPassword).status != 200) return;
+    profile_status = client.Post("/api/v1/events", R"([{"event_id":"lk-profile","type":"customer_profile",
+        "data":{"customer_id":")" + customer + R"(","occupation":"教师"}}])").status;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(profile_status.load(), 0) << "waits while the tables are locked";
+  ASSERT_TRUE((*holder)->Execute("ROLLBACK").ok());
+  profile.join();
+  EXPECT_EQ(profile_status.load(), 200);
+  EXPECT_EQ(Str(admin.Get("/api/v1/customers/" + customer).json["profile"]["occupation"]), "教师");
+
+  ASSERT_TRUE(demo.server->ingestor().ApplyJournalNow().ok());
+  ApiClient compliance(demo.port);
+  ASSERT_EQ(compliance.Login("compliance", DemoServer::kPassword).status, 200);
+  Reply audit = compliance.Get("/api/v1/audit?action=events.ingest");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  std::multiset<std::string> details;
+  for (const auto& entry : audit.json["items"]) details.insert(Str(entry["detail"]));
+  EXPECT_EQ(details.count("accepted=1 duplicates=0 rejected=1"), 1u) << audit.body;
+  EXPECT_EQ(details.count("accepted=1 duplicates=0 rejected=0"), 1u) << audit.body;
+  EXPECT_TRUE(bool(compliance.Get("/api/v1/audit/verify").json["intact"]));
+}
+
+// An application commits the rows and its position in the store; the journal is
+// trimmed after. Entries still in the journal at or below that position (a crash came
+// between) are neither shown twice nor applied again at the next start.
+TEST(ApiJournalTest, EntriesAlreadyAppliedAreSkippedAfterACrashBeforeTheTrim) {
+  DemoServer demo;
+  demo.ingest.apply_when_idle = std::chrono::hours(1);
+  demo.ingest.apply_at_age = std::chrono::hours(1);
+  demo.Start(200);
+  ApiClient admin(demo.port);
+  ASSERT_EQ(admin.Login("admin", DemoServer::kPassword).status, 200);
+  std::string customer = "C00000012";
+  std::string account = Str(admin.Get("/api/v1/customers/" + customer).json["accounts"].at(0)["account_id"]);
+  ASSERT_EQ(admin.Post("/api/v1/events", "[" + TradeEvent("cr-1", "T-CR-1", customer, account, "2026-11-20T09:40:00") +
+                                             "]").status, 200);
+  std::vector<JournalEntry> journaled;
+  {
+    auto store = OpenStore(demo.db, {.migrate = false, .create = false});
+    auto journal = (*store)->OpenJournal();
+    ASSERT_TRUE(journal.ok());
+    journaled = *(*journal)->Read(0, 10);
+  }
+  ASSERT_EQ(journaled.size(), 2u);  // the trade and the request's audit entry
+  ASSERT_TRUE(demo.server->ingestor().ApplyJournalNow().ok());
+  demo.Stop();
+  int64_t audit_entries = 0;
+  {
+    auto store = OpenStore(demo.db, {.migrate = false, .create = false});
+    EXPECT_EQ(*(*store)->JournalAppliedThrough(), journaled.back().sequence);
+    auto journal = (*store)->OpenJournal();
+    ASSERT_TRUE((*journal)->Append(journaled).ok()) << "put back, as if the trim had not happened";
+    audit_entries = *(*store)->Count(EntityKind::kAudit);
+  }
+  demo.StartServer();
+  EXPECT_EQ(demo.server->ingestor().journal_events(), 0);
+  ApiClient again(demo.port);
+  ASSERT_EQ(again.Login("admin", DemoServer::kPassword).status, 200);
+  int shown = 0;
+  Reply listed = again.Get("/api/v1/customers/" + customer + "/trades?limit=500");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  for (const auto& t : listed.json["items"]) {
+    shown += Str(t["trade_id"]) == "T-CR-1";
+  }
+  EXPECT_EQ(shown, 1);
+  Reply replay = again.Post("/api/v1/events", "[" + TradeEvent("cr-1", "T-CR-1", customer, account, "2026-11-20T09:40:00") + "]");
+  ASSERT_EQ(replay.status, 200) << replay.body;
+  EXPECT_EQ(int64_t(replay.json["duplicates"]), 1);
+  ASSERT_TRUE(demo.server->ingestor().ApplyJournalNow().ok());
+  demo.Stop();
+  auto store = OpenStore(demo.db, {.migrate = false, .create = false});
+  // The login's and the replay's entries are new; the journaled one was not chained again.
+  int64_t ingest_entries = 0;
+  ASSERT_TRUE((*store)->ForEach([&](const AuditEntry& entry) {
+    ingest_entries += entry.action == "events.ingest";
+    return true;
+  }).ok());
+  EXPECT_EQ(ingest_entries, 2);
+  EXPECT_GT(*(*store)->Count(EntityKind::kAudit), audit_entries);
+}
+
+// At `max_unapplied_events` commits wait for the applier, even when no other reason
+// to apply (size, age, idleness) has come due.
+TEST(ApiJournalTest, CommitsWaitForTheApplierAtTheUnappliedBound) {
+  DemoServer demo;
+  demo.ingest.apply_when_idle = std::chrono::hours(1);
+  demo.ingest.apply_at_age = std::chrono::hours(1);
+  demo.ingest.apply_at_events = 100000;
+  demo.ingest.max_unapplied_events = 100;
+  demo.Start(200);
+  ApiClient admin(demo.port);
+  ASSERT_EQ(admin.Login("admin", DemoServer::kPassword).status, 200);
+  std::string customer = "C00000014";
+  std::string account = Str(admin.Get("/api/v1/customers/" + customer).json["accounts"].at(0)["account_id"]);
+  for (int batch = 0; batch < 3; ++batch) {
+    std::string body = "[";
+    for (int i = 0; i < 60; ++i) {
+      int k = batch * 60 + i;
+      body += std::string(i ? "," : "") + TradeEvent("bp-" + std::to_string(k), "T-BP-" + std::to_string(k), customer,
+                                                     account, "2026-11-20T11:" + std::to_string(10 + k % 50) + ":00");
+    }
+    Reply reply = admin.Post("/api/v1/events", body + "]");
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(int64_t(reply.json["accepted"]), 60);
+    EXPECT_LE(demo.server->ingestor().journal_events(), 100 + 61) << "batch " << batch;
+  }
+  // The third batch found 122 entries (two batches and their audit entries) waiting.
+  EXPECT_GE(demo.server->ingestor().applied_events(), 122);
 }
 
 }  // namespace

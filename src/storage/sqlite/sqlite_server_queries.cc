@@ -2,6 +2,7 @@
 // paging, histories, tasks, alerts, the audit trail, value-ladder summaries, KPI
 // scorecards, webhooks and API keys.
 #include "storage/sqlite/sqlite_entity_sql.h"
+#include "storage/sqlite/sqlite_event_journal.h"
 #include "storage/sqlite/sqlite_store.h"
 
 #include <algorithm>
@@ -259,28 +260,20 @@ Result<std::optional<ApiKey>> SqliteStore::FindApiKeyByHash(std::string_view key
   return std::optional<ApiKey>(std::move(rows->front()));
 }
 
-Result<std::vector<JournalEntry>> SqliteStore::ReadJournal(int64_t after_sequence, int limit) {
-  auto statement = Prepared(
-      "SELECT sequence, event_id, type, customer_id, received_at, row FROM event_journal "
-      "WHERE sequence > ? ORDER BY sequence LIMIT ?");
+Result<std::unique_ptr<EventJournal>> SqliteStore::OpenJournal() {
+  auto journal = SqliteEventJournal::Open(path_, commit_listener_);
+  if (!journal.ok()) return journal.status();
+  return std::unique_ptr<EventJournal>(std::move(*journal));
+}
+
+Result<int64_t> SqliteStore::JournalAppliedThrough() {
+  auto statement = Prepared("SELECT value FROM store_meta WHERE key = 'journal_applied_through'");
   if (!statement.ok()) return statement.status();
-  SqliteStatement& q = **statement;
-  q.Bind(1, after_sequence);
-  q.Bind(2, int64_t{limit});
-  std::vector<JournalEntry> entries;
-  int rc;
-  while ((rc = q.Step()) == SQLITE_ROW) {
-    JournalEntry& e = entries.emplace_back();
-    e.sequence = q.Int(0);
-    q.Read(1, e.event_id);
-    q.Read(2, e.type);
-    q.Read(3, e.customer_id);
-    q.Read(4, e.received_at);
-    q.Read(5, e.row);
-  }
-  q.Reset();
-  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
-  return entries;
+  int rc = (*statement)->Step();
+  int64_t through = rc == SQLITE_ROW ? (*statement)->Int(0) : 0;
+  (*statement)->Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return through;
 }
 
 Result<bool> SqliteStore::EventSeen(std::string_view event_id) {

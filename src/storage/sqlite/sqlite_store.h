@@ -95,7 +95,8 @@ class SqliteStore final : public Store {
   Status ForEach(const std::function<bool(const Alert&)>& fn) override;
   Status ForEach(const std::function<bool(const FollowUpTask&)>& fn) override;
   Status ForEach(const std::function<bool(const WebhookDelivery&)>& fn) override;
-  Result<std::vector<JournalEntry>> ReadJournal(int64_t after_sequence, int limit) override;
+  Result<std::unique_ptr<EventJournal>> OpenJournal() override;
+  Result<int64_t> JournalAppliedThrough() override;
   Result<bool> EventSeen(std::string_view event_id) override;
   Status ForEachEventId(const std::function<void(std::string_view)>& fn) override;
   Result<int64_t> DataGeneration() override;
@@ -116,7 +117,7 @@ class SqliteStore final : public Store {
   // Adds the audit entries after the indexed position to audit_by_customer once they
   // make a full batch (inside the caller's transaction).
   Status IndexAuditTail(int64_t last_sequence);
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
   Status UpdateUser(const StaffUser& user, bool must_exist);
   // Runs `sql` (prepared once) with `bind` and reads every row as a T.
@@ -129,6 +130,7 @@ class SqliteStore final : public Store {
                                 int limit);
 
   sqlite3* db_;
+  std::string path_;
   std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
   bool writer_open_ = false;
   CommitListener commit_listener_;
