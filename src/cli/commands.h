@@ -103,6 +103,7 @@ struct ServeArgs {
   double churn_threshold = 0.5;
   int rescore_seconds = 30;
   int journal_max_age_seconds = 60;
+  int64_t journal_max_pending = 2000000;
   int workers = 8;
   int64_t max_body_mb = 32;
   int session_idle_minutes = 30;

@@ -131,6 +131,11 @@ int main(int argc, char** argv) {
   serve->add_option("--journal-max-age-seconds", serve_args.journal_max_age_seconds,
                     "Apply journaled events to the customer tables once the oldest is this old")
       ->capture_default_str()->check(CLI::Range(1, 86400))->envname("FINCRM_JOURNAL_MAX_AGE_SECONDS");
+  serve->add_option("--journal-max-pending", serve_args.journal_max_pending,
+                    "Accepted events waiting for application (a few hundred bytes of memory each) at which "
+                    "ingest waits for the application to catch up")
+      ->capture_default_str()->check(CLI::Range(int64_t{10000}, int64_t{100000000}))
+      ->envname("FINCRM_JOURNAL_MAX_PENDING");
   serve->add_option("--workers", serve_args.workers, "Request handler threads")
       ->capture_default_str()->check(CLI::Range(1, 1024))->envname("FINCRM_WORKERS");
   serve->add_option("--max-body-mb", serve_args.max_body_mb, "Largest request body (413 above)")

@@ -34,6 +34,7 @@ int RunServe(const ServeArgs& args) {
   options.live.churn_threshold = args.churn_threshold;
   options.live.rescore_seconds = args.rescore_seconds;
   options.ingest.apply_at_age = std::chrono::seconds(args.journal_max_age_seconds);
+  options.ingest.max_unapplied_events = args.journal_max_pending;
   options.sessions.idle_minutes = args.session_idle_minutes;
   options.secure_cookies = args.secure_cookies;
   options.customer_view_cache_bytes = static_cast<size_t>(args.view_cache_mb) << 20;

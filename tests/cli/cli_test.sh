@@ -119,6 +119,8 @@ check "apikey printed once" grep -qE '^fk_[0-9a-f]+_[0-9a-f]{48}$' "$work/key.ou
 check "serve: bad listen address" run 2 "$work/serve_bad.out" serve --db "$work/x.db" --listen nowhere
 check "serve: journal age out of range" run 2 "$work/serve_age.out" serve --db "$work/x.db" --listen 127.0.0.1:0 --journal-max-age-seconds 0
 check "serve: journal age option named" contains "$work/serve_age.out" "journal-max-age-seconds"
+check "serve: journal pending bound out of range" run 2 "$work/serve_pending.out" serve --db "$work/x.db" --listen 127.0.0.1:0 --journal-max-pending 5
+check "serve: journal pending option named" contains "$work/serve_pending.out" "journal-max-pending"
 check "serve: missing database" run 1 "$work/serve_missing.out" serve --db "$work/none.db" --listen 127.0.0.1:0
 check "serve: missing database named" contains "$work/serve_missing.out" "none.db"
 "$fincrm" serve --db "$work/x.db" --listen 127.0.0.1:0 >"$work/serve.out" 2>&1 &
@@ -145,7 +147,7 @@ server=$!
 for _ in $(seq 1 100); do grep -q "serving" "$work/serve_env.out" && break; sleep 0.1; done
 check "serve: FINCRM_LISTEN from the environment" grep -q "at http://127.0.0.1:" "$work/serve_env.out"
 kill -TERM "$server"; wait "$server" 2>/dev/null
-printf '[serve]\ndb = "%s"\nlisten = "127.0.0.1:0"\nworkers = 2\njournal-max-age-seconds = 30\n' "$work/x.db" >"$work/serve.ini"
+printf '[serve]\ndb = "%s"\nlisten = "127.0.0.1:0"\nworkers = 2\njournal-max-age-seconds = 30\njournal-max-pending = 500000\n' "$work/x.db" >"$work/serve.ini"
 "$fincrm" serve --config "$work/serve.ini" >"$work/serve_ini.out" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do grep -q "serving" "$work/serve_ini.out" && break; sleep 0.1; done
