@@ -67,6 +67,9 @@ Result<std::unique_ptr<Store>> ApiServer::OpenStore() const {
     CustomerViewCache* views = views_.get();
     (*store)->SetCommitListener([views](const CommittedChange& change) { views->OnCommit(change); });
     if (auto* sqlite = dynamic_cast<SqliteStore*>(store->get())) {
+      // The journal's application holds the tables' write lock for up to ~10–20 s on
+      // a large database; the server's other writes wait that out rather than fail.
+      sqlite3_busy_timeout(sqlite->handle(), 30000);
       (void)sqlite->Execute("PRAGMA wal_autocheckpoint=0");  // the checkpointer thread does it
       // Reads map the file instead of copying pages into each connection's cache: the
       // OS page cache is shared by all threads (readers, the ingest writer's id probes).

@@ -573,10 +573,13 @@ void EventIngestor::ApplierLoop() {
     }
     wake_writer_.notify_one();
     wake_submitters_.notify_all();
-    if (!through.ok()) {
-      std::unique_lock lock(mutex_);  // not at once again: the cause (a locked store, say) may last a while
-      wake_applier_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
-    }
+    // A pause before the next pass: the server's other writers (audit trail, sessions,
+    // edits from the console) wait for the tables' lock polling every ≤ 100 ms, and a
+    // pass that follows at once would take the lock again before they see it free.
+    // After a failure longer: its cause (a locked store, say) may last a while.
+    std::unique_lock lock(mutex_);
+    wake_applier_.wait_for(lock, through.ok() ? std::chrono::milliseconds(200) : std::chrono::milliseconds(1000),
+                           [&] { return stopping_; });
   }
 }
 
