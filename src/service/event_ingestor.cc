@@ -226,6 +226,18 @@ void EventIngestor::Stop() {
   wake_writer_.notify_all();
   wake_applier_.notify_all();
   wake_submitters_.notify_all();
+  // An application in progress is rolled back rather than waited for (up to tens of
+  // seconds on a large database); its entries stay in the journal for the next start.
+  // An interrupt only reaches a statement that is running, so it is repeated until the
+  // pass has given up.
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!applying_ || !applier_store_) break;
+      applier_store_->Interrupt();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   if (writer_.joinable()) writer_.join();
   if (applier_.joinable()) applier_.join();  // started by the writer thread
 }
@@ -537,6 +549,17 @@ void EventIngestor::ApplierLoop() {
   NameThisThread("fincrm-apply");
   auto store = open_store_();
   Result<std::unique_ptr<EventJournal>> journal = store.ok() ? (*store)->OpenJournal() : store.status();
+  {
+    std::lock_guard lock(mutex_);
+    if (store.ok()) applier_store_ = store->get();
+  }
+  struct Forget {  // Stop may interrupt the store only while it exists
+    EventIngestor* self;
+    ~Forget() {
+      std::lock_guard lock(self->mutex_);
+      self->applier_store_ = nullptr;
+    }
+  } forget{this};
   const auto poll = std::clamp<std::chrono::milliseconds>(options_.apply_when_idle / 4, std::chrono::milliseconds(5),
                                                           std::chrono::milliseconds(100));
   while (true) {
@@ -556,7 +579,14 @@ void EventIngestor::ApplierLoop() {
                               : !journal.ok() ? Result<int64_t>(journal.status())
                                               : ApplyBatch(**store, **journal, after, recorded);
     apply_milliseconds_ += std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    bool interrupted = false;
     if (!through.ok()) {
+      std::lock_guard lock(mutex_);
+      interrupted = stopping_;
+    }
+    if (interrupted) {
+      std::fprintf(stderr, "fincrm serve: journal application stopped by the shutdown; applied at the next start\n");
+    } else if (!through.ok()) {
       std::fprintf(stderr, "fincrm serve: applying the event journal: %s\n", through.status().ToString().c_str());
       ++apply_failures_;
     }
@@ -638,6 +668,10 @@ Result<int64_t> EventIngestor::ApplyBatch(Store& store, EventJournal& journal, i
     return std::tie(x.customer_id, x.snapshot_date.days) < std::tie(y.customer_id, y.snapshot_date.days);
   });
   std::sort(claims.begin(), claims.end(), [](const IngestedEvent& x, const IngestedEvent& y) { return x.event_id < y.event_id; });
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return Unavailable("stopping");
+  }
   auto writer = store.BeginWrite(/*references_verified=*/true);
   if (!writer.ok()) return writer.status();
   for (const IngestedEvent& claim : claims) {

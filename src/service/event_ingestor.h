@@ -162,6 +162,7 @@ class EventIngestor {
   bool started_ = false;
   Status start_status_;
   bool applying_ = false;            // the applier holds the tables' write lock
+  Store* applier_store_ = nullptr;   // the applier's connection while it exists
   bool writer_needs_tables_ = false;  // the writer has direct batches: no new application
   std::vector<std::string> recorded_ids_;  // applied, for the writer to move into seen_
   int64_t trimmed_through_ = 0;

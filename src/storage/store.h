@@ -324,6 +324,10 @@ class Store {
   // Streams every recorded event id (for the ingest writer's filter of seen ids).
   virtual Status ForEachEventId(const std::function<void(std::string_view)>& fn) = 0;
 
+  // Makes what runs on this store's connection now (on another thread) stop with an
+  // error, its transaction rolled back: for a prompt shutdown. Safe from any thread.
+  virtual void Interrupt() = 0;
+
   // Grows with every commit that changes customer data (any process): a cached view
   // built at generation g is current while this still returns g.
   virtual Result<int64_t> DataGeneration() = 0;

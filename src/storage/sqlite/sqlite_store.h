@@ -100,6 +100,7 @@ class SqliteStore final : public Store {
   Result<bool> EventSeen(std::string_view event_id) override;
   Status ForEachEventId(const std::function<void(std::string_view)>& fn) override;
   Result<int64_t> DataGeneration() override;
+  void Interrupt() override { sqlite3_interrupt(db_); }
   Status ForEachKey(EntityKind kind, const std::function<void(std::string_view)>& fn) override;
   Status ScanTradeFacts(const std::function<void(const TradeFactRow&)>& fn) override;
   Status ScanAssetFacts(const std::function<void(const AssetFactRow&)>& fn) override;
