@@ -170,8 +170,8 @@ class EventJournal {
  public:
   virtual ~EventJournal() = default;
   // Appends in one durable transaction; the entries carry their own sequence numbers,
-  // ascending and above every earlier one. The store's commit listener hears of the
-  // entries' customers (with generation 0: the tables did not change).
+  // ascending and above every earlier one. No commit listener hears of it (the tables
+  // did not change): the ingestor tells the caches itself, on the requests' threads.
   virtual Status Append(std::span<const JournalEntry> entries) = 0;
   // Entries after `after_sequence`, in order, at most `limit`.
   virtual Result<std::vector<JournalEntry>> Read(int64_t after_sequence, int limit) = 0;

@@ -67,16 +67,11 @@ JournalEntry Entry(int64_t sequence, std::string customer) {
 
 // The journal lives in its own file ("<db>.events"), so appending takes that file's
 // write lock: it commits while another connection holds the store's.
-TEST(SqliteEventJournalTest, AppendsWhileTheStoreIsLockedReadsTrimsAndTellsTheListener) {
+TEST(SqliteEventJournalTest, AppendsWhileTheStoreIsLockedReadsAndTrims) {
   testing::TempDir dir;
   std::string path = dir.File("s.db");
   auto store = SqliteStore::Open(path, true);
   ASSERT_TRUE(store.ok() && (*store)->Migrate().ok());
-  std::vector<std::string> told;
-  (*store)->SetCommitListener([&](const CommittedChange& change) {
-    EXPECT_EQ(change.generation, 0);
-    told.insert(told.end(), change.customers.begin(), change.customers.end());
-  });
   auto journal = (*store)->OpenJournal();
   ASSERT_TRUE(journal.ok()) << journal.status().ToString();
   EXPECT_EQ(*(*journal)->LastSequence(), 0);
@@ -87,7 +82,6 @@ TEST(SqliteEventJournalTest, AppendsWhileTheStoreIsLockedReadsTrimsAndTellsTheLi
   std::vector<JournalEntry> entries = {Entry(1, "C1"), Entry(2, "C2"), Entry(3, "C1")};
   ASSERT_TRUE((*journal)->Append(entries).ok());
   ASSERT_TRUE((*holder)->Execute("ROLLBACK").ok());
-  EXPECT_EQ(told, (std::vector<std::string>{"C1", "C2", "C1"}));
 
   auto read = (*journal)->Read(1, 10);
   ASSERT_TRUE(read.ok());

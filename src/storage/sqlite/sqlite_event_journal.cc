@@ -16,8 +16,7 @@ CREATE TABLE IF NOT EXISTS event_journal (
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteEventJournal>> SqliteEventJournal::Open(const std::string& store_path,
-                                                                     CommitListener listener) {
+Result<std::unique_ptr<SqliteEventJournal>> SqliteEventJournal::Open(const std::string& store_path) {
   if (store_path.empty() || store_path == ":memory:") {
     return FailedPrecondition("an in-memory store has no event journal file");
   }
@@ -29,7 +28,7 @@ Result<std::unique_ptr<SqliteEventJournal>> SqliteEventJournal::Open(const std::
     sqlite3_close(db);
     return Unavailable("cannot open the event journal " + path + ": " + message);
   }
-  std::unique_ptr<SqliteEventJournal> journal(new SqliteEventJournal(db, std::move(listener)));
+  std::unique_ptr<SqliteEventJournal> journal(new SqliteEventJournal(db));
   sqlite3_busy_timeout(db, 10000);
   // Appends are the end of one table, so the default 4 KiB pages suit it. The WAL is
   // checkpointed every 64 MiB (the default 4 MiB made nearly every group commit of
@@ -98,8 +97,6 @@ Status SqliteEventJournal::Append(std::span<const JournalEntry> entries) {
     }
   }
   FINCRM_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
-  CommittedChange change;
-  change.customers.reserve(entries.size());
   for (const JournalEntry& entry : entries) {
     SqliteStatement& q = *insert_;
     q.Bind(1, entry.sequence);
@@ -115,14 +112,12 @@ Status SqliteEventJournal::Append(std::span<const JournalEntry> entries) {
       (void)Execute("ROLLBACK");
       return failed;
     }
-    change.customers.push_back(entry.customer_id);
   }
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
     Status failed = Fail("commit failed");
     (void)Execute("ROLLBACK");
     return failed;
   }
-  if (listener_) listener_(change);
   return Status::Ok();
 }
 

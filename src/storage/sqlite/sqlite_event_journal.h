@@ -22,7 +22,7 @@ namespace fincrm {
 class SqliteEventJournal final : public EventJournal {
  public:
   // The journal file of the store at `store_path`, created when missing.
-  static Result<std::unique_ptr<SqliteEventJournal>> Open(const std::string& store_path, CommitListener listener);
+  static Result<std::unique_ptr<SqliteEventJournal>> Open(const std::string& store_path);
   ~SqliteEventJournal() override;
 
   Status Append(std::span<const JournalEntry> entries) override;
@@ -33,13 +33,12 @@ class SqliteEventJournal final : public EventJournal {
   static std::string PathFor(const std::string& store_path) { return store_path + ".events"; }
 
  private:
-  SqliteEventJournal(sqlite3* db, CommitListener listener) : db_(db), listener_(std::move(listener)) {}
+  explicit SqliteEventJournal(sqlite3* db) : db_(db) {}
   Status Execute(const char* sql);
   Status AdoptStoreJournal(const std::string& store_path);
   Status Fail(const char* what);
 
   sqlite3* db_;
-  CommitListener listener_;
   std::unique_ptr<SqliteStatement> insert_, read_, trim_, last_;
 };
 

@@ -261,7 +261,7 @@ Result<std::optional<ApiKey>> SqliteStore::FindApiKeyByHash(std::string_view key
 }
 
 Result<std::unique_ptr<EventJournal>> SqliteStore::OpenJournal() {
-  auto journal = SqliteEventJournal::Open(path_, commit_listener_);
+  auto journal = SqliteEventJournal::Open(path_);
   if (!journal.ok()) return journal.status();
   return std::unique_ptr<EventJournal>(std::move(*journal));
 }
