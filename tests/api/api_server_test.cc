@@ -609,20 +609,31 @@ std::string TradeEvent(const std::string& event_id, const std::string& trade_id,
          "amount":1050,"commission":0.53,"channel":"app"}})";
 }
 
+// The journal is applied only when a test asks (ApplyJournalNow) or at a bound it sets.
+void ApplyOnlyWhenAsked(DemoServer& demo) {
+  demo.ingest.apply_when_idle = std::chrono::hours(1);
+  demo.ingest.apply_at_age = std::chrono::hours(1);
+}
+
+// The customer's first account, read through the 360 view.
+std::string FirstAccount(ApiClient& client, const std::string& customer) {
+  Reply view = client.Get("/api/v1/customers/" + customer);
+  EXPECT_EQ(view.status, 200) << view.body;
+  return view.status == 200 ? Str(view.json["accounts"].at(0)["account_id"]) : std::string();
+}
+
 // Trades, snapshots and contacts are committed to the event journal and applied to the
 // customer tables in batches; before and after that the reads are the same, replays
 // stay duplicates, and a stop leaves nothing behind that the next start does not apply.
 TEST(ApiJournalTest, JournaledEventsAreAppliedAndSurviveARestart) {
   DemoServer demo;
-  demo.ingest.apply_when_idle = std::chrono::hours(1);  // applied only when asked
-  demo.ingest.apply_at_age = std::chrono::hours(1);
+  ApplyOnlyWhenAsked(demo);
   demo.Start(300);
   ApiClient admin(demo.port);
   ASSERT_EQ(admin.Login("admin", DemoServer::kPassword).status, 200);
   std::string customer = "C00000007";
-  Reply view = admin.Get("/api/v1/customers/" + customer);
-  ASSERT_EQ(view.status, 200) << view.body;
-  std::string account = Str(view.json["accounts"].at(0)["account_id"]);
+  std::string account = FirstAccount(admin, customer);
+  ASSERT_FALSE(account.empty());
   std::string contact = R"({"event_id":"j-contact-1","type":"interaction","data":{"interaction_id":"I-J-1",
     "customer_id":")" + customer + R"(","occurred_at":"2026-11-20T10:00:00","channel":"call_center",
     "direction":"outbound","type":"return_visit","subject":"回访: 基金定投","notes":"line one\nline two: 50%"}})";
@@ -780,15 +791,13 @@ TEST(ApiJournalTest, OverlappingBatchesWhileApplyingAcceptEachEventOnce) {
 // the tables directly — waits for the lock instead of failing.
 TEST(ApiJournalTest, IngestCommitsWhileTheTablesAreLocked) {
   DemoServer demo;
-  demo.ingest.apply_when_idle = std::chrono::hours(1);  // applied only when asked
-  demo.ingest.apply_at_age = std::chrono::hours(1);
+  ApplyOnlyWhenAsked(demo);
   demo.Start(200);
   ApiClient admin(demo.port);
   ASSERT_EQ(admin.Login("admin", DemoServer::kPassword).status, 200);
   std::string customer = "C00000009";
-  Reply view = admin.Get("/api/v1/customers/" + customer);
-  ASSERT_EQ(view.status, 200) << view.body;
-  std::string account = Str(view.json["accounts"].at(0)["account_id"]);
+  std::string account = FirstAccount(admin, customer);
+  ASSERT_FALSE(account.empty());
 
   auto holder = SqliteStore::Open(demo.db, false);
   ASSERT_TRUE(holder.ok());
@@ -832,13 +841,13 @@ TEST(ApiJournalTest, IngestCommitsWhileTheTablesAreLocked) {
 // between) are neither shown twice nor applied again at the next start.
 TEST(ApiJournalTest, EntriesAlreadyAppliedAreSkippedAfterACrashBeforeTheTrim) {
   DemoServer demo;
-  demo.ingest.apply_when_idle = std::chrono::hours(1);
-  demo.ingest.apply_at_age = std::chrono::hours(1);
+  ApplyOnlyWhenAsked(demo);
   demo.Start(200);
   ApiClient admin(demo.port);
   ASSERT_EQ(admin.Login("admin", DemoServer::kPassword).status, 200);
   std::string customer = "C00000012";
-  std::string account = Str(admin.Get("/api/v1/customers/" + customer).json["accounts"].at(0)["account_id"]);
+  std::string account = FirstAccount(admin, customer);
+  ASSERT_FALSE(account.empty());
   ASSERT_EQ(admin.Post("/api/v1/events", "[" + TradeEvent("cr-1", "T-CR-1", customer, account, "2026-11-20T09:40:00") +
                                              "]").status, 200);
   std::vector<JournalEntry> journaled;
@@ -890,15 +899,15 @@ TEST(ApiJournalTest, EntriesAlreadyAppliedAreSkippedAfterACrashBeforeTheTrim) {
 // to apply (size, age, idleness) has come due.
 TEST(ApiJournalTest, CommitsWaitForTheApplierAtTheUnappliedBound) {
   DemoServer demo;
-  demo.ingest.apply_when_idle = std::chrono::hours(1);
-  demo.ingest.apply_at_age = std::chrono::hours(1);
+  ApplyOnlyWhenAsked(demo);
   demo.ingest.apply_at_events = 100000;
   demo.ingest.max_unapplied_events = 100;
   demo.Start(200);
   ApiClient admin(demo.port);
   ASSERT_EQ(admin.Login("admin", DemoServer::kPassword).status, 200);
   std::string customer = "C00000014";
-  std::string account = Str(admin.Get("/api/v1/customers/" + customer).json["accounts"].at(0)["account_id"]);
+  std::string account = FirstAccount(admin, customer);
+  ASSERT_FALSE(account.empty());
   for (int batch = 0; batch < 3; ++batch) {
     std::string body = "[";
     for (int i = 0; i < 60; ++i) {
