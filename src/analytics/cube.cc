@@ -11,6 +11,9 @@ namespace fincrm {
 namespace {
 
 constexpr size_t kMaxDimensions = 4;
+constexpr std::string_view kAgeBands[] = {"(unknown)", "<30", "30-39", "40-49", "50-59", "60+"};
+// Day codes are 16 bits: the facts a query covers must span fewer days.
+constexpr int32_t kMaxDaySpan = 65000;
 constexpr uint32_t kCodeLimit = 0xFFFF;  // codes are packed 16 bits per dimension
 
 bool IsTradeOnly(CubeDimension d) {
@@ -53,6 +56,12 @@ Result<Date> ParseBound(std::string_view text, bool is_end, const char* field) {
   auto date = ParseDate(text);
   if (!date.ok()) return InvalidArgument("'" + std::string(text) + "' is not a date or month", field);
   return *date;
+}
+
+// A dictionary's text for a code; codes the dictionary never issued (a clamped code
+// past 65,534 values, a customer without one) read as "(none)".
+std::string DictionaryLabel(const Dictionary& dictionary, uint32_t code) {
+  return code < dictionary.size() ? dictionary.Value(code) : std::string("(none)");
 }
 
 // Maps facts to dimension codes and codes to labels.
@@ -115,9 +124,9 @@ class Coder {
         return text;
       }
       case CubeDimension::kYear: return std::to_string(base_year_ + static_cast<int>(code));
-      case CubeDimension::kBranch: return facts_.branches().Value(code);
-      case CubeDimension::kBroker: return code == kCodeLimit - 1 ? "(none)" : facts_.brokers().Value(code);
-      case CubeDimension::kProvince: return facts_.provinces().Value(code);
+      case CubeDimension::kBranch: return DictionaryLabel(facts_.branches(), code);
+      case CubeDimension::kBroker: return code == kCodeLimit - 1 ? "(none)" : DictionaryLabel(facts_.brokers(), code);
+      case CubeDimension::kProvince: return DictionaryLabel(facts_.provinces(), code);
       case CubeDimension::kTier:
         return code == 0 ? "(none)" : std::string(EnumCode(static_cast<ValueTier>(code - 1)));
       case CubeDimension::kCluster: return code == 0 ? "(none)" : std::to_string(code - 1);
@@ -125,10 +134,7 @@ class Coder {
       case CubeDimension::kChannel: return std::string(EnumCode(static_cast<TradeChannel>(code)));
       case CubeDimension::kProductType: return std::string(EnumCode(static_cast<ProductType>(code)));
       case CubeDimension::kMarket: return std::string(EnumCode(static_cast<Market>(code)));
-      case CubeDimension::kAgeBand: {
-        static constexpr const char* kBands[] = {"(unknown)", "<30", "30-39", "40-49", "50-59", "60+"};
-        return kBands[std::min<uint32_t>(code, 5)];
-      }
+      case CubeDimension::kAgeBand: return std::string(kAgeBands[std::min<uint32_t>(code, 5)]);
     }
     return "";
   }
@@ -156,6 +162,7 @@ class FilterMemo {
  public:
   FilterMemo(const CubeFilter& filter, const Coder& coder) : filter_(filter), coder_(coder), memo_(kCodeLimit + 1, -1) {}
   bool Accepts(uint32_t code) {
+    if (code >= memo_.size()) return filter_.negate;
     int8_t& known = memo_[code];
     if (known < 0) {
       std::string label = coder_.Label(filter_.dimension, code);
@@ -303,6 +310,100 @@ size_t ScanClusteredTrades(const FactTables& facts, const DenseGrouper& dense, i
   return n;
 }
 
+template <class E>
+Result<std::string> VocabularyValue(std::string_view value, CubeDimension d, bool none_allowed) {
+  if (none_allowed && value == "(none)") return std::string(value);
+  if (auto parsed = ParseEnum<E>(value)) return std::string(EnumCode(*parsed));
+  return InvalidArgument("unknown " + std::string(EnumCode(d)) + " '" + std::string(value) + "', expected " +
+                             EnumChoices<E>() + (none_allowed ? " or (none)" : ""),
+                         "where");
+}
+
+bool AllDigits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A filter value in the spelling the cube prints it in (codes for closed vocabularies,
+// whichever of code, Chinese label or alias was given), or InvalidArgument naming the
+// value and what the dimension takes. Values of branches, brokers and provinces are
+// checked against the facts in RunCube.
+Result<std::string> CanonicalFilterValue(CubeDimension d, std::string_view value) {
+  auto malformed = [&](std::string_view expected) -> Status {
+    return InvalidArgument("'" + std::string(value) + "' is not a " + std::string(EnumCode(d)) + " (expected " +
+                               std::string(expected) + ")",
+                           "where");
+  };
+  char text[16];
+  switch (d) {
+    case CubeDimension::kDay: {
+      auto date = ParseDate(value);
+      if (!date.ok()) return malformed("YYYY-MM-DD");
+      return FormatDate(*date);
+    }
+    case CubeDimension::kMonth: {
+      if (value.size() != 7 || value[4] != '-' || !AllDigits(value.substr(0, 4)) || !AllDigits(value.substr(5))) {
+        return malformed("YYYY-MM");
+      }
+      int month = (value[5] - '0') * 10 + (value[6] - '0');
+      if (month < 1 || month > 12) return malformed("YYYY-MM");
+      return std::string(value);
+    }
+    case CubeDimension::kQuarter: {
+      if (value.size() != 7 || value[4] != '-' || (value[5] != 'Q' && value[5] != 'q') ||
+          !AllDigits(value.substr(0, 4)) || value[6] < '1' || value[6] > '4') {
+        return malformed("YYYY-Qn");
+      }
+      std::snprintf(text, sizeof text, "%.4s-Q%c", value.data(), value[6]);
+      return std::string(text);
+    }
+    case CubeDimension::kYear:
+      if (value.size() != 4 || !AllDigits(value)) return malformed("YYYY");
+      return std::string(value);
+    case CubeDimension::kBranch:
+    case CubeDimension::kBroker:
+    case CubeDimension::kProvince: return std::string(value);
+    case CubeDimension::kTier: return VocabularyValue<ValueTier>(value, d, true);
+    case CubeDimension::kCluster:
+      if (value == "(none)") return std::string(value);
+      if (value.size() > 5 || !AllDigits(value) || std::stoi(std::string(value)) > 32766) {
+        return malformed("a cluster number or (none)");
+      }
+      return std::to_string(std::stoi(std::string(value)));
+    case CubeDimension::kRiskLevel: return VocabularyValue<RiskLevel>(value, d, true);
+    case CubeDimension::kChannel: return VocabularyValue<TradeChannel>(value, d, false);
+    case CubeDimension::kProductType: return VocabularyValue<ProductType>(value, d, false);
+    case CubeDimension::kMarket: return VocabularyValue<Market>(value, d, false);
+    case CubeDimension::kAgeBand:
+      for (std::string_view band : kAgeBands) {
+        if (value == band) return std::string(value);
+      }
+      return malformed("one of: (unknown), <30, 30-39, 40-49, 50-59, 60+");
+  }
+  return malformed("a known value");
+}
+
+// A branch, broker or province filter must name one the facts hold (any ASCII case):
+// a mistyped id answers with what is wrong instead of an empty table.
+Status CheckNamedInFacts(const FactTables& facts, const CubeFilter& filter) {
+  const Dictionary* dictionary = filter.dimension == CubeDimension::kBranch   ? &facts.branches()
+                                 : filter.dimension == CubeDimension::kBroker ? &facts.brokers()
+                                 : filter.dimension == CubeDimension::kProvince ? &facts.provinces()
+                                                                                : nullptr;
+  if (!dictionary || filter.from_scope) return Status::Ok();
+  for (const std::string& value : filter.values) {
+    if (filter.dimension == CubeDimension::kBroker && value == "(none)") continue;
+    bool known = false;
+    for (uint32_t code = 0; code < dictionary->size() && !known; ++code) {
+      known = EqualsIgnoreAsciiCase(dictionary->Value(code), value);
+    }
+    if (!known) {
+      return InvalidArgument("no " + std::string(EnumCode(filter.dimension)) + " '" + value + "' in the data",
+                             "where");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 bool IsMoneyMeasure(CubeMeasure measure) {
@@ -346,7 +447,11 @@ Result<CubeQuery> ParseCubeQuery(std::string_view measures, std::string_view by,
     auto dimension = ParseEnum<CubeDimension>(name);
     if (!dimension) return InvalidArgument("unknown dimension '" + std::string(name) + "' in where", "where");
     filter.dimension = *dimension;
-    for (std::string_view value : Split(condition.substr(eq + 1), ',')) filter.values.emplace_back(value);
+    for (std::string_view value : Split(condition.substr(eq + 1), ',')) {
+      auto canonical = CanonicalFilterValue(filter.dimension, value);
+      if (!canonical.ok()) return canonical.status();
+      filter.values.push_back(std::move(*canonical));
+    }
     if (filter.values.empty()) return InvalidArgument("'" + std::string(condition) + "' lists no value", "where");
     query.filters.push_back(std::move(filter));
   }
@@ -384,16 +489,26 @@ Result<CubeQuery> ParseCubeQuery(std::string_view measures, std::string_view by,
 }
 
 Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, const CubeQuery& query) {
-  int32_t first_day = INT32_MAX;
-  for (int32_t day : facts.trades().day) first_day = std::min(first_day, day);
-  for (int32_t day : facts.assets().day) first_day = std::min(first_day, day);
-  for (uint32_t c = 0; c < facts.customer_count(); ++c) first_day = std::min(first_day, facts.Attributes(c).open_day);
-  if (first_day == INT32_MAX) first_day = 0;
+  int32_t first_day = INT32_MAX, last_day = facts.last_day() == kNoDay ? INT32_MIN : facts.last_day();
+  auto note = [&](int32_t day) {
+    first_day = std::min(first_day, day);
+    last_day = std::max(last_day, day);
+  };
+  for (int32_t day : facts.trades().day) note(day);
+  for (int32_t day : facts.assets().day) note(day);
+  for (uint32_t c = 0; c < facts.customer_count(); ++c) note(facts.Attributes(c).open_day);
+  if (first_day == INT32_MAX) first_day = last_day = 0;
   int32_t from = query.from ? query.from->days : INT32_MIN;
-  int32_t to = query.to ? query.to->days : (facts.last_day() == kNoDay ? INT32_MAX : facts.last_day());
+  // No fact lies past the last day, so a later bound changes nothing but the codes' range.
+  int32_t to = query.to ? std::min(query.to->days, last_day) : last_day;
   if (query.from) first_day = std::max(first_day, from);
-  first_day = std::max(first_day, to - 65000);  // day codes are 16 bits
-  Coder coder(facts, context, first_day, to == INT32_MAX ? first_day : to);
+  if (static_cast<int64_t>(to) - first_day > kMaxDaySpan) {
+    return InvalidArgument("the facts from " + FormatDate(Date{first_day}) + " to " + FormatDate(Date{to}) +
+                               " span more than " + std::to_string(kMaxDaySpan) + " days: narrow them with from",
+                           "from");
+  }
+  for (const CubeFilter& f : query.filters) FINCRM_RETURN_IF_ERROR(CheckNamedInFacts(facts, f));
+  Coder coder(facts, context, first_day, std::max(first_day, to));
   std::vector<FilterMemo> filters;
   for (const CubeFilter& f : query.filters) filters.emplace_back(f, coder);
 

@@ -46,6 +46,9 @@ struct CubeFilter {
   CubeDimension dimension;
   bool negate = false;               // "!=" instead of "="
   std::vector<std::string> values;   // labels as the cube prints them ("gold", "2026-10")
+  // Added by the caller's data scope (a branch, a broker), not typed by the user: it may
+  // name a unit without facts yet, which then matches nothing.
+  bool from_scope = false;
 };
 
 struct CubeQuery {
@@ -58,7 +61,9 @@ struct CubeQuery {
 
 // Parses the CLI/API spelling: measures "commission,trade_amount", by "branch,month",
 // where "tier=gold;branch!=B001,B002", from/to "YYYY-MM-DD" or "YYYY-MM".
-// InvalidArgument naming the offending part.
+// Filter values of closed vocabularies (tier, risk level, channel, product type,
+// market, age band) may be codes or Chinese labels and come back as codes; times must
+// be well formed. InvalidArgument naming the offending part and what it takes.
 Result<CubeQuery> ParseCubeQuery(std::string_view measures, std::string_view by,
                                  std::string_view where, std::string_view from,
                                  std::string_view to, int top);
@@ -80,6 +85,8 @@ struct CubeResult {
   std::vector<Row> rows;  // sorted by keys, or by the first measure with top-N
 };
 
+// InvalidArgument when a branch, broker or province filter names none of the facts',
+// or the facts to cover span more than 65,000 days.
 Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, const CubeQuery& query);
 
 // True for measures in fen (printed as yuan).

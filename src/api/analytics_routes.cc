@@ -193,20 +193,23 @@ HttpResponse ApiServer::LadderMoves(Context& c) {
 
 HttpResponse ApiServer::Cube(Context& c) {
   const HttpRequest& r = c.request;
-  std::string where(r.Query("where"));
-  // Branch managers and brokers see their own slice only: the scope becomes a filter.
-  if (c.principal.role == UserRole::kBranchManager) {
-    where += (where.empty() ? "" : ";") + std::string("branch=") + c.principal.branch_id;
-  } else if (c.principal.role == UserRole::kBroker) {
-    where += (where.empty() ? "" : ";") + std::string("broker=") + c.principal.staff_id;
-  }
-  auto query = ParseCubeQuery(r.Query("measures").empty() ? "commission" : r.Query("measures"), r.Query("by"), where,
-                              r.Query("from"), r.Query("to"), static_cast<int>(QueryInt(r, "top", 0, 0, 100000)));
+  auto query = ParseCubeQuery(r.Query("measures").empty() ? "commission" : r.Query("measures"), r.Query("by"),
+                              r.Query("where"), r.Query("from"), r.Query("to"),
+                              static_cast<int>(QueryInt(r, "top", 0, 0, 100000)));
   if (!query.ok()) throw ApiError{400, "bad_parameter", query.status().message(), query.status().field()};
-  std::string key = "cube " + std::string(r.Query("measures")) + "|" + std::string(r.Query("by")) + "|" + where + "|" +
+  // Branch managers and brokers see their own slice only: the scope becomes a filter.
+  CustomerQuery scope;
+  RestrictToScope(c.principal, scope);
+  if (!scope.branch_id.empty()) query->filters.push_back({CubeDimension::kBranch, false, {scope.branch_id}, true});
+  if (!scope.broker_id.empty()) query->filters.push_back({CubeDimension::kBroker, false, {scope.broker_id}, true});
+  std::string key = "cube " + std::string(r.Query("measures")) + "|" + std::string(r.Query("by")) + "|" +
+                    std::string(r.Query("where")) + "|" + scope.branch_id + "|" + scope.broker_id + "|" +
                     std::string(r.Query("from")) + "|" + std::string(r.Query("to")) + "|" + std::string(r.Query("top"));
   return Memoized(key, live_->facts_version(), [&] {
     auto result = live_->RunCubeQuery(*query);
+    if (!result.ok() && result.status().code() == StatusCode::kInvalidArgument) {
+      throw ApiError{400, "bad_parameter", result.status().message(), result.status().field()};
+    }
     if (!result.ok()) ThrowStatus(result.status());
     JsonWriter json;
     json.BeginObject().Key("dimensions").BeginArray();

@@ -185,14 +185,26 @@ constexpr std::span<const EnumName> EnumNames() {
   return EnumInfo<E>::kNames;
 }
 
+// The text forms of a value outside the vocabulary (a corrupt row, a packed field
+// decoded from bits the vocabulary does not use) are "?": never an out-of-range read.
 template <class E>
 std::string_view EnumCode(E value) {
-  return EnumInfo<E>::kNames[static_cast<int>(value)].code;
+  auto index = static_cast<size_t>(static_cast<int>(value));
+  if (index >= std::size(EnumInfo<E>::kNames)) return "?";
+  return EnumInfo<E>::kNames[index].code;
 }
 
 template <class E>
 std::string_view EnumLabelZh(E value) {
-  return EnumInfo<E>::kNames[static_cast<int>(value)].zh;
+  auto index = static_cast<size_t>(static_cast<int>(value));
+  if (index >= std::size(EnumInfo<E>::kNames)) return "?";
+  return EnumInfo<E>::kNames[index].zh;
+}
+
+// Whether the value is one of the vocabulary's.
+template <class E>
+bool IsKnownEnum(E value) {
+  return static_cast<size_t>(static_cast<int>(value)) < std::size(EnumInfo<E>::kNames);
 }
 
 // Accepts the code (any ASCII case), the Chinese label or the alias.

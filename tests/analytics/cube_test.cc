@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "analytics/golden_brokerage.h"
+#include "analytics/value_ladder.h"
 
 namespace fincrm {
 namespace {
@@ -104,7 +105,153 @@ TEST_F(CubeTest, BadQueriesNameWhatIsWrong) {
   EXPECT_EQ(ParseCubeQuery("commission", "", "", "", "x", 0).status().field(), "to");
   EXPECT_EQ(ParseCubeQuery("commission", "", "", "", "", -1).status().field(), "top");
   EXPECT_TRUE(ParseCubeQuery("commission", "branch", "branch=B1' OR 1=1 --", "", "", 0).ok());
-  EXPECT_EQ(Run("commission", "branch", "branch=B1' OR 1=1 --"), Lines{});
+  auto injected = RunCube(*facts_, context_, *ParseCubeQuery("commission", "branch", "branch=B1' OR 1=1 --", "", "", 0));
+  EXPECT_EQ(injected.status().field(), "where");
+  EXPECT_NE(injected.status().message().find("no branch 'B1' OR 1=1 --'"), std::string::npos);
+}
+
+// The values a filter on `d` can take: every code of a closed vocabulary (and its
+// Chinese label), or for the open ones every label the cube prints when grouping by d.
+template <class E>
+std::vector<std::string> CodesAndLabels() {
+  std::vector<std::string> values;
+  for (const EnumName& name : EnumNames<E>()) {
+    values.emplace_back(name.code);
+    values.emplace_back(name.zh);
+  }
+  return values;
+}
+
+class CubeVocabularyTest : public CubeTest {
+ protected:
+  void SetUp() override {
+    CubeTest::SetUp();
+    // Tiers and clusters for every customer, so that those dimensions have values.
+    for (uint32_t c = 0; c < facts_->customer_count(); ++c) {
+      context_.tier.push_back(static_cast<int8_t>(c % kTierCount));
+      context_.cluster.push_back(static_cast<int16_t>(c % 3));
+    }
+  }
+  std::vector<std::string> ValuesOf(CubeDimension d) {
+    switch (d) {
+      case CubeDimension::kTier: return CodesAndLabels<ValueTier>();
+      case CubeDimension::kRiskLevel: return CodesAndLabels<RiskLevel>();
+      case CubeDimension::kChannel: return CodesAndLabels<TradeChannel>();
+      case CubeDimension::kProductType: return CodesAndLabels<ProductType>();
+      case CubeDimension::kMarket: return CodesAndLabels<Market>();
+      default: break;
+    }
+    std::vector<std::string> values;
+    auto query = ParseCubeQuery("trade_count", EnumCode(d), "", "", "", 0);
+    auto result = RunCube(*facts_, context_, *query);
+    for (const auto& row : result->rows) values.push_back(row.keys[0]);
+    return values;
+  }
+  int64_t Total(const std::string& measure, const std::string& where) {
+    auto query = ParseCubeQuery(measure, "", where, "", "", 0);
+    EXPECT_TRUE(query.ok()) << where << ": " << query.status().ToString();
+    auto result = RunCube(*facts_, context_, *query);
+    EXPECT_TRUE(result.ok()) << where << ": " << result.status().ToString();
+    return result.ok() && !result->rows.empty() ? result->rows[0].values[0] : 0;
+  }
+};
+
+// The cube class of crashes (a filter on channel=app once read past the vocabulary):
+// every dimension as a group and as a filter with every value it can take, for every
+// measure it combines with; a filter and its negation must split the total exactly.
+TEST_F(CubeVocabularyTest, EveryDimensionGroupsAndFiltersWithEveryValue) {
+  for (const EnumName& dimension : EnumNames<CubeDimension>()) {
+    auto d = static_cast<CubeDimension>(dimension.value);
+    bool trade_only = d == CubeDimension::kChannel || d == CubeDimension::kProductType || d == CubeDimension::kMarket;
+    std::vector<std::string> measures = {"trade_amount", "commission", "trade_count", "active_customers"};
+    if (!trade_only) measures.insert(measures.end(), {"new_customers", "assets"});
+    for (const std::string& measure : measures) {
+      for (const char* by : {"", "branch", "month"}) {
+        std::string group = std::string(by).empty() ? std::string(dimension.code) : std::string(by) + "," + std::string(dimension.code);
+        auto grouped = ParseCubeQuery(measure, group, "", "", "", 0);
+        ASSERT_TRUE(grouped.ok()) << group;
+        ASSERT_TRUE(RunCube(*facts_, context_, *grouped).ok()) << measure << " by " << group;
+      }
+      int64_t total = Total(measure, "");
+      for (const std::string& value : ValuesOf(d)) {
+        std::string is = std::string(dimension.code) + "=" + value;
+        std::string is_not = std::string(dimension.code) + "!=" + value;
+        if (measure != "active_customers") {
+          EXPECT_EQ(Total(measure, is) + Total(measure, is_not), total) << measure << " where " << is;
+        } else {
+          EXPECT_LE(Total(measure, is), total) << is;
+        }
+        for (const char* by : {"branch", "month", dimension.code.data()}) {
+          auto query = ParseCubeQuery(measure, by, is + ";tier!=diamond", "", "", 3);
+          ASSERT_TRUE(query.ok()) << is;
+          auto result = RunCube(*facts_, context_, *query);
+          ASSERT_TRUE(result.ok()) << measure << " by " << by << " where " << is << ": " << result.status().ToString();
+        }
+      }
+    }
+  }
+}
+
+TEST_F(CubeVocabularyTest, ChannelFilterFromTheConsolePlaceholder) {
+  EXPECT_EQ(Run("commission", "branch", "channel=app"), (Lines{"B1=13000", "B2=1750"}));  // T1+T3+T4; T6+T7+T8
+  EXPECT_LE(Run("commission", "branch", "tier=gold;channel=app").size(), 2u);
+  EXPECT_EQ(Run("trade_count", "channel", "channel=手机"), (Lines{"app=6"}));
+  EXPECT_EQ(Run("trade_count", "channel", "channel=web,counter"), (Lines{"counter=1", "web=1"}));
+}
+
+TEST_F(CubeVocabularyTest, EmptyUnknownAndMalformedFilterValuesAreNamed) {
+  struct Case {
+    const char* where;
+    const char* says;
+  };
+  for (Case bad : {Case{"channel=", "lists no value"}, Case{"channel=fax", "unknown channel 'fax'"},
+                   Case{"channel", "is not dimension=value"}, Case{"=app", "is not dimension=value"},
+                   Case{"colour=red", "unknown dimension 'colour'"}, Case{"channel==app", "unknown channel '=app'"},
+                   Case{"tier=golden", "unknown tier 'golden'"}, Case{"risk_level=C9", "unknown risk_level 'C9'"},
+                   Case{"market=NY", "unknown market 'NY'"}, Case{"product_type=crypto", "unknown product_type"},
+                   Case{"month=2026-13", "is not a month"}, Case{"month=26-10", "is not a month"},
+                   Case{"quarter=2026-Q5", "is not a quarter"}, Case{"year=20x6", "is not a year"},
+                   Case{"day=2026-02-30", "is not a day"}, Case{"cluster=-1", "is not a cluster"},
+                   Case{"cluster=99999999999", "is not a cluster"}, Case{"age_band=70+", "is not a age_band"},
+                   Case{"channel!=", "lists no value"}, Case{"channel=\xff\xfe", "unknown channel"}}) {
+    auto query = ParseCubeQuery("commission", "branch", bad.where, "", "", 0);
+    ASSERT_FALSE(query.ok()) << bad.where;
+    EXPECT_EQ(query.status().field(), "where") << bad.where;
+    EXPECT_NE(query.status().message().find(bad.says), std::string::npos) << bad.where << ": " << query.status().message();
+  }
+  for (const char* unknown : {"branch=B9", "broker=S99", "province=火星"}) {
+    auto query = ParseCubeQuery("commission", "branch", unknown, "", "", 0);
+    ASSERT_TRUE(query.ok()) << unknown;
+    auto result = RunCube(*facts_, context_, *query);
+    EXPECT_EQ(result.status().field(), "where") << unknown;
+    EXPECT_NE(result.status().message().find("in the data"), std::string::npos) << unknown;
+  }
+  // Empty conditions between separators are skipped; a scope filter may name a unit
+  // without facts.
+  EXPECT_EQ(Run("commission", "branch", ";;branch=B1;;"), (Lines{"B1=19250"}));
+  auto scoped = ParseCubeQuery("commission", "branch", "", "", "", 0);
+  scoped->filters.push_back({CubeDimension::kBranch, false, {"B404"}, true});
+  EXPECT_TRUE(RunCube(*facts_, context_, *scoped)->rows.empty());
+}
+
+TEST_F(CubeVocabularyTest, BoundsFarBeyondTheFactsAreFine) {
+  auto far = ParseCubeQuery("commission", "month", "month=2026-10", "1800-01-01", "2200-12-31", 0);
+  ASSERT_TRUE(far.ok());
+  EXPECT_EQ(Run("commission", "month", "month=2026-10", "1800-01-01", "2200-12-31"), (Lines{"2026-10=11750"}));
+  EXPECT_EQ(Run("commission", "day", "", "2200-01-01", "2200-12-31"), Lines{});
+  EXPECT_EQ(Run("trade_count", "age_band", "", "", "2200-12-31"), (Lines{"40-49=8"}));
+}
+
+// Facts themselves spread over more than the 16-bit day codes hold: refused by name.
+TEST(CubeSpanTest, FactsSpanningMoreThanTheDayCodesAreRefused) {
+  FactTables facts;
+  Customer customer = testing::GoldenCustomer("C1", "B1", "1800-01-01");
+  facts.UpsertCustomer(customer);
+  ASSERT_TRUE(facts.Append(testing::GoldenTrade("T1", "C1", "2026-10-30 10:00:00", 100, 1)).ok());
+  auto query = ParseCubeQuery("commission", "month", "", "", "", 0);
+  EXPECT_EQ(RunCube(facts, {}, *query).status().field(), "from");
+  auto narrowed = ParseCubeQuery("commission", "month", "", "2000-01", "", 0);
+  EXPECT_EQ(RunCube(facts, {}, *narrowed)->rows.size(), 1u);
 }
 
 }  // namespace

@@ -88,6 +88,24 @@ check "cube pivot" run 0 "$work/pivot.out" cube --db "$work/x.db" --measures tra
 check "cube tier filter" run 0 "$work/tier.out" cube --db "$work/x.db" --measures assets --by branch --where "tier=gold"
 check "cube bad dimension" run 1 "$work/cube2.out" cube --db "$work/x.db" --by colour
 check "cube bad dimension named" contains "$work/cube2.out" "colour"
+# Every dimension as a group and as a filter with every code of its vocabulary (the
+# console's placeholder channel=app once ended the process with SIGSEGV).
+for d in day month quarter year branch broker province tier cluster risk_level channel product_type market age_band; do
+  check "cube by $d" run 0 "$work/by.out" cube --db "$work/x.db" --measures commission,trade_count,active_customers --by "$d,branch"
+done
+for where in channel=counter channel=phone channel=web channel=app channel=api "channel=手机" \
+    product_type=stock product_type=fund product_type=bond product_type=option market=SH market=SZ market=BJ market=HK \
+    tier=bronze tier=silver tier=gold tier=platinum tier=diamond "tier=(none)" risk_level=C1 risk_level=C5 \
+    "tier=gold;channel=app" "channel!=app" cluster=0 "age_band=<30" "age_band=60+" year=2026 month=2026-10 quarter=2026-Q3 \
+    day=2026-10-30 branch=B001 "broker=(none)"; do
+  check "cube where $where" run 0 "$work/where.out" cube --db "$work/x.db" --measures commission --by branch --where "$where"
+done
+check "cube channel=app" run 0 "$work/app.out" cube --db "$work/x.db" --measures commission --by branch --where channel=app
+check "cube channel=app by branch has rows" grep -qE "^B0" "$work/app.out"
+for where in "channel=" "channel=fax" "channel" "=app" "month=2026-13" "branch=NOPE" "tier=golden" "cluster=-1"; do
+  check "cube bad where $where" run 1 "$work/badwhere.out" cube --db "$work/x.db" --measures commission --by branch --where "$where"
+  check "cube bad where $where named" contains "$work/badwhere.out" "where"
+done
 check "export scores" run 0 "$work/scores.out" export --db "$work/x.db" customer_scores --out "$work/scores.csv"
 check "scores cannot be imported" run 1 "$work/noimport.out" import --db "$work/x.db" customer_scores "$work/scores.csv"
 
