@@ -43,7 +43,7 @@ cat <<MESSAGE
 Open http://$listen/ in a browser. Demo logins (password for all: $password):
   admin (administrator), analyst (HQ analyst), manager (manager of branch $branch),
   broker (broker $broker: sees only their customers), agent (call center), compliance
-Try:  curl -s -X POST http://$listen/api/v1/auth/login -d '{"login":"admin","password":"$password"}'
+Try:  curl -s -X POST http://$listen/api/v1/auth/login -H 'Content-Type: application/json' -d '{"login":"admin","password":"$password"}'
 
 MESSAGE
 exec "$fincrm" serve --db "$db" --listen "$listen" --web-root web/dist

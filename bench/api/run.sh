@@ -32,7 +32,7 @@ for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"events_ready":true' && break
   sleep 1
 done
-export FINCRM_TOKEN=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" \
+export FINCRM_TOKEN=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'Content-Type: application/json' \
   -d '{"login":"apibench","password":"bench-password-1"}' | sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
 export FINCRM_CUSTOMERS="$customers"
 

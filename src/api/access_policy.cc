@@ -24,9 +24,35 @@ bool Allows(const Principal& p, Permission permission) {
   return false;
 }
 
+namespace {
+// A key no branch or staff id can have (ids are validated to letters, digits, '-', '_'
+// and '.'): a filter on it matches nobody.
+constexpr const char* kNobody = "\x01none";
+}  // namespace
+
+DataScope CustomerScopeOf(const Principal& p) {
+  switch (p.role) {
+    case UserRole::kBroker:
+      if (p.staff_id.empty()) return {"", kNobody, true};
+      return {"", p.staff_id, false};
+    case UserRole::kBranchManager:
+      if (p.branch_id.empty()) return {kNobody, "", true};
+      return {p.branch_id, "", false};
+    case UserRole::kIntegration:
+    case UserRole::kResearchAnalyst: return {"", kNobody, true};
+    default: return {};
+  }
+}
+
+DataScope AggregateScopeOf(const Principal& p) {
+  if (p.role == UserRole::kResearchAnalyst) return {};
+  return CustomerScopeOf(p);
+}
+
 void RestrictToScope(const Principal& p, CustomerQuery& query) {
-  if (p.role == UserRole::kBroker) query.broker_id = p.staff_id.empty() ? "\x01none" : p.staff_id;
-  if (p.role == UserRole::kBranchManager) query.branch_id = p.branch_id.empty() ? "\x01none" : p.branch_id;
+  DataScope scope = CustomerScopeOf(p);
+  if (!scope.broker_id.empty()) query.broker_id = scope.broker_id;
+  if (!scope.branch_id.empty()) query.branch_id = scope.branch_id;
 }
 
 void RestrictToScope(const Principal& p, TaskQuery& query) {
@@ -79,8 +105,13 @@ std::string MaskMobile(std::string_view mobile) {
 }
 
 std::string MaskIdNumber(std::string_view id) {
-  if (id.size() < 10) return std::string(id.size(), '*');
-  return std::string(id.substr(0, 6)) + std::string(id.size() - 10, '*') + std::string(id.substr(id.size() - 4));
+  if (id.size() < 8) return std::string(id.size(), '*');
+  return std::string(id.size() - 4, '*') + std::string(id.substr(id.size() - 4));
+}
+
+std::string MaskBirthDate(std::string_view date) {
+  if (date.size() < 4) return std::string(date.size(), '*');
+  return std::string(date.substr(0, 4)) + "-**-**";
 }
 
 std::string MaskEmail(std::string_view email) {

@@ -36,8 +36,22 @@ enum class Permission {
 
 bool Allows(const Principal& principal, Permission permission);
 
-// Narrows a customer query to what the principal may see: a broker's own customers,
-// a branch manager's branch.
+// Which customers a principal's answers may cover, as filters: everyone (both empty),
+// one branch, one broker's customers, or nobody.
+struct DataScope {
+  std::string branch_id;
+  std::string broker_id;
+  bool nobody = false;
+};
+// Whose records (names, profiles, lists) the principal may see: a broker their own
+// customers, a branch manager their branch; research analysts and integrations nobody.
+DataScope CustomerScopeOf(const Principal& principal);
+// Whose counts and sums (ladder, cube, KPIs, churn distribution, clusters) the principal
+// may see: the same as CustomerScopeOf, except that research analysts, who read no
+// customer, see the brokerage's aggregates.
+DataScope AggregateScopeOf(const Principal& principal);
+
+// Narrows a customer query to what the principal may see (CustomerScopeOf).
 void RestrictToScope(const Principal& principal, CustomerQuery& query);
 void RestrictToScope(const Principal& principal, TaskQuery& query);
 // Whether the principal may see this customer. Out-of-scope customers answer 404.
@@ -53,10 +67,13 @@ struct FieldVisibility {
 };
 FieldVisibility VisibilityFor(UserRole role);
 
-// "138****5678"; ID numbers keep the first 6 and last 4; e-mail "z***@example.com";
+// "138****5678"; ID numbers keep only their last 4 characters and birth dates only
+// their year ("1985-**-**"): the ID number's region and birth-date digits are not
+// rebuilt from the rest of a masked view (docs/api.md); e-mail "z***@example.com";
 // addresses keep their first 6 characters (province and city).
 std::string MaskMobile(std::string_view mobile);
 std::string MaskIdNumber(std::string_view id_number);
+std::string MaskBirthDate(std::string_view date);
 std::string MaskEmail(std::string_view email);
 std::string MaskAddress(std::string_view address);
 

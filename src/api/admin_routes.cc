@@ -136,6 +136,7 @@ HttpResponse ApiServer::UpdateUser(Context& c) {
   if (!found.ok()) ThrowStatus(found.status());
   if (!*found) throw ApiError{404, "not_found", "no login '" + login + "'", "login"};
   StaffUser user = **found;
+  const StaffUser before = user;
   std::string changed;
   for (const JsonField& f : Body(c.request)) {
     if (f.name == "disabled") {
@@ -165,6 +166,15 @@ HttpResponse ApiServer::UpdateUser(Context& c) {
   if (!valid.ok()) throw ApiError{422, "invalid", valid.message(), valid.field()};
   Status updated = c.store.UpdateUser(user);
   if (!updated.ok()) ThrowStatus(updated);
+  // A decision that takes rights away holds from this moment: the login's sessions end
+  // (it signs in again, with its new role, scope or password).
+  bool rights_changed = (user.disabled && !before.disabled) || user.password_hash != before.password_hash ||
+                        user.role != before.role || user.branch_id != before.branch_id ||
+                        user.staff_id != before.staff_id;
+  if (rights_changed) {
+    int ended = sessions_->EndSessionsOf(login);
+    if (ended > 0) changed += " (" + std::to_string(ended) + " sessions ended)";
+  }
   Status audited = audit_->RecordDurably(c.principal.login, "user.update", "", login + " " + changed,
                                          c.request.remote_address);
   if (!audited.ok()) ThrowStatus(audited);

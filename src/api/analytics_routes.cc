@@ -1,9 +1,26 @@
 // Organisation and analytics routes: branches, staff, the at-risk list, cluster
 // profiles, value-ladder distribution and moves, cube queries, KPI scorecards, model
 // cards and alerts — what the analysis runs and live rescoring leave in the store.
+#include <unordered_set>
+
 #include "api/route_support.h"
 
 namespace fincrm {
+namespace {
+
+// The aggregate scope of the caller (access_policy.h) as the store's scope filter.
+CustomerQuery AggregateScope(const Principal& principal) {
+  DataScope scope = AggregateScopeOf(principal);
+  CustomerQuery query;
+  query.branch_id = scope.branch_id;
+  query.broker_id = scope.broker_id;
+  return query;
+}
+
+// Memo keys carry the scope: one branch's answer is never another's.
+std::string ScopeKey(const CustomerQuery& scope) { return "|" + scope.branch_id + "|" + scope.broker_id; }
+
+}  // namespace
 
 HttpResponse ApiServer::Memoized(const std::string& key, int64_t version, const std::function<std::string()>& compute) {
   {
@@ -33,8 +50,8 @@ int64_t ApiServer::DataVersion(Store& store) {
   return *generation;
 }
 
-std::string ApiServer::LadderJson(Store& store) {
-  auto counts = store.TierDistribution();
+std::string ApiServer::LadderJson(Store& store, const CustomerQuery& scope) {
+  auto counts = store.TierDistribution(scope);
   if (!counts.ok()) ThrowStatus(counts.status());
   JsonWriter json;
   json.BeginObject().Key("items").BeginArray();
@@ -49,8 +66,8 @@ std::string ApiServer::LadderJson(Store& store) {
   return json.Take();
 }
 
-std::string ApiServer::LadderMovesJson(Store& store, Date from, Date to) {
-  auto moves = store.TierMoves(from, to);
+std::string ApiServer::LadderMovesJson(Store& store, Date from, Date to, const CustomerQuery& scope) {
+  auto moves = store.TierMoves(from, to, scope);
   if (!moves.ok()) ThrowStatus(moves.status());
   JsonWriter json;
   json.BeginObject().Field("from", FormatDate(from)).Field("to", FormatDate(to)).Key("items").BeginArray();
@@ -73,16 +90,17 @@ void ApiServer::PrewarmDashboard() {
     auto store = OpenStore();
     if (!store.ok()) return;
     int64_t version = AnalysisVersion(**store);
-    (void)Memoized("ladder", version, [&] { return LadderJson(**store); });
-    auto counts = (*store)->TierDistribution();
+    CustomerQuery brokerage;
+    (void)Memoized("ladder" + ScopeKey(brokerage), version, [&] { return LadderJson(**store, brokerage); });
+    auto counts = (*store)->TierDistribution(brokerage);
     if (!counts.ok() || counts->empty()) return;
     Date last = counts->back().month_end, previous = last;
     for (const TierCount& count : *counts) {
       if (count.month_end < last && (previous == last || previous < count.month_end)) previous = count.month_end;
     }
     if (previous == last) return;
-    (void)Memoized("moves " + FormatDate(previous) + " " + FormatDate(last), version,
-                   [&] { return LadderMovesJson(**store, previous, last); });
+    (void)Memoized("moves " + FormatDate(previous) + " " + FormatDate(last) + ScopeKey(brokerage), version,
+                   [&] { return LadderMovesJson(**store, previous, last, brokerage); });
   } catch (const std::exception& error) {
     std::fprintf(stderr, "fincrm serve: dashboard prewarm: %s\n", error.what());
   }
@@ -136,9 +154,8 @@ HttpResponse ApiServer::ChurnList(Context& c) {
 }
 
 HttpResponse ApiServer::ChurnDistribution(Context& c) {
-  CustomerQuery scope;
-  RestrictToScope(c.principal, scope);
-  return Memoized("churn histogram " + scope.branch_id + "|" + scope.broker_id, DataVersion(c.store), [&] {
+  CustomerQuery scope = AggregateScope(c.principal);
+  return Memoized("churn histogram" + ScopeKey(scope), DataVersion(c.store), [&] {
     auto buckets = c.store.ChurnRiskHistogram(scope);
     if (!buckets.ok()) ThrowStatus(buckets.status());
     JsonWriter json;
@@ -164,7 +181,9 @@ HttpResponse ApiServer::Clusters(Context& c) {
     json.Key("run_id").Null().Key("items").BeginArray().EndArray().EndObject();
     return JsonResponse(json.Take());
   }
-  auto clusters = c.store.ClustersOfRun((*run)->run_id);
+  // Sizes count the caller's customers; the profile is the segment as the analysis
+  // defined it (its centroid over the brokerage), like a model's card.
+  auto clusters = c.store.ClustersOfRun((*run)->run_id, AggregateScope(c.principal));
   if (!clusters.ok()) ThrowStatus(clusters.status());
   json.Field("run_id", (*run)->run_id).Field("as_of", FormatDate((*run)->as_of)).Key("items").BeginArray();
   for (const ClusterRecord& cluster : *clusters) {
@@ -177,7 +196,8 @@ HttpResponse ApiServer::Clusters(Context& c) {
 }
 
 HttpResponse ApiServer::LadderDistribution(Context& c) {
-  return Memoized("ladder", AnalysisVersion(c.store), [&] { return LadderJson(c.store); });
+  CustomerQuery scope = AggregateScope(c.principal);
+  return Memoized("ladder" + ScopeKey(scope), AnalysisVersion(c.store), [&] { return LadderJson(c.store, scope); });
 }
 
 HttpResponse ApiServer::LadderMoves(Context& c) {
@@ -187,8 +207,9 @@ HttpResponse ApiServer::LadderMoves(Context& c) {
     return *date;
   };
   Date from = parse("from"), to = parse("to");
-  return Memoized("moves " + FormatDate(from) + " " + FormatDate(to), AnalysisVersion(c.store),
-                  [&] { return LadderMovesJson(c.store, from, to); });
+  CustomerQuery scope = AggregateScope(c.principal);
+  return Memoized("moves " + FormatDate(from) + " " + FormatDate(to) + ScopeKey(scope), AnalysisVersion(c.store),
+                  [&] { return LadderMovesJson(c.store, from, to, scope); });
 }
 
 HttpResponse ApiServer::Cube(Context& c) {
@@ -198,8 +219,7 @@ HttpResponse ApiServer::Cube(Context& c) {
                               static_cast<int>(QueryInt(r, "top", 0, 0, 100000)));
   if (!query.ok()) throw ApiError{400, "bad_parameter", query.status().message(), query.status().field()};
   // Branch managers and brokers see their own slice only: the scope becomes a filter.
-  CustomerQuery scope;
-  RestrictToScope(c.principal, scope);
+  CustomerQuery scope = AggregateScope(c.principal);
   if (!scope.branch_id.empty()) query->filters.push_back({CubeDimension::kBranch, false, {scope.branch_id}, true});
   if (!scope.broker_id.empty()) query->filters.push_back({CubeDimension::kBroker, false, {scope.broker_id}, true});
   std::string key = "cube " + std::string(r.Query("measures")) + "|" + std::string(r.Query("by")) + "|" +
@@ -237,14 +257,29 @@ HttpResponse ApiServer::Kpi(Context& c) {
   if (level != "branch" && level != "broker") throw ApiError{400, "bad_parameter", "expected branch or broker", "level"};
   auto rows = c.store.KpiScores(c.request.Query("period"), level);
   if (!rows.ok()) ThrowStatus(rows.status());
+  // The units the caller may see: a branch manager their branch and its brokers, a
+  // broker themselves; ranks stay those of the whole brokerage.
+  DataScope scope = AggregateScopeOf(c.principal);
+  std::unordered_set<std::string> brokers_of_branch;
+  if (!scope.branch_id.empty() && level == "broker") {
+    Status listed = c.store.ForEach([&](const Staff& s) {
+      if (s.branch_id == scope.branch_id) brokers_of_branch.insert(s.staff_id);
+      return true;
+    });
+    if (!listed.ok()) ThrowStatus(listed);
+  }
+  auto visible = [&](const KpiRecord& row) {
+    if (scope.nobody) return false;
+    if (!scope.broker_id.empty()) return level == "broker" && row.unit == scope.broker_id;
+    if (!scope.branch_id.empty()) return level == "branch" ? row.unit == scope.branch_id : brokers_of_branch.count(row.unit) > 0;
+    return true;
+  };
   JsonWriter json;
   json.BeginObject().Field("level", level).Key("weights").BeginObject();
   json.Field("new", 0.2).Field("retained", 0.3).Field("upgraded", 0.3).Field("profit", 0.2).EndObject();
   json.Key("items").BeginArray();
   for (const KpiRecord& row : *rows) {
-    if (c.principal.role == UserRole::kBranchManager && level == "branch" && row.unit != c.principal.branch_id) continue;
-    if (c.principal.role == UserRole::kBroker && (level != "broker" || row.unit != c.principal.staff_id)) continue;
-    WriteEntity(json, row);
+    if (visible(row)) WriteEntity(json, row);
   }
   json.EndArray().EndObject();
   return JsonResponse(json.Take());
@@ -269,19 +304,16 @@ HttpResponse ApiServer::ModelCard(Context& c) {
 HttpResponse ApiServer::Alerts(Context& c) {
   std::string customer_id(c.request.Query("customer_id"));
   if (!customer_id.empty()) (void)VisibleCustomer(c, customer_id);
+  // Alerts name customers: the caller's customer scope, in the query before the limit.
+  CustomerQuery scope;
+  RestrictToScope(c.principal, scope);
   auto rows = c.store.ListAlerts(customer_id, QueryInt(c.request, "before", 0, 0, INT64_MAX),
-                                 static_cast<int>(QueryInt(c.request, "limit", 50, 1, 500)));
+                                 static_cast<int>(QueryInt(c.request, "limit", 50, 1, 500)), scope);
   if (!rows.ok()) ThrowStatus(rows.status());
   JsonWriter json;
-  json.BeginObject().Key("items").BeginArray();
-  for (const Alert& alert : *rows) {
-    if (customer_id.empty() && c.principal.role != UserRole::kAdmin && c.principal.role != UserRole::kHqAnalyst) {
-      auto customer = c.store.GetCustomer(alert.customer_id);
-      if (!customer.ok() || !InScope(c.principal, *customer)) continue;
-    }
-    WriteEntity(json, alert);
-  }
-  json.EndArray().EndObject();
+  json.BeginObject().Key("items");
+  WriteEntities(json, *rows);
+  json.EndObject();
   return JsonResponse(json.Take());
 }
 

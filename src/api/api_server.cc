@@ -97,6 +97,7 @@ Status ApiServer::Start() {
   auto open = [this] { return OpenStore(); };
   metrics_ = std::make_unique<RouteMetrics>(routes_.size());
   sessions_ = std::make_unique<SessionRegistry>(options_.sessions);
+  search_guard_ = std::make_unique<SearchGuard>(options_.search);
   live_ = std::make_unique<LiveAnalytics>(open, options_.live);
   live_->Start();
   ingest_listener_.live = live_.get();
@@ -171,7 +172,10 @@ std::vector<std::string> ApiServer::RouteList() const {
 }
 
 void ApiServer::Add(std::string method, std::string pattern, Permission permission, Handler handler, bool quick) {
-  Route route{std::move(method), {}, pattern, permission, handler, quick};
+  // Writes take a JSON body (sign-out takes none): a form or text body is refused with
+  // 415 before the handler, which also keeps cross-site HTML forms out.
+  bool json_body = (method == "POST" || method == "PATCH" || method == "PUT") && pattern != "/api/v1/auth/logout";
+  Route route{std::move(method), {}, pattern, permission, handler, quick, json_body};
   std::string_view rest = pattern;
   while (!rest.empty()) {
     rest.remove_prefix(1);  // '/'
@@ -280,10 +284,22 @@ HttpResponse ApiServer::Dispatch(HttpRequest& request) {
       const Route& route = routes_[route_index];
       Context context{request, {}, ThreadStore(), {}};
       bool signed_in = false;
+      bool by_cookie = false;
+      bool route_refused = false;
+      if (route.json_body && !AcceptsBodyType(route, request.content_type)) {
+        throw ApiError{415, "unsupported_media_type",
+                       route.pattern == "/api/v1/events"
+                           ? "send the body as application/json or application/x-ndjson"
+                           : "send the body as application/json",
+                       "Content-Type"};
+      }
       if (route.permission != Permission::kPublic) {
         std::string_view token;
         if (request.authorization.starts_with("Bearer ")) token = std::string_view(request.authorization).substr(7);
-        if (token.empty()) token = request.Cookie("fincrm_session");
+        if (token.empty()) {
+          token = request.Cookie("fincrm_session");
+          by_cookie = !token.empty();
+        }
         if (!token.empty()) {
           if (auto principal = sessions_->Resolve(token)) {
             context.principal = *principal;
@@ -301,9 +317,24 @@ HttpResponse ApiServer::Dispatch(HttpRequest& request) {
           response = ErrorResponse(401, "unauthenticated", "sign in first (session expired or missing)", "");
         } else if (!Allows(context.principal, route.permission)) {
           response = ErrorResponse(403, "forbidden", "your role may not do this", "");
+          signed_in = false;
         }
       }
-      if (route.permission == Permission::kPublic || (signed_in && Allows(context.principal, route.permission))) {
+      // Cross-site request forgery: a browser sends the session cookie with any request
+      // to this host, but it also says which page sent a write (Origin). A write signed
+      // in by cookie must come from this server's own pages; any write that names
+      // another origin is refused, whatever signed it in.
+      bool write = request.method != "GET" && request.method != "HEAD";
+      if (write && (signed_in || route.permission == Permission::kPublic) &&
+          ((by_cookie && request.origin.empty()) || (!request.origin.empty() && !SameOrigin(request)))) {
+        response = ErrorResponse(403, "cross_origin",
+                                 request.origin.empty() ? "a write signed in by cookie must carry the Origin header"
+                                                        : "writes from " + request.origin + " are not accepted",
+                                 "Origin");
+        signed_in = false;
+        route_refused = true;
+      }
+      if (!route_refused && (route.permission == Permission::kPublic || signed_in)) {
         response = (this->*route.handler)(context);
       }
     }
@@ -322,6 +353,27 @@ HttpResponse ApiServer::Dispatch(HttpRequest& request) {
   metrics.buckets[bucket]++;
   metrics.micros_sum += static_cast<int64_t>(seconds * 1e6);
   return response;
+}
+
+bool ApiServer::AcceptsBodyType(const Route& route, std::string_view content_type) {
+  std::string media(content_type.substr(0, content_type.find(';')));
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  while (!media.empty() && media.front() == ' ') media.erase(media.begin());
+  std::transform(media.begin(), media.end(), media.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  if (media == "application/json") return true;
+  return route.pattern == "/api/v1/events" && (media == "application/x-ndjson" || media == "application/ndjson");
+}
+
+bool ApiServer::SameOrigin(const HttpRequest& request) const {
+  for (const std::string& allowed : options_.allowed_origins) {
+    if (EqualsIgnoreAsciiCase(allowed, request.origin)) return true;
+  }
+  // "scheme://host[:port]" against the Host header: a proxy in front may change the
+  // scheme (TLS ends there) but keeps the host, as the operations guide asks.
+  std::string_view origin = request.origin;
+  size_t scheme = origin.find("://");
+  if (scheme == std::string_view::npos || request.host.empty()) return false;
+  return EqualsIgnoreAsciiCase(origin.substr(scheme + 3), request.host);
 }
 
 HttpResponse ApiServer::Health(Context& c) {
@@ -395,6 +447,8 @@ HttpResponse ApiServer::Metrics(Context&) {
   gauge("fincrm_customer_view_cache_bytes", "Memory held by cached 360 views (compressed).", static_cast<int64_t>(views_->Bytes()));
   gauge("fincrm_customer_view_cache_clears_total", "Times the view cache was emptied (another process changed data).", views_->Clears());
   gauge("fincrm_sessions_active", "Signed-in sessions.", static_cast<int64_t>(sessions_->active_sessions()), "gauge");
+  gauge("fincrm_search_enumerations_flagged_total", "Sessions flagged for searching by many numbers.",
+        search_guard_->flagged());
   return {200, "text/plain; version=0.0.4", std::move(out), {}};
 }
 

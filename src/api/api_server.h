@@ -21,6 +21,7 @@
 #include "api/audit_recorder.h"
 #include "api/customer_view_cache.h"
 #include "api/http_server.h"
+#include "api/search_guard.h"
 #include "api/sessions.h"
 #include "service/event_ingestor.h"
 #include "service/live_analytics.h"
@@ -31,6 +32,7 @@ struct ApiServerOptions {
   std::string db_path;
   HttpServerOptions http;
   SessionOptions sessions;
+  SearchGuardOptions search;
   LiveAnalyticsOptions live;
   EventIngestorOptions ingest;
   size_t max_events_per_request = 10000;
@@ -38,6 +40,9 @@ struct ApiServerOptions {
   bool secure_cookies = false;  // set the cookie's Secure flag (behind TLS)
   std::string web_root;         // static files of the web console; empty = none
   bool webhooks = true;         // deliver webhooks from this process
+  // Origins ("https://crm.example.com") whose pages may write besides this server's own
+  // (its Host header): for a console served from another name through a proxy.
+  std::vector<std::string> allowed_origins;
 };
 
 class ApiServer {
@@ -51,6 +56,10 @@ class ApiServer {
   // Graceful: stops accepting, finishes requests, commits pending events and audit
   // entries, rescoring what arrived.
   void Stop();
+
+  // Serves one request in-process through the same gate as the network (route,
+  // sign-in, permission, errors, metrics): for the router's fuzz target.
+  HttpResponse Serve(HttpRequest& request) { return Dispatch(request); }
 
   LiveAnalytics& live() { return *live_; }
   EventIngestor& ingestor() { return *ingestor_; }
@@ -69,10 +78,14 @@ class ApiServer {
     Permission permission;
     Handler handler;
     bool quick;  // a few index lookups, never waits: runs on the I/O thread
+    bool json_body;  // takes a JSON body: other content types get 415
   };
   struct RouteMetrics;
 
   HttpResponse Dispatch(HttpRequest& request);
+  static bool AcceptsBodyType(const Route& route, std::string_view content_type);
+  // Whether the request's Origin is this server (its Host) or an allowed origin.
+  bool SameOrigin(const HttpRequest& request) const;
   void AddRoutes();
   void Add(std::string method, std::string pattern, Permission permission, Handler handler, bool quick = false);
   // The index of the route for the request (routes_.size() when none); `path_known`
@@ -98,6 +111,9 @@ class ApiServer {
   std::vector<AssetSnapshot> AssetHistory(Store& store, const std::string& customer_id, int limit);
   // Customers (customer_routes.cc)
   HttpResponse ListCustomers(Context& c);
+  // Rate limit and enumeration watch of customer searches (search_guard.h): returns
+  // when the search may run, throws the 429 otherwise.
+  void GuardSearch(Context& c, std::string_view q);
   HttpResponse ExportCustomers(Context& c);
   HttpResponse CreateCustomer(Context& c);
   HttpResponse GetCustomer360(Context& c);
@@ -139,6 +155,7 @@ class ApiServer {
   ApiServerOptions options_;
   std::vector<Route> routes_;
   std::unique_ptr<SessionRegistry> sessions_;
+  std::unique_ptr<SearchGuard> search_guard_;
   std::unique_ptr<LiveAnalytics> live_;
   // Committed events reach the live facts after the commit that already dropped the
   // customers' cached views; a view built in between would show the store's new rows
@@ -175,8 +192,8 @@ class ApiServer {
   HttpResponse Memoized(const std::string& key, int64_t version, const std::function<std::string()>& compute);
   static int64_t AnalysisVersion(Store& store);
   static int64_t DataVersion(Store& store);
-  static std::string LadderJson(Store& store);
-  static std::string LadderMovesJson(Store& store, Date from, Date to);
+  static std::string LadderJson(Store& store, const CustomerQuery& scope);
+  static std::string LadderMovesJson(Store& store, Date from, Date to, const CustomerQuery& scope);
   void PrewarmDashboard();
   std::thread prewarm_;
   std::mutex memo_mutex_;

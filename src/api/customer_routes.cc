@@ -41,6 +41,12 @@ void Check(const Status& status) {
 }
 
 template <class T>
+T Unwrap(Result<T> result) {
+  if (!result.ok()) ThrowStatus(result.status());
+  return std::move(*result);
+}
+
+template <class T>
 void WriteOne(Store& store, const T& row) {
   auto writer = store.BeginWrite();
   if (!writer.ok()) ThrowStatus(writer.status());
@@ -68,6 +74,29 @@ CustomerQuery ListFilters(ApiServer::Context& c, int limit) {
 
 }  // namespace
 
+void ApiServer::GuardSearch(Context& c, std::string_view q) {
+  std::string session = c.token.empty() ? c.principal.login : c.token;
+  switch (search_guard_->Check(session, q)) {
+    case SearchGuard::Verdict::kAllowed: return;
+    case SearchGuard::Verdict::kThrottled:
+      audit_->Record(c.principal.login, "customer.search_throttled", "", "q=" + std::string(q), c.request.remote_address);
+      throw ApiError{429, "too_many_searches", "too many searches in a short time; wait a moment", "q"};
+    case SearchGuard::Verdict::kEnumerationFlagged:
+      // Many number-shaped lookups from one session: the pattern of trying candidates
+      // for a masked mobile or ID number. Compliance finds it in the audit trail.
+      std::fprintf(stderr, "fincrm serve: security: %s (%s) made more than %d number searches in %d minutes\n",
+                   c.principal.login.c_str(), c.request.remote_address.c_str(),
+                   options_.search.number_lookups_per_window, options_.search.window_minutes);
+      Check(audit_->RecordDurably(c.principal.login, "security.search_enumeration", "",
+                                  "number searches over the limit; last q=" + std::string(q), c.request.remote_address));
+      [[fallthrough]];
+    case SearchGuard::Verdict::kEnumerationBlocked:
+      throw ApiError{429, "search_enumeration",
+                     "too many searches by number from this session; they are refused for a while and were reported",
+                     "q"};
+  }
+}
+
 HttpResponse ApiServer::ListCustomers(Context& c) {
   const HttpRequest& r = c.request;
   FieldVisibility visible = VisibilityFor(c.principal.role);
@@ -77,12 +106,17 @@ HttpResponse ApiServer::ListCustomers(Context& c) {
   if (r.HasQuery("q")) {
     std::string_view q = r.Query("q");
     if (q.empty() || q.size() > 100) throw ApiError{400, "bad_parameter", "must have 1 to 100 characters", "q"};
-    auto hits = c.store.SearchCustomers(q, limit);
-    if (!hits.ok()) ThrowStatus(hits.status());
+    GuardSearch(c, q);
+    DataScope scope = CustomerScopeOf(c.principal);
+    std::vector<CustomerSearchHit> hits;
+    if (!scope.nobody) {
+      hits = Unwrap(c.store.SearchCustomers(
+          {std::string(q), limit, visible.mobile, visible.id_number, scope.branch_id, scope.broker_id}));
+    }
     json.Key("items").BeginArray();
-    for (const CustomerSearchHit& hit : *hits) {
+    for (const CustomerSearchHit& hit : hits) {
       auto customer = c.store.GetCustomer(hit.customer_id);
-      if (!customer.ok() || !InScope(c.principal, *customer)) continue;
+      if (!customer.ok() || !InScope(c.principal, *customer)) continue;  // changed since the search
       json.BeginObject();
       WriteEntityFields(json, *customer, &visible);
       json.Field("matched_on", hit.matched_on);
@@ -91,7 +125,8 @@ HttpResponse ApiServer::ListCustomers(Context& c) {
     json.EndArray();
     json.Key("next_after").Null();
     json.EndObject();
-    audit_->Record(c.principal.login, "customer.search", "", "q=" + std::string(q), r.remote_address);
+    audit_->Record(c.principal.login, "customer.search", "",
+                   "q=" + std::string(q) + " hits=" + std::to_string(hits.size()), r.remote_address);
     return JsonResponse(json.Take());
   }
   CustomerQuery query = ListFilters(c, limit);
@@ -222,12 +257,6 @@ std::vector<T> MergeUnapplied(std::vector<T> unapplied, std::vector<T> stored, K
   std::stable_sort(stored.begin(), stored.end(), newer);
   if (static_cast<int>(stored.size()) > limit) stored.resize(limit);
   return stored;
-}
-
-template <class T>
-T Unwrap(Result<T> result) {
-  if (!result.ok()) ThrowStatus(result.status());
-  return std::move(*result);
 }
 
 }  // namespace

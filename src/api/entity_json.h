@@ -38,7 +38,11 @@ void Value(JsonWriter& json, const std::optional<T>& v, bool) {
 
 // The mask for a personal field the caller may not see in full, or nullptr.
 inline std::string (*MaskFor(std::string_view field, const FieldVisibility& visible))(std::string_view) {
-  if (field == "id_number" && !visible.id_number) return &MaskIdNumber;
+  // The birth date is half of a resident ID number (its digits 7-14): whoever sees the
+  // number masked sees only the year.
+  if ((field == "id_number" || field == "birth_date") && !visible.id_number) {
+    return field == "id_number" ? &MaskIdNumber : &MaskBirthDate;
+  }
   if ((field == "mobile" || field == "member_mobile") && !visible.mobile) return &MaskMobile;
   if (field == "email" && !visible.email) return &MaskEmail;
   if (field == "address" && !visible.address) return &MaskAddress;
@@ -59,6 +63,13 @@ void WriteEntityFields(JsonWriter& json, const T& row, const FieldVisibility* vi
             if (visibility && !(row.*member).empty()) {
               if (auto mask = entity_json_detail::MaskFor(spec.name, *visibility)) {
                 json.String(mask(row.*member));
+                return;
+              }
+            }
+          } else if constexpr (std::is_same_v<Member, std::optional<Date>>) {
+            if (visibility && (row.*member).has_value()) {
+              if (auto mask = entity_json_detail::MaskFor(spec.name, *visibility)) {
+                json.String(mask(FormatDate(*(row.*member))));
                 return;
               }
             }

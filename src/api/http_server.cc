@@ -23,25 +23,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-void SplitTarget(std::string_view target, HttpRequest& request) {
-  size_t question = target.find('?');
-  request.path = PercentDecode(target.substr(0, question), false);
-  if (question == std::string_view::npos) return;
-  std::string_view query = target.substr(question + 1);
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    if (!pair.empty()) {
-      size_t equals = pair.find('=');
-      request.query.emplace_back(PercentDecode(pair.substr(0, equals), true),
-                                 equals == std::string_view::npos ? std::string()
-                                                                  : PercentDecode(pair.substr(equals + 1), true));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-}
-
 std::string ErrorBody(std::string_view code, std::string_view message) {
   return std::string("{\"error\":{\"code\":\"") + std::string(code) + "\",\"message\":\"" +
          std::string(message) + "\",\"field\":\"\"}}";
@@ -106,7 +87,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto& message = parser_->get();
     auto request = std::make_shared<HttpRequest>();
     request->method = std::string(message.method_string());
-    SplitTarget(std::string_view(message.target().data(), message.target().size()), *request);
+    ParseRequestTarget(std::string_view(message.target().data(), message.target().size()), *request);
     request->body = std::move(message.body());
     auto header = [&](http::field field) {
       auto it = message.find(field);
@@ -115,6 +96,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request->content_type = header(http::field::content_type);
     request->authorization = header(http::field::authorization);
     request->cookie = header(http::field::cookie);
+    request->host = header(http::field::host);
+    request->origin = header(http::field::origin);
     if (auto it = message.find("X-API-Key"); it != message.end()) request->api_key = std::string(it->value());
     beast::error_code ignored;
     auto endpoint = stream_.socket().remote_endpoint(ignored);

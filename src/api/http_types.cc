@@ -60,4 +60,23 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
   return out;
 }
 
+void ParseRequestTarget(std::string_view target, HttpRequest& request) {
+  size_t question = target.find('?');
+  request.path = PercentDecode(target.substr(0, question), false);
+  if (question == std::string_view::npos) return;
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    if (!pair.empty()) {
+      size_t equals = pair.find('=');
+      request.query.emplace_back(PercentDecode(pair.substr(0, equals), true),
+                                 equals == std::string_view::npos ? std::string()
+                                                                  : PercentDecode(pair.substr(equals + 1), true));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+}
+
 }  // namespace fincrm

@@ -18,6 +18,8 @@ struct HttpRequest {
   std::string content_type;
   std::string authorization;
   std::string cookie;
+  std::string host;     // Host
+  std::string origin;   // Origin, sent by browsers with cross-site and same-origin writes
   std::string api_key;  // X-API-Key
   std::string remote_address;
 
@@ -37,5 +39,9 @@ struct HttpResponse {
 
 // Decodes %XX and, in query strings, '+'. Invalid escapes stay as they are.
 std::string PercentDecode(std::string_view text, bool plus_is_space);
+
+// Fills the request's path (decoded) and query parameters from a request target
+// ("/api/v1/customers?q=%E7%8E%8B&limit=5"). Any text is accepted.
+void ParseRequestTarget(std::string_view target, HttpRequest& request);
 
 }  // namespace fincrm

@@ -59,26 +59,41 @@ LoginOutcome SessionRegistry::Login(Store& store, std::string_view login, std::s
       return {429, "too_many_attempts", "too many sign-in attempts from this address; wait a minute", {}, {}, {}};
     }
   }
+  std::lock_guard one_at_a_time(LoginLock(login));
   auto found = store.FindUser(login);
   if (!found.ok()) return {503, "unavailable", found.status().message(), {}, {}, {}};
   LoginOutcome invalid{401, "invalid_credentials", "wrong login or password", {}, {}, {}};
+  Timestamp wall = CurrentTime();
+  auto locked = [](Timestamp until) {
+    return LoginOutcome{423, "login_locked", "too many wrong passwords: locked until " + FormatTimestamp(until),
+                        {}, {}, {}};
+  };
   if (!found->has_value()) {
     // The same cost as a real check, so the answer's timing does not tell that the
-    // login is unknown.
+    // login is unknown; and the same lockout, so its answers do not either.
     static const std::string dummy = [] {
       auto hash = HashPassword("timing-equaliser-password");
       return hash.ok() ? *hash : std::string();
     }();
+    {
+      std::lock_guard lock(mutex_);
+      if (unknown_logins_.size() > 100000) {
+        std::erase_if(unknown_logins_, [&](const auto& entry) { return entry.second.locked_until < wall.seconds; });
+      }
+      auto it = unknown_logins_.find(std::string(login));
+      if (it != unknown_logins_.end() && it->second.locked_until > wall.seconds) return locked({it->second.locked_until});
+    }
     (void)VerifyPassword(dummy, password);
+    std::lock_guard lock(mutex_);
+    UnknownLogin& unknown = unknown_logins_[std::string(login)];
+    if (++unknown.failures >= options_.max_failures) {
+      unknown.locked_until = wall.seconds + options_.lockout_minutes * 60;
+      unknown.failures = 0;
+    }
     return invalid;
   }
   StaffUser user = **found;
-  Timestamp wall = CurrentTime();
-  if (user.disabled) return {403, "login_disabled", "this login is disabled", {}, {}, {}};
-  if (user.locked_until.seconds > wall.seconds) {
-    return {423, "login_locked",
-            "too many wrong passwords: locked until " + FormatTimestamp(user.locked_until), {}, {}, {}};
-  }
+  if (user.locked_until.seconds > wall.seconds) return locked(user.locked_until);
   if (!VerifyPassword(user.password_hash, password)) {
     user.failed_logins += 1;
     if (user.failed_logins >= options_.max_failures) {
@@ -88,6 +103,8 @@ LoginOutcome SessionRegistry::Login(Store& store, std::string_view login, std::s
     (void)store.UpdateUser(user);
     return invalid;
   }
+  // Only the right password learns that the login is disabled.
+  if (user.disabled) return {403, "login_disabled", "this login is disabled", {}, {}, {}};
   if (user.failed_logins != 0 || user.locked_until.seconds != 0) {
     user.failed_logins = 0;
     user.locked_until = Timestamp{0};
@@ -119,6 +136,15 @@ std::optional<Principal> SessionRegistry::Resolve(std::string_view token) {
 void SessionRegistry::Logout(std::string_view token) {
   std::lock_guard lock(mutex_);
   sessions_.erase(std::string(token));
+}
+
+int SessionRegistry::EndSessionsOf(std::string_view login) {
+  std::lock_guard lock(mutex_);
+  return static_cast<int>(std::erase_if(sessions_, [&](const auto& entry) { return entry.second.principal.login == login; }));
+}
+
+std::mutex& SessionRegistry::LoginLock(std::string_view login) {
+  return login_locks_[std::hash<std::string_view>{}(login) % login_locks_.size()];
 }
 
 size_t SessionRegistry::active_sessions() {

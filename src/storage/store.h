@@ -93,6 +93,18 @@ struct CustomerSearchHit {
   std::string matched_on;  // "customer_id", "name", "mobile" or "id_number"
 };
 
+// What a customer search looks for (Store::SearchCustomers). Mobile numbers and ID
+// numbers match only in full, and only when allowed: a caller who sees them masked
+// must not learn them by trying candidates.
+struct CustomerSearch {
+  std::string text;
+  int limit = 50;
+  bool by_mobile = true;
+  bool by_id_number = true;
+  std::string branch_id;  // empty: any branch
+  std::string broker_id;  // empty: any broker
+};
+
 // Filters of the customer list; every set field must match. Paging is by key: pass
 // the last customer number of a page as `after` to get the next.
 struct CustomerQuery {
@@ -213,9 +225,10 @@ class Store {
   virtual Result<std::vector<Trade>> RecentTrades(std::string_view customer_id, int limit) = 0;
   virtual Result<std::vector<Interaction>> RecentInteractions(std::string_view customer_id,
                                                               int limit) = 0;
-  // Exact customer number, ID number or mobile, or a name prefix; at most `limit` hits.
-  virtual Result<std::vector<CustomerSearchHit>> SearchCustomers(std::string_view query,
-                                                                 int limit) = 0;
+  // Exact customer number, ID number or mobile (each only when the search allows it),
+  // or a name prefix; narrowed to the search's branch and broker before the limit, so
+  // a scoped caller gets up to `limit` of their own matches.
+  virtual Result<std::vector<CustomerSearchHit>> SearchCustomers(const CustomerSearch& search) = 0;
 
   // Streams every row in natural-key order; stop early by returning false.
   virtual Status ForEach(const std::function<bool(const Branch&)>& fn) = 0;
@@ -281,13 +294,18 @@ class Store {
   // Newest first.
   virtual Result<std::vector<AssetSnapshot>> AssetHistory(std::string_view customer_id, int limit) = 0;
   virtual Result<std::vector<FollowUpTask>> ListTasks(const TaskQuery& query) = 0;
-  // Newest first; customer_id empty = all customers; before_id 0 = from the newest.
-  virtual Result<std::vector<Alert>> ListAlerts(std::string_view customer_id, int64_t before_id, int limit) = 0;
+  // Newest first; customer_id empty = all customers; before_id 0 = from the newest;
+  // limited to the scope's branch and broker (when set) before the limit.
+  virtual Result<std::vector<Alert>> ListAlerts(std::string_view customer_id, int64_t before_id, int limit,
+                                                const CustomerQuery& scope) = 0;
   virtual Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) = 0;
+  // The aggregates below count only the customers of the scope's branch and broker
+  // (when set: a customer query's branch_id and broker_id).
   // Customers per tier per month-end, oldest month first.
-  virtual Result<std::vector<TierCount>> TierDistribution() = 0;
-  virtual Result<std::vector<TierMove>> TierMoves(Date from_month, Date to_month) = 0;
-  virtual Result<std::vector<ClusterRecord>> ClustersOfRun(int64_t run_id) = 0;
+  virtual Result<std::vector<TierCount>> TierDistribution(const CustomerQuery& scope) = 0;
+  virtual Result<std::vector<TierMove>> TierMoves(Date from_month, Date to_month, const CustomerQuery& scope) = 0;
+  // The run's clusters; each size counts the scope's customers in the cluster now.
+  virtual Result<std::vector<ClusterRecord>> ClustersOfRun(int64_t run_id, const CustomerQuery& scope) = 0;
   // Customers with a churn score per tenth of risk (index 0: [0, 0.1) … 9: [0.9, 1]),
   // limited to the query's branch and broker when set.
   virtual Result<std::vector<int64_t>> ChurnRiskHistogram(const CustomerQuery& scope) = 0;

@@ -21,12 +21,6 @@
 namespace fincrm::testing {
 namespace {
 
-std::string Str(simdjson::dom::element e) {
-  std::string_view v;
-  if (e.get_string().get(v)) return "<not a string>";
-  return std::string(v);
-}
-
 class ApiServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -37,24 +31,9 @@ class ApiServerTest : public ::testing::Test {
     demo_->Stop();
     delete demo_;
   }
-  ApiClient As(const std::string& login) {
-    ApiClient client(demo_->port);
-    Reply reply = client.Login(login, DemoServer::kPassword);
-    EXPECT_EQ(reply.status, 200) << login << ": " << reply.body;
-    return client;
-  }
-  // Every customer id the caller's list returns, following next_after to the end.
+  ApiClient As(const std::string& login) { return demo_->As(login); }
   std::vector<std::string> AllListed(ApiClient& client, const std::string& filter = "") {
-    std::vector<std::string> ids;
-    std::string after;
-    for (int page = 0; page < 1000; ++page) {
-      Reply reply = client.Get("/api/v1/customers?limit=200" + filter + (after.empty() ? "" : "&after=" + after));
-      EXPECT_EQ(reply.status, 200) << reply.body;
-      for (auto item : reply.json["items"].get_array()) ids.push_back(Str(item["customer_id"]));
-      if (reply.json["next_after"].is_null()) break;
-      after = Str(reply.json["next_after"]);
-    }
-    return ids;
+    return demo_->AllListed(client, filter);
   }
   // A customer of the given broker (or any other broker when `other`).
   std::string CustomerOf(const std::string& staff, bool other = false) {
@@ -210,7 +189,14 @@ TEST_F(ApiServerTest, PersonalFieldsAreMaskedByRole) {
   std::string mobile = Str(full.json["profile"]["mobile"]);
   ASSERT_EQ(id_number.size(), 18u);
   Reply by_broker = broker.Get("/api/v1/customers/" + id);
-  EXPECT_EQ(Str(by_broker.json["profile"]["id_number"]), id_number.substr(0, 6) + "********" + id_number.substr(14));
+  // Neither the ID number's region nor its birth-date digits show, and the birth date
+  // shows only its year: the number cannot be rebuilt from the rest of the view.
+  EXPECT_EQ(Str(by_broker.json["profile"]["id_number"]), std::string(14, '*') + id_number.substr(14));
+  std::string birth = Str(full.json["profile"]["birth_date"]);
+  ASSERT_EQ(birth.size(), 10u);
+  EXPECT_EQ(Str(by_broker.json["profile"]["birth_date"]), birth.substr(0, 4) + "-**-**");
+  EXPECT_EQ(by_broker.body.find(id_number.substr(6, 8)), std::string::npos);
+  EXPECT_EQ(by_broker.body.find(id_number.substr(0, 6)), std::string::npos);
   EXPECT_EQ(Str(by_broker.json["profile"]["mobile"]), mobile);  // brokers call their customers
   Reply by_hq = hq.Get("/api/v1/customers/" + id);
   EXPECT_EQ(Str(by_hq.json["profile"]["mobile"]), mobile.substr(0, 3) + "****" + mobile.substr(7));
@@ -231,8 +217,11 @@ TEST_F(ApiServerTest, ExportsTheCurrentFilterMaskedAndInScope) {
   EXPECT_EQ(lines[0].rfind("\xEF\xBB\xBF" "customer_id,name,", 0), 0u) << lines[0];
   std::vector<std::string> listed = AllListed(broker, "&status=active");
   EXPECT_EQ(lines.size() - 1, listed.size());
-  std::regex masked_id(",\\d{6}\\*{8}[0-9X]{4},");
-  for (size_t i = 1; i < lines.size(); ++i) EXPECT_TRUE(std::regex_search(lines[i], masked_id)) << lines[i];
+  std::regex masked_id(",\\*{14}[0-9X]{4},"), masked_birth(",\\d{4}-\\*\\*-\\*\\*,");
+  for (size_t i = 1; i < lines.size(); ++i) {
+    EXPECT_TRUE(std::regex_search(lines[i], masked_id)) << lines[i];
+    EXPECT_TRUE(std::regex_search(lines[i], masked_birth)) << lines[i];
+  }
   Reply xlsx = broker.Get("/api/v1/customers/export?format=xlsx&headers=zh");
   ASSERT_EQ(xlsx.status, 200);
   EXPECT_EQ(xlsx.body.substr(0, 2), "PK");  // a zip container, as .xlsx files are

@@ -11,6 +11,12 @@
 
 namespace fincrm::testing {
 
+std::string Str(simdjson::dom::element e) {
+  std::string_view v;
+  if (e.get_string().get(v)) return "<not a string>";
+  return std::string(v);
+}
+
 namespace {
 Reply Wrap(const httplib::Result& result) {
   Reply reply;
@@ -44,8 +50,9 @@ Reply ApiClient::Post(const std::string& path, const std::string& body, const st
   return Wrap(client_.Post(path, With(extra), body, type));
 }
 
-Reply ApiClient::Patch(const std::string& path, const std::string& body) {
-  return Wrap(client_.Patch(path, With({}), body, "application/json"));
+Reply ApiClient::Patch(const std::string& path, const std::string& body, const std::string& type,
+                       const httplib::Headers& extra) {
+  return Wrap(client_.Patch(path, With(extra), body, type.c_str()));
 }
 
 Reply ApiClient::Login(const std::string& login, const std::string& password) {
@@ -112,12 +119,34 @@ void DemoServer::StartServer() {
   options.live.rescore_seconds = 3600;  // tests rescore explicitly
   options.live.churn_threshold = 0.5;
   options.sessions.attempts_per_minute_per_address = 100000;  // SessionRateLimit tests the limit itself
+  if (adjust) adjust(options);
   server = std::make_unique<ApiServer>(options);
   Status started = server->Start();
   ASSERT_TRUE(started.ok()) << started.message();
   port = server->port();
   for (int i = 0; i < 600 && !server->live().ready(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   ASSERT_TRUE(server->live().ready()) << server->live().state();
+}
+
+ApiClient DemoServer::As(const std::string& login) const {
+  ApiClient client(port);
+  Reply reply = client.Login(login, kPassword);
+  EXPECT_EQ(reply.status, 200) << login << ": " << reply.body;
+  return client;
+}
+
+std::vector<std::string> DemoServer::AllListed(ApiClient& client, const std::string& filter) const {
+  std::vector<std::string> ids;
+  std::string after;
+  for (int page = 0; page < 1000; ++page) {
+    Reply reply = client.Get("/api/v1/customers?limit=200" + filter + (after.empty() ? "" : "&after=" + after));
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    if (reply.status != 200) break;
+    for (auto item : reply.json["items"].get_array()) ids.push_back(Str(item["customer_id"]));
+    if (reply.json["next_after"].is_null()) break;
+    after = Str(reply.json["next_after"]);
+  }
+  return ids;
 }
 
 void DemoServer::Stop() {

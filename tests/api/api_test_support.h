@@ -21,6 +21,9 @@ struct Reply {
   std::shared_ptr<simdjson::dom::parser> parser;
 };
 
+// A JSON string's text, or "<not a string>".
+std::string Str(simdjson::dom::element e);
+
 class ApiClient {
  public:
   explicit ApiClient(int port) : client_("127.0.0.1", port) { client_.set_read_timeout(60); }
@@ -28,7 +31,8 @@ class ApiClient {
   Reply Get(const std::string& path, const httplib::Headers& extra = {});
   Reply Post(const std::string& path, const std::string& body, const std::string& type = "application/json",
              const httplib::Headers& extra = {});
-  Reply Patch(const std::string& path, const std::string& body);
+  Reply Patch(const std::string& path, const std::string& body, const std::string& type = "application/json",
+              const httplib::Headers& extra = {});
   // Signs in and keeps the token for later requests.
   Reply Login(const std::string& login, const std::string& password);
 
@@ -52,6 +56,12 @@ struct DemoServer {
   std::unique_ptr<ApiServer> server;
   int port = 0;
   EventIngestorOptions ingest;  // set before Start
+  std::function<void(ApiServerOptions&)> adjust;  // changes to the server's options, before Start
+
+  // A client signed in as `login` (EXPECTs the sign-in to succeed).
+  ApiClient As(const std::string& login) const;
+  // Every customer id the client's list returns, following next_after to the end.
+  std::vector<std::string> AllListed(ApiClient& client, const std::string& filter = "") const;
 
   // Builds the database (customers, analysed) and starts the server.
   void Start(int customers, const std::function<void(Store&)>& before_start = {});

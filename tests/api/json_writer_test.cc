@@ -22,7 +22,8 @@ TEST(JsonWriterTest, NonFiniteNumbersBecomeNull) {
 
 TEST(MaskingTest, KeepsOnlyTheAllowedParts) {
   EXPECT_EQ(MaskMobile("13812345678"), "138****5678");
-  EXPECT_EQ(MaskIdNumber("11010519491231002X"), "110105********002X");
+  EXPECT_EQ(MaskIdNumber("11010519491231002X"), "**************002X");
+  EXPECT_EQ(MaskBirthDate("1949-12-31"), "1949-**-**");
   EXPECT_EQ(MaskEmail("zhang.san@example.com"), "z***@example.com");
   EXPECT_EQ(MaskAddress("北京市朝阳区建国路88号"), "北京市朝阳区****");
   EXPECT_EQ(MaskAddress("短地址"), "短地****");

@@ -151,9 +151,9 @@ for _ in $(seq 1 100); do
 done
 check "serve prints its URL" test -n "$port"
 check "serve: healthz" bash -c "curl -sf http://127.0.0.1:$port/healthz | grep -q '\"status\":\"ok\"'"
-check "serve: sign in" bash -c "curl -sf -X POST http://127.0.0.1:$port/api/v1/auth/login -d '{\"login\":\"admin1\",\"password\":\"s3cret-pass\"}' | grep -q token"
+check "serve: sign in" bash -c "curl -sf -X POST -H 'Content-Type: application/json' http://127.0.0.1:$port/api/v1/auth/login -d '{\"login\":\"admin1\",\"password\":\"s3cret-pass\"}' | grep -q token"
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"events_ready":true' && break; sleep 0.1; done
-check "serve: API key may post events" bash -c "curl -sf -X POST -H 'X-API-Key: $(grep '^fk_' "$work/key.out")' http://127.0.0.1:$port/api/v1/events -d '[]' | grep -q accepted"
+check "serve: API key may post events" bash -c "curl -sf -X POST -H 'Content-Type: application/json' -H 'X-API-Key: $(grep '^fk_' "$work/key.out")' http://127.0.0.1:$port/api/v1/events -d '[]' | grep -q accepted"
 kill -TERM "$server"
 code=0
 for _ in $(seq 1 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done

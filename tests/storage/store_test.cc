@@ -189,17 +189,43 @@ TEST_P(StoreTest, LatestAssetsAndInteractions) {
 
 TEST_P(StoreTest, SearchByNumberMobileIdAndNamePrefix) {
   Seed();
-  auto by_id = store_->SearchCustomers("C002", 10);
+  auto by_id = store_->SearchCustomers({"C002", 10});
   ASSERT_EQ(by_id->size(), 1u);
   EXPECT_EQ((*by_id)[0].matched_on, "customer_id");
-  auto by_mobile = store_->SearchCustomers("13912345678", 10);
+  auto by_mobile = store_->SearchCustomers({"13912345678", 10});
   ASSERT_EQ(by_mobile->size(), 1u);
   EXPECT_EQ((*by_mobile)[0].customer_id, "C001");
-  EXPECT_EQ(store_->SearchCustomers("11010519491231002X", 10)->size(), 2u);
-  EXPECT_EQ(store_->SearchCustomers("张三", 10)->size(), 2u);
-  EXPECT_EQ(store_->SearchCustomers("张三丰", 10)->size(), 1u);
-  EXPECT_EQ(store_->SearchCustomers("张三", 1)->size(), 1u);
-  EXPECT_EQ(store_->SearchCustomers("' OR 1=1 --", 10)->size(), 0u);
+  EXPECT_EQ(store_->SearchCustomers({"11010519491231002X", 10})->size(), 2u);
+  EXPECT_EQ(store_->SearchCustomers({"张三", 10})->size(), 2u);
+  EXPECT_EQ(store_->SearchCustomers({"张三丰", 10})->size(), 1u);
+  EXPECT_EQ(store_->SearchCustomers({"张三", 1})->size(), 1u);
+  EXPECT_EQ(store_->SearchCustomers({"' OR 1=1 --", 10})->size(), 0u);
+}
+
+TEST_P(StoreTest, SearchAppliesTheScopeBeforeTheLimitAndOnlyTheAllowedKeys) {
+  Seed();
+  EXPECT_EQ(store_->SearchCustomers({"张三", 10, true, true, "B001", "S001"})->size(), 2u);
+  EXPECT_EQ(store_->SearchCustomers({"张三", 10, true, true, "B002", ""})->size(), 0u);
+  EXPECT_EQ(store_->SearchCustomers({"张三", 10, true, true, "", "S999"})->size(), 0u);
+  EXPECT_EQ(store_->SearchCustomers({"C001", 10, false, false, "B001", ""})->size(), 1u);
+  // A caller who sees mobiles or ID numbers masked finds nobody by them.
+  EXPECT_EQ(store_->SearchCustomers({"13912345678", 10, false, true})->size(), 0u);
+  EXPECT_EQ(store_->SearchCustomers({"11010519491231002X", 10, true, false})->size(), 0u);
+  EXPECT_EQ(store_->SearchCustomers({"1391234567", 10})->size(), 0u);  // only the complete number
+  // The scope before the limit: a broker's matches are not crowded out by others'.
+  auto writer = store_->BeginWrite();
+  ASSERT_TRUE(writer.ok());
+  for (int i = 0; i < 30; ++i) {
+    Customer other = *store_->GetCustomer("C002");
+    other.customer_id = "C1" + std::to_string(100 + i);
+    other.name = "张三" + std::to_string(i);
+    other.broker_id = "";
+    ASSERT_TRUE((*writer)->Put(other).ok());
+  }
+  ASSERT_TRUE((*writer)->Commit().ok());
+  auto mine = store_->SearchCustomers({"张三", 2, true, true, "", "S001"});
+  ASSERT_EQ(mine->size(), 2u);
+  for (const auto& hit : *mine) EXPECT_TRUE(hit.customer_id == "C001" || hit.customer_id == "C002") << hit.customer_id;
 }
 
 TEST_P(StoreTest, ScansInKeyOrderAndStopsEarly) {

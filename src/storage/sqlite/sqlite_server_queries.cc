@@ -115,13 +115,27 @@ Result<std::vector<FollowUpTask>> SqliteStore::ListTasks(const TaskQuery& query)
   });
 }
 
-Result<std::vector<Alert>> SqliteStore::ListAlerts(std::string_view customer_id, int64_t before_id, int limit) {
-  std::string sql = SelectSql<Alert>() + " WHERE (?1 = '' OR customer_id = ?1) AND (?2 = 0 OR alert_id < ?2)"
-                                         " ORDER BY alert_id DESC LIMIT ?3";
+namespace {
+bool IsScoped(const CustomerQuery& scope) { return !scope.branch_id.empty() || !scope.broker_id.empty(); }
+// The customers of a scope, as a subquery on ?8 (branch) and ?9 (broker).
+constexpr const char* kScopeCustomers =
+    "(SELECT customer_id FROM customers WHERE (?8 = '' OR branch_id = ?8) AND (?9 = '' OR broker_id = ?9))";
+void BindScope(SqliteStatement& q, const CustomerQuery& scope) {
+  q.Bind(8, std::string_view(scope.branch_id));
+  q.Bind(9, std::string_view(scope.broker_id));
+}
+}  // namespace
+
+Result<std::vector<Alert>> SqliteStore::ListAlerts(std::string_view customer_id, int64_t before_id, int limit,
+                                                   const CustomerQuery& scope) {
+  std::string sql = SelectSql<Alert>() + " WHERE (?1 = '' OR customer_id = ?1) AND (?2 = 0 OR alert_id < ?2)";
+  if (IsScoped(scope)) sql += std::string(" AND customer_id IN ") + kScopeCustomers;
+  sql += " ORDER BY alert_id DESC LIMIT ?3";
   return Query<Alert>(sql, [&](SqliteStatement& q) {
     q.Bind(1, customer_id);
     q.Bind(2, before_id);
     q.Bind(3, int64_t{limit});
+    if (IsScoped(scope)) BindScope(q, scope);
   });
 }
 
@@ -151,11 +165,19 @@ Result<std::vector<AuditEntry>> SqliteStore::ListAudit(const AuditQuery& query) 
   });
 }
 
-Result<std::vector<TierCount>> SqliteStore::TierDistribution() {
+Result<std::vector<TierCount>> SqliteStore::TierDistribution(const CustomerQuery& scope) {
+  // Scoped, the scope's customers lead (their index) and each brings its own months.
   auto statement = Prepared(
-      "SELECT month_end, tier, COUNT(*) FROM tier_history GROUP BY month_end, tier ORDER BY month_end, tier");
+      IsScoped(scope)
+          ? std::string("SELECT t.month_end, t.tier, COUNT(*) FROM customers c "
+                        "JOIN tier_history t ON t.customer_id = c.customer_id "
+                        "WHERE (?8 = '' OR c.branch_id = ?8) AND (?9 = '' OR c.broker_id = ?9) "
+                        "GROUP BY t.month_end, t.tier ORDER BY t.month_end, t.tier")
+          : std::string("SELECT month_end, tier, COUNT(*) FROM tier_history GROUP BY month_end, tier "
+                        "ORDER BY month_end, tier"));
   if (!statement.ok()) return statement.status();
   SqliteStatement& q = **statement;
+  if (IsScoped(scope)) BindScope(q, scope);
   std::vector<TierCount> rows;
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
@@ -169,19 +191,22 @@ Result<std::vector<TierCount>> SqliteStore::TierDistribution() {
   return rows;
 }
 
-Result<std::vector<TierMove>> SqliteStore::TierMoves(Date from_month, Date to_month) {
+Result<std::vector<TierMove>> SqliteStore::TierMoves(Date from_month, Date to_month, const CustomerQuery& scope) {
   // A full outer join of the two months, so arrivals and departures count too.
+  std::string in_scope = IsScoped(scope) ? std::string(" AND a.customer_id IN ") + kScopeCustomers : "";
+  std::string b_in_scope = IsScoped(scope) ? std::string(" AND b.customer_id IN ") + kScopeCustomers : "";
   auto statement = Prepared(
       "SELECT COALESCE(a.tier, ''), COALESCE(b.tier, ''), COUNT(*) FROM tier_history a "
       "LEFT JOIN tier_history b ON b.customer_id = a.customer_id AND b.month_end = ?2 "
-      "WHERE a.month_end = ?1 GROUP BY 1, 2 "
-      "UNION ALL SELECT '', b.tier, COUNT(*) FROM tier_history b WHERE b.month_end = ?2 AND NOT EXISTS "
-      "(SELECT 1 FROM tier_history a WHERE a.customer_id = b.customer_id AND a.month_end = ?1) GROUP BY 2 "
-      "ORDER BY 1, 2");
+      "WHERE a.month_end = ?1" + in_scope + " GROUP BY 1, 2 "
+      "UNION ALL SELECT '', b.tier, COUNT(*) FROM tier_history b WHERE b.month_end = ?2" + b_in_scope +
+      " AND NOT EXISTS (SELECT 1 FROM tier_history a WHERE a.customer_id = b.customer_id AND a.month_end = ?1) "
+      "GROUP BY 2 ORDER BY 1, 2");
   if (!statement.ok()) return statement.status();
   SqliteStatement& q = **statement;
   q.Bind(1, from_month);
   q.Bind(2, to_month);
+  if (IsScoped(scope)) BindScope(q, scope);
   std::vector<TierMove> rows;
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
@@ -195,9 +220,26 @@ Result<std::vector<TierMove>> SqliteStore::TierMoves(Date from_month, Date to_mo
   return rows;
 }
 
-Result<std::vector<ClusterRecord>> SqliteStore::ClustersOfRun(int64_t run_id) {
-  return Query<ClusterRecord>(SelectSql<ClusterRecord>() + " WHERE run_id = ? ORDER BY cluster",
-                              [&](SqliteStatement& q) { q.Bind(1, run_id); });
+Result<std::vector<ClusterRecord>> SqliteStore::ClustersOfRun(int64_t run_id, const CustomerQuery& scope) {
+  auto clusters = Query<ClusterRecord>(SelectSql<ClusterRecord>() + " WHERE run_id = ? ORDER BY cluster",
+                                       [&](SqliteStatement& q) { q.Bind(1, run_id); });
+  if (!clusters.ok() || !IsScoped(scope)) return clusters;
+  auto statement = Prepared(
+      "SELECT s.cluster, COUNT(*) FROM customers c JOIN customer_scores s ON s.customer_id = c.customer_id "
+      "WHERE (?8 = '' OR c.branch_id = ?8) AND (?9 = '' OR c.broker_id = ?9) GROUP BY s.cluster");
+  if (!statement.ok()) return statement.status();
+  SqliteStatement& q = **statement;
+  BindScope(q, scope);
+  for (ClusterRecord& cluster : *clusters) cluster.size = 0;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    for (ClusterRecord& cluster : *clusters) {
+      if (cluster.cluster == q.Int(0)) cluster.size = q.Int(1);
+    }
+  }
+  q.Reset();
+  if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(db_));
+  return clusters;
 }
 
 Result<std::vector<int64_t>> SqliteStore::ChurnRiskHistogram(const CustomerQuery& scope) {

@@ -458,20 +458,28 @@ Result<std::vector<Interaction>> SqliteStore::RecentInteractions(std::string_vie
       limit);
 }
 
-Result<std::vector<CustomerSearchHit>> SqliteStore::SearchCustomers(std::string_view query,
-                                                                    int limit) {
-  // Each branch uses its own index; the name branch is a prefix range scan.
+Result<std::vector<CustomerSearchHit>> SqliteStore::SearchCustomers(const CustomerSearch& search) {
+  // Each branch uses its own index; the name branch is a prefix range scan. The scope
+  // (?5 branch, ?6 broker; '' = any) is part of every branch's WHERE, before the limit.
   auto statement = Prepared(
       "SELECT customer_id, name, mobile, branch_id, 'customer_id' FROM customers WHERE customer_id = ?1 "
-      "UNION ALL SELECT customer_id, name, mobile, branch_id, 'id_number' FROM customers WHERE id_number = ?1 "
-      "UNION ALL SELECT customer_id, name, mobile, branch_id, 'mobile' FROM customers WHERE mobile = ?1 "
+      "AND (?5 = '' OR branch_id = ?5) AND (?6 = '' OR broker_id = ?6) "
+      "UNION ALL SELECT customer_id, name, mobile, branch_id, 'id_number' FROM customers WHERE ?4 AND id_number = ?1 "
+      "AND (?5 = '' OR branch_id = ?5) AND (?6 = '' OR broker_id = ?6) "
+      "UNION ALL SELECT customer_id, name, mobile, branch_id, 'mobile' FROM customers WHERE ?3 AND mobile = ?1 "
+      "AND (?5 = '' OR branch_id = ?5) AND (?6 = '' OR broker_id = ?6) "
       "UNION ALL SELECT * FROM (SELECT customer_id, name, mobile, branch_id, 'name' FROM customers "
-      "WHERE name >= ?1 AND name < ?1 || x'F4908080' ORDER BY name, customer_id LIMIT ?2) "
+      "WHERE name >= ?1 AND name < ?1 || x'F4908080' AND (?5 = '' OR branch_id = ?5) AND (?6 = '' OR broker_id = ?6) "
+      "ORDER BY name, customer_id LIMIT ?2) "
       "LIMIT ?2");
   if (!statement.ok()) return statement.status();
   SqliteStatement& sql = **statement;
-  sql.Bind(1, query);
-  sql.Bind(2, int64_t{limit});
+  sql.Bind(1, std::string_view(search.text));
+  sql.Bind(2, int64_t{search.limit});
+  sql.Bind(3, int64_t{search.by_mobile});
+  sql.Bind(4, int64_t{search.by_id_number});
+  sql.Bind(5, std::string_view(search.branch_id));
+  sql.Bind(6, std::string_view(search.broker_id));
   std::vector<CustomerSearchHit> hits;
   int rc;
   while ((rc = sql.Step()) == SQLITE_ROW) {

@@ -39,8 +39,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Trade>> RecentTrades(std::string_view customer_id, int limit) override;
   Result<std::vector<Interaction>> RecentInteractions(std::string_view customer_id,
                                                       int limit) override;
-  Result<std::vector<CustomerSearchHit>> SearchCustomers(std::string_view query,
-                                                         int limit) override;
+  Result<std::vector<CustomerSearchHit>> SearchCustomers(const CustomerSearch& search) override;
 
   Status ForEach(const std::function<bool(const Branch&)>& fn) override;
   Status ForEach(const std::function<bool(const Staff&)>& fn) override;
@@ -75,11 +74,12 @@ class SqliteStore final : public Store {
   Result<std::vector<CustomerListItem>> ListCustomers(const CustomerQuery& query) override;
   Result<std::vector<AssetSnapshot>> AssetHistory(std::string_view customer_id, int limit) override;
   Result<std::vector<FollowUpTask>> ListTasks(const TaskQuery& query) override;
-  Result<std::vector<Alert>> ListAlerts(std::string_view customer_id, int64_t before_id, int limit) override;
+  Result<std::vector<Alert>> ListAlerts(std::string_view customer_id, int64_t before_id, int limit,
+                                        const CustomerQuery& scope) override;
   Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
-  Result<std::vector<TierCount>> TierDistribution() override;
-  Result<std::vector<TierMove>> TierMoves(Date from_month, Date to_month) override;
-  Result<std::vector<ClusterRecord>> ClustersOfRun(int64_t run_id) override;
+  Result<std::vector<TierCount>> TierDistribution(const CustomerQuery& scope) override;
+  Result<std::vector<TierMove>> TierMoves(Date from_month, Date to_month, const CustomerQuery& scope) override;
+  Result<std::vector<ClusterRecord>> ClustersOfRun(int64_t run_id, const CustomerQuery& scope) override;
   Result<std::vector<int64_t>> ChurnRiskHistogram(const CustomerQuery& scope) override;
   Result<std::vector<KpiRecord>> KpiScores(std::string_view period, std::string_view level) override;
   Result<std::vector<AuditEntry>> AppendAuditBatch(
