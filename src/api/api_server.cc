@@ -14,6 +14,7 @@
 #include "core/staff_user.h"
 #include "core/json_writer.h"
 #include "core/thread_name.h"
+#include "storage/change_feed.h"
 #include "storage/open_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -105,17 +106,24 @@ Status ApiServer::Start() {
   ingestor_ = std::make_unique<EventIngestor>(open, &ingest_listener_, options_.ingest, AuditHash);
   audit_ = std::make_unique<AuditRecorder>(open);
   if (options_.webhooks) webhooks_ = std::make_unique<WebhookDispatcher>(open);
-  checkpointer_ = std::thread([this] {
+  auto feed = OpenChangeFeed(options_.db_path);
+  if (!feed.ok()) return feed.status();
+  auto position = (*feed)->LastChange();
+  if (!position.ok()) return position.status();
+  checkpointer_ = std::thread([this, feed = std::move(*feed), position = *position]() mutable {
     NameThisThread("fincrm-checkpt");
     auto store = OpenStore();
     auto* sqlite = store.ok() ? dynamic_cast<SqliteStore*>(store->get()) : nullptr;
     std::unique_lock lock(checkpoint_mutex_);
-    // Every 250 ms: did another process change data (the cached views go)? Every
-    // second: a passive WAL checkpoint.
+    // Every 250 ms: did another process or a direct SQL update change data (the views
+    // and sessions it affects go)? Every second: a passive WAL checkpoint. Every ten
+    // minutes: the change log's entries older than an hour are trimmed.
     for (int tick = 1; sqlite && !stopping_; ++tick) {
       checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; });
       if (auto generation = sqlite->DataGeneration(); generation.ok()) views_->CheckGeneration(*generation);
+      FollowOutsideChanges(*feed, **store, position);
       if (tick % 4 == 0) (void)sqlite->Execute("PRAGMA wal_checkpoint(PASSIVE)");
+      if (tick % 2400 == 0) (void)feed->TrimBefore(Timestamp{CurrentTime().seconds - 3600});
     }
   });
   prewarm_ = std::thread([this] {
@@ -133,6 +141,44 @@ Status ApiServer::Start() {
         return index < routes_.size() && routes_[index].quick;
       });
   return http_->Start();
+}
+
+void ApiServer::FollowOutsideChanges(ChangeFeed& feed, Store& store, int64_t& position) {
+  constexpr int kBatch = 10000;
+  auto changes = feed.ChangesAfter(position, kBatch);
+  if (!changes.ok() || changes->empty()) return;
+  // Entries trimmed before this server read them, or more than a batch at once: what
+  // changed is not known one by one, so nothing cached is kept.
+  bool everything = changes->front().seq != position + 1 || changes->size() == kBatch;
+  CommittedChange outside;
+  std::vector<Customer> refreshed;
+  int foreign = 0;
+  for (const ChangeRecord& change : *changes) {
+    if (change.origin == ThisProcessChangeOrigin()) continue;  // this process dropped them at its commit
+    ++foreign;
+    if (change.entity == "user") {
+      int ended = sessions_->EndSessionsOf(change.key);
+      if (ended > 0) {
+        std::fprintf(stderr, "fincrm serve: the rights of login %s changed elsewhere: %d sessions ended\n",
+                     change.key.c_str(), ended);
+      }
+    } else if (change.entity == "customer" && !everything) {
+      outside.customers.push_back(change.key);
+      if (auto customer = store.GetCustomer(change.key); customer.ok()) refreshed.push_back(std::move(*customer));
+    } else {
+      everything = true;
+    }
+  }
+  position = changes->back().seq;
+  if (changes->size() == kBatch) {
+    if (auto last = feed.LastChange(); last.ok()) position = *last;
+  }
+  if (foreign == 0 && !everything) return;
+  if (everything) views_->Clear();
+  else views_->OnCommit(outside);
+  live_->RefreshCustomers(refreshed);
+  std::lock_guard memo(memo_mutex_);
+  memo_.clear();
 }
 
 void ApiServer::Stop() {

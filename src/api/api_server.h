@@ -24,6 +24,7 @@
 #include "api/search_guard.h"
 #include "api/sessions.h"
 #include "service/event_ingestor.h"
+#include "storage/change_feed.h"
 #include "service/live_analytics.h"
 
 namespace fincrm {
@@ -92,6 +93,10 @@ class ApiServer {
   // tells a wrong method from an unknown path. Fills the request's path parameters.
   size_t MatchRoute(HttpRequest& request, bool* path_known) const;
   Store& ThreadStore();
+  // Reads the change log past `position` (advancing it): the cached views of customers
+  // changed by other writers go, with their profiles in the live facts refreshed;
+  // logins whose rights changed elsewhere lose their sessions; memoized answers go.
+  void FollowOutsideChanges(ChangeFeed& feed, Store& store, int64_t& position);
   Result<std::unique_ptr<Store>> OpenStore() const;
 
   // System and auth

@@ -206,6 +206,7 @@ HttpResponse ApiServer::CreateCustomer(Context& c) {
   auto existing = c.store.GetCustomer(customer.customer_id);
   if (existing.ok()) throw ApiError{409, "conflict", "customer exists", "customer_id"};
   WriteOne(c.store, customer);
+  live_->RefreshCustomers({customer});
   Check(audit_->RecordDurably(c.principal.login, "customer.create", customer.customer_id, "",
                               c.request.remote_address));
   JsonWriter json;
@@ -230,6 +231,7 @@ HttpResponse ApiServer::UpdateCustomer(Context& c) {
     throw ApiError{403, "forbidden", "the change would move the customer out of your scope", "broker_id"};
   }
   WriteOne(c.store, customer);
+  live_->RefreshCustomers({customer});  // a new broker or branch moves the customer's facts too
   Check(audit_->RecordDurably(c.principal.login, "customer.update", customer.customer_id, "fields=" + changed,
                               c.request.remote_address));
   JsonWriter json;

@@ -177,6 +177,15 @@ void LiveAnalytics::ApplyPendingLocked() {
   }
 }
 
+void LiveAnalytics::RefreshCustomers(const std::vector<fincrm::Customer>& customers) {
+  if (!ready_ || customers.empty()) return;
+  {
+    std::unique_lock exclusive(facts_mutex_);
+    for (const fincrm::Customer& customer : customers) facts_.UpsertCustomer(customer);
+  }
+  facts_version_.fetch_add(1);
+}
+
 std::optional<LiveCustomerState> LiveAnalytics::Customer(std::string_view customer_id) {
   if (!ready_) return std::nullopt;
   if (has_pending_) {

@@ -55,6 +55,9 @@ class LiveAnalytics final : public IngestListener {
   void OnCommitted(const std::vector<const CustomerEvent*>& accepted) override;
 
   std::optional<LiveCustomerState> Customer(std::string_view customer_id);
+  // Takes changed profiles (branch, broker, risk level, birth date...) into the facts:
+  // after an edit through the API or a change by another writer.
+  void RefreshCustomers(const std::vector<fincrm::Customer>& customers);
   // Rescoring now (tests and shutdown); returns alerts raised.
   Result<int> RescoreNow();
 

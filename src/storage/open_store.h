@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "storage/change_feed.h"
 #include "storage/store.h"
 
 namespace fincrm {
@@ -19,5 +20,9 @@ struct StoreOptions {
 // Unavailable when the database cannot be opened; FailedPrecondition when its schema
 // is newer than this build understands.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location, StoreOptions options = {});
+
+// The change log of the database at `location` (storage/change_feed.h), on a
+// connection of its own. FailedPrecondition before the schema has the log.
+Result<std::unique_ptr<ChangeFeed>> OpenChangeFeed(const std::string& location);
 
 }  // namespace fincrm

@@ -3,6 +3,7 @@
 // that ended them, the lockout race, analytics outside the caller's scope, scoped
 // search cut by the limit, and cross-site writes.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -361,6 +362,59 @@ TEST_F(SecurityTest, EveryCubeDimensionAndVocabularyCodeAnswers) {
   EXPECT_EQ(hq.Get("/api/v1/analytics/cube?where=;;;").status, 200);
   EXPECT_EQ(hq.Get("/api/v1/analytics/cube?where=channel").status, 400);
   EXPECT_EQ(hq.Get("/healthz").status, 200);
+}
+
+// Runs SQL on a connection of its own, as a DBA's sqlite3 shell would.
+void OutsideSql(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+// Waits up to two seconds for `done`, polling.
+template <class Done>
+bool Eventually(Done done) {
+  for (int i = 0; i < 40; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+// Finding 7: moving a customer to another broker with a direct SQL update left the old
+// broker reading the 360 view (200) for as long as was watched.
+TEST_F(SecurityTest, DirectSqlChangesReachTheCacheTheFactsAndTheSessions) {
+  std::string id;
+  for (const CustomerListItem& item : Everyone()) {
+    if (item.customer.broker_id == demo_->broker_staff) id = item.customer.customer_id;
+  }
+  ASSERT_FALSE(id.empty());
+  ApiClient broker = As("broker"), broker2 = As("broker2");
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(broker.Get("/api/v1/customers/" + id).status, 200);  // cached now
+  ASSERT_EQ(broker2.Get("/api/v1/customers/" + id).status, 404);
+  OutsideSql(demo_->db, "UPDATE customers SET broker_id = '" + demo_->broker2_staff + "' WHERE customer_id = '" + id + "'");
+  EXPECT_TRUE(Eventually([&] { return broker.Get("/api/v1/customers/" + id).status == 404; }))
+      << "the old broker still reads the moved customer";
+  EXPECT_EQ(broker2.Get("/api/v1/customers/" + id).status, 200);
+  // The live facts follow: the cube counts the customer for the new broker.
+  std::string by_customer = "/api/v1/analytics/cube?measures=new_customers&by=broker";
+  auto count_of = [&](ApiClient& client) {
+    Reply cube = client.Get(by_customer);
+    return cube.json["rows"].get_array().size() ? int64_t(cube.json["rows"].at(0)["values"].at(0)) : 0;
+  };
+  int64_t before = count_of(broker2);
+  OutsideSql(demo_->db, "UPDATE customers SET broker_id = '" + demo_->broker_staff + "' WHERE customer_id = '" + id + "'");
+  EXPECT_TRUE(Eventually([&] { return count_of(broker2) == before - 1; }));
+  EXPECT_TRUE(Eventually([&] { return broker.Get("/api/v1/customers/" + id).status == 200; }));
+  // A login disabled by direct SQL loses its sessions too.
+  ApiClient victim = NewLogin("victim-sql", "agent");
+  ASSERT_EQ(victim.Get("/api/v1/auth/me").status, 200);
+  OutsideSql(demo_->db, "UPDATE users SET disabled = 1 WHERE login = 'victim-sql'");
+  EXPECT_TRUE(Eventually([&] { return victim.Get("/api/v1/auth/me").status == 401; }));
 }
 
 // CSRF: a cookie-signed PATCH with a form body was accepted (200).

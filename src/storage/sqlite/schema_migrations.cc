@@ -400,6 +400,51 @@ CREATE TABLE event_journal (
 );
 )sql";
 
+// Every change to what a customer view or a session depends on, by any writer: this
+// server's other processes and tools write their rows themselves (one per customer
+// and transaction, with their origin) and switch the triggers off inside their own
+// transactions; a direct SQL update by anyone else is recorded by the triggers. The
+// server reads the log to drop the views and end the sessions a change affects.
+constexpr std::string_view kChangeLog = R"sql(
+CREATE TABLE change_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  entity TEXT NOT NULL,
+  key TEXT NOT NULL,
+  origin TEXT NOT NULL DEFAULT '',
+  at INTEGER NOT NULL DEFAULT (unixepoch())
+);
+INSERT INTO store_meta(key, value) VALUES ('change_capture_off', 0);
+CREATE TRIGGER customers_insert_changes AFTER INSERT ON customers WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); END;
+CREATE TRIGGER customers_update_changes AFTER UPDATE ON customers WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); INSERT INTO change_log(entity, key) SELECT 'customer', OLD.customer_id WHERE OLD.customer_id IS NOT NEW.customer_id; END;
+CREATE TRIGGER customers_delete_changes AFTER DELETE ON customers WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', OLD.customer_id); END;
+CREATE TRIGGER households_insert_changes AFTER INSERT ON households WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) SELECT 'customer', NEW.customer_id WHERE NEW.customer_id <> ''; INSERT INTO change_log(entity, key) SELECT 'customer', NEW.member_customer_id WHERE NEW.member_customer_id <> ''; END;
+CREATE TRIGGER households_update_changes AFTER UPDATE ON households WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) SELECT 'customer', NEW.customer_id WHERE NEW.customer_id <> ''; INSERT INTO change_log(entity, key) SELECT 'customer', NEW.member_customer_id WHERE NEW.member_customer_id <> ''; INSERT INTO change_log(entity, key) SELECT 'customer', OLD.customer_id WHERE OLD.customer_id <> '' AND OLD.customer_id IS NOT NEW.customer_id; INSERT INTO change_log(entity, key) SELECT 'customer', OLD.member_customer_id WHERE OLD.member_customer_id <> '' AND OLD.member_customer_id IS NOT NEW.member_customer_id; END;
+CREATE TRIGGER households_delete_changes AFTER DELETE ON households WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) SELECT 'customer', OLD.customer_id WHERE OLD.customer_id <> ''; INSERT INTO change_log(entity, key) SELECT 'customer', OLD.member_customer_id WHERE OLD.member_customer_id <> ''; END;
+CREATE TRIGGER accounts_insert_changes AFTER INSERT ON accounts WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); END;
+CREATE TRIGGER accounts_update_changes AFTER UPDATE ON accounts WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); INSERT INTO change_log(entity, key) SELECT 'customer', OLD.customer_id WHERE OLD.customer_id IS NOT NEW.customer_id; END;
+CREATE TRIGGER accounts_delete_changes AFTER DELETE ON accounts WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', OLD.customer_id); END;
+CREATE TRIGGER assets_insert_changes AFTER INSERT ON assets WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); END;
+CREATE TRIGGER assets_update_changes AFTER UPDATE ON assets WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); INSERT INTO change_log(entity, key) SELECT 'customer', OLD.customer_id WHERE OLD.customer_id IS NOT NEW.customer_id; END;
+CREATE TRIGGER assets_delete_changes AFTER DELETE ON assets WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', OLD.customer_id); END;
+CREATE TRIGGER trades_insert_changes AFTER INSERT ON trades WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); END;
+CREATE TRIGGER trades_update_changes AFTER UPDATE ON trades WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); INSERT INTO change_log(entity, key) SELECT 'customer', OLD.customer_id WHERE OLD.customer_id IS NOT NEW.customer_id; END;
+CREATE TRIGGER trades_delete_changes AFTER DELETE ON trades WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', OLD.customer_id); END;
+CREATE TRIGGER interactions_insert_changes AFTER INSERT ON interactions WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); END;
+CREATE TRIGGER interactions_update_changes AFTER UPDATE ON interactions WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); INSERT INTO change_log(entity, key) SELECT 'customer', OLD.customer_id WHERE OLD.customer_id IS NOT NEW.customer_id; END;
+CREATE TRIGGER interactions_delete_changes AFTER DELETE ON interactions WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', OLD.customer_id); END;
+CREATE TRIGGER tasks_insert_changes AFTER INSERT ON tasks WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); END;
+CREATE TRIGGER tasks_update_changes AFTER UPDATE ON tasks WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); INSERT INTO change_log(entity, key) SELECT 'customer', OLD.customer_id WHERE OLD.customer_id IS NOT NEW.customer_id; END;
+CREATE TRIGGER tasks_delete_changes AFTER DELETE ON tasks WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', OLD.customer_id); END;
+CREATE TRIGGER customer_scores_insert_changes AFTER INSERT ON customer_scores WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); END;
+CREATE TRIGGER customer_scores_update_changes AFTER UPDATE ON customer_scores WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); INSERT INTO change_log(entity, key) SELECT 'customer', OLD.customer_id WHERE OLD.customer_id IS NOT NEW.customer_id; END;
+CREATE TRIGGER customer_scores_delete_changes AFTER DELETE ON customer_scores WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', OLD.customer_id); END;
+CREATE TRIGGER tier_history_insert_changes AFTER INSERT ON tier_history WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); END;
+CREATE TRIGGER tier_history_update_changes AFTER UPDATE ON tier_history WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); INSERT INTO change_log(entity, key) SELECT 'customer', OLD.customer_id WHERE OLD.customer_id IS NOT NEW.customer_id; END;
+CREATE TRIGGER tier_history_delete_changes AFTER DELETE ON tier_history WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', OLD.customer_id); END;
+CREATE TRIGGER users_update_changes AFTER UPDATE ON users WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 AND (OLD.role IS NOT NEW.role OR OLD.branch_id IS NOT NEW.branch_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.password_hash IS NOT NEW.password_hash OR (NEW.disabled AND NOT OLD.disabled) OR OLD.login IS NOT NEW.login) BEGIN INSERT INTO change_log(entity, key) VALUES ('user', OLD.login); END;
+CREATE TRIGGER users_delete_changes AFTER DELETE ON users WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('user', OLD.login); END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
@@ -413,6 +458,7 @@ constexpr Migration kMigrations[] = {
     {9, "value-ladder distribution from an index", kLadderIndex},
     {10, "audit entries indexed by customer in batches", kAuditCustomerIndex},
     {11, "journal of real-time events awaiting application", kEventJournal},
+    {12, "change log of customer and login changes, recorded by triggers for outside writers", kChangeLog},
 };
 
 }  // namespace

@@ -1,5 +1,9 @@
 #include "storage/sqlite/sqlite_store.h"
 
+#include <unordered_set>
+
+#include "storage/change_feed.h"
+
 #include "storage/sqlite/schema_migrations.h"
 #include "storage/sqlite/sqlite_entity_sql.h"
 
@@ -17,6 +21,12 @@ class SqliteWriter final : public StoreWriter {
   SqliteWriter(SqliteStore* store, bool foreign_keys_off)
       : store_(store), foreign_keys_off_(foreign_keys_off) {
     store_->writer_open_ = true;
+    // This transaction logs its changes itself (Commit, one row per customer): the
+    // change-log triggers, there for writers outside FinCRM, stand aside until then.
+    // The flag is only ever 1 inside an uncommitted transaction, so no other
+    // connection sees it set (a rollback clears it too). Before migration 12 there is
+    // no flag and nothing to log.
+    (void)RunWrite("UPDATE store_meta SET value = 1 WHERE key = 'change_capture_off'", [](SqliteStatement&) {});
   }
   ~SqliteWriter() override {
     if (!done_) (void)store_->Execute("ROLLBACK");
@@ -116,8 +126,12 @@ class SqliteWriter final : public StoreWriter {
     return Batch(rows, results);
   }
 
+  // A login's role, scope, password or disabled flag changed: its sessions elsewhere end.
+  void NoteUserRightsChanged(const std::string& login) { changed_logins_.push_back(login); }
+
   Status Commit() override {
     if (done_) return FailedPrecondition("transaction already finished");
+    FINCRM_RETURN_IF_ERROR(LogChanges());
     change_.generation = 0;
     if (data_changed_) {
       auto bump = store_->Prepared(
@@ -250,7 +264,7 @@ class SqliteWriter final : public StoreWriter {
   static constexpr size_t kMaxNamedCustomers = 20000;
   template <class T>
   void NoteChanged(std::span<const T> rows) {
-    if (!kChangesCustomerViews<T> || !store_->commit_listener_ || change_.everything) return;
+    if (!kChangesCustomerViews<T> || change_.everything) return;
     if constexpr (requires(const T& t) { t.customer_id; }) {
       for (const T& row : rows) NoteCustomer(row.customer_id);
     } else {
@@ -259,7 +273,7 @@ class SqliteWriter final : public StoreWriter {
   }
   // An empty id: a change not tied to one customer.
   void NoteCustomer(const std::string& customer_id) {
-    if (!store_->commit_listener_ || change_.everything) return;
+    if (change_.everything) return;
     if (!customer_id.empty() && change_.customers.size() < kMaxNamedCustomers) {
       change_.customers.push_back(customer_id);
       return;
@@ -279,9 +293,40 @@ class SqliteWriter final : public StoreWriter {
     return Status::Ok();
   }
 
+  // Puts the triggers back and writes the transaction's rows of the change log: each
+  // changed customer once (past kMaxLoggedCustomers one "all"), each login whose
+  // rights changed.
+  static constexpr size_t kMaxLoggedCustomers = 5000;
+  Status LogChanges() {
+    auto reset = store_->Prepared("UPDATE store_meta SET value = 0 WHERE key = 'change_capture_off'");
+    if (!reset.ok()) return Status::Ok();  // a schema before store_meta (migration 7)
+    int rc = (*reset)->Step();
+    (*reset)->Reset();
+    if (rc != SQLITE_DONE) return Unavailable(std::string("commit failed: ") + sqlite3_errmsg(store_->handle()));
+    if (!data_changed_ && changed_logins_.empty()) return Status::Ok();
+    auto insert = store_->Prepared("INSERT INTO change_log (entity, key, origin) VALUES (?1, ?2, ?3)");
+    if (!insert.ok()) return Status::Ok();  // before migration 12: nothing to log into
+    auto log = [&](std::string_view entity, std::string_view key) -> Status {
+      (*insert)->Bind(1, entity);
+      (*insert)->Bind(2, key);
+      (*insert)->Bind(3, ThisProcessChangeOrigin());
+      int step = (*insert)->Step();
+      (*insert)->Reset();
+      if (step != SQLITE_DONE) return Unavailable(std::string("commit failed: ") + sqlite3_errmsg(store_->handle()));
+      return Status::Ok();
+    };
+    for (const std::string& login : changed_logins_) FINCRM_RETURN_IF_ERROR(log("user", login));
+    if (!data_changed_) return Status::Ok();
+    std::unordered_set<std::string_view> customers(change_.customers.begin(), change_.customers.end());
+    if (change_.everything || customers.size() > kMaxLoggedCustomers) return log("all", "");
+    for (std::string_view customer : customers) FINCRM_RETURN_IF_ERROR(log("customer", customer));
+    return Status::Ok();
+  }
+
   SqliteStore* store_;
   bool foreign_keys_off_;
   CommittedChange change_;
+  std::vector<std::string> changed_logins_;
   static constexpr int kKinds = static_cast<int>(EntityKind::kApiKey) + 1;
   SqliteStatement* inserts_[kKinds] = {};
   SqliteStatement* group_inserts_[kKinds] = {};
@@ -598,14 +643,21 @@ Status SqliteStore::AddUser(const StaffUser& user) {
 Status SqliteStore::UpdateUser(const StaffUser& user) { return UpdateUser(user, /*must_exist=*/true); }
 
 Status SqliteStore::UpdateUser(const StaffUser& user, bool must_exist) {
+  std::optional<StaffUser> before;
   if (must_exist) {
     auto existing = FindUser(user.login);
     if (!existing.ok()) return existing.status();
     if (!existing->has_value()) return NotFound("no login '" + user.login + "'", "login");
+    before = **existing;
   }
   if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");
   FINCRM_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
   SqliteWriter writer(this, /*foreign_keys_off=*/false);
+  if (before && (before->role != user.role || before->branch_id != user.branch_id ||
+                 before->staff_id != user.staff_id || before->password_hash != user.password_hash ||
+                 (user.disabled && !before->disabled))) {
+    writer.NoteUserRightsChanged(user.login);
+  }
   StoreWriter::PutResult result;
   FINCRM_RETURN_IF_ERROR(writer.Batch(std::span<const StaffUser>(&user, 1), std::span(&result, 1)));
   if (!result.error.ok()) {
