@@ -28,6 +28,25 @@ inline float SquaredDistance(const float* a, const float* b, size_t d) {
 typedef float Float8 __attribute__((vector_size(32)));
 typedef int32_t Int8 __attribute__((vector_size(32)));
 
+// Each lane with the lane `Distance` away in its group of 2 * Distance (4: the halves
+// swapped, 2: pairs of pairs, 1: neighbours), in the vector builtins of GCC or clang.
+template <int Distance, class V>
+__attribute__((always_inline)) inline V SwapLanes(V v) {
+#if defined(__clang__)
+  if constexpr (Distance == 4) return __builtin_shufflevector(v, v, 4, 5, 6, 7, 0, 1, 2, 3);
+  else if constexpr (Distance == 2) return __builtin_shufflevector(v, v, 2, 3, 0, 1, 6, 7, 4, 5);
+  else return __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6);
+#else
+  if constexpr (Distance == 4) return __builtin_shuffle(v, Int8{4, 5, 6, 7, 0, 1, 2, 3});
+  else if constexpr (Distance == 2) return __builtin_shuffle(v, Int8{2, 3, 0, 1, 6, 7, 4, 5});
+  else return __builtin_shuffle(v, Int8{1, 0, 3, 2, 5, 4, 7, 6});
+#endif
+}
+template <class V>
+__attribute__((always_inline)) inline V LaneMin(V a, V b) {
+  return b < a ? b : a;
+}
+
 template <size_t K>
 __attribute__((always_inline)) inline void AssignRowsFixed(const float* x, size_t begin, size_t end, size_t d,
                                                            const float* centers_t, int32_t* labels, double* sums,
@@ -57,16 +76,14 @@ __attribute__((always_inline)) inline void AssignRowsFixed(const float* x, size_
       index = take ? other_index : index;
     }
     Float8 spread = low;
-    for (Int8 step : {Int8{4, 5, 6, 7, 0, 1, 2, 3}, Int8{2, 3, 0, 1, 6, 7, 4, 5}, Int8{1, 0, 3, 2, 5, 4, 7, 6}}) {
-      Float8 shuffled = __builtin_shuffle(spread, step);
-      spread = shuffled < spread ? shuffled : spread;
-    }
+    spread = LaneMin(spread, SwapLanes<4>(spread));
+    spread = LaneMin(spread, SwapLanes<2>(spread));
+    spread = LaneMin(spread, SwapLanes<1>(spread));
     // The lowest index among the lanes holding the minimum, as the scalar loop chose.
     Int8 candidates = low == spread ? index : Int8{} + static_cast<int32_t>(K);
-    for (Int8 step : {Int8{4, 5, 6, 7, 0, 1, 2, 3}, Int8{2, 3, 0, 1, 6, 7, 4, 5}, Int8{1, 0, 3, 2, 5, 4, 7, 6}}) {
-      Int8 shuffled = __builtin_shuffle(candidates, step);
-      candidates = shuffled < candidates ? shuffled : candidates;
-    }
+    candidates = LaneMin(candidates, SwapLanes<4>(candidates));
+    candidates = LaneMin(candidates, SwapLanes<2>(candidates));
+    candidates = LaneMin(candidates, SwapLanes<1>(candidates));
     const float best = spread[0];
     const int32_t best_c = candidates[0];
     labels[i] = best_c;
