@@ -74,11 +74,26 @@ HttpResponse ApiServer::AuditLog(Context& c) {
 
 HttpResponse ApiServer::AuditVerify(Context& c) {
   audit_->Flush();
+  const AuditKey* key = audit_key_ ? &*audit_key_ : nullptr;
+  std::optional<AuditCheckpoint> checkpoint;
+  if (key && !options_.audit_checkpoint_file.empty()) {
+    auto latest = LatestCheckpoint(options_.audit_checkpoint_file, *key);
+    if (!latest.ok()) {
+      JsonWriter json;
+      json.BeginObject().Field("entries", int64_t{0}).Field("intact", false).Key("first_bad").Null();
+      json.Field("problem", latest.status().message());
+      json.EndObject();
+      return JsonResponse(json.Take());
+    }
+    checkpoint = *latest;
+  }
   Status error;
-  AuditVerification result = VerifyAuditTrail(c.store, error);
+  AuditVerification result = VerifyAuditTrail(c.store, error, key, checkpoint);
   if (!error.ok()) ThrowStatus(error);
   JsonWriter json;
   json.BeginObject().Field("entries", result.entries).Field("intact", !result.first_bad.has_value());
+  json.Field("keyed", key != nullptr).Field("keyed_from", result.keyed_from);
+  json.Field("checkpoint_sequence", result.checkpoint_sequence);
   json.Key("first_bad");
   if (result.first_bad) json.Int(*result.first_bad);
   else json.Null();

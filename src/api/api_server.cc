@@ -1,5 +1,7 @@
 #include "api/api_server.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -90,6 +92,18 @@ Status ApiServer::Start() {
   {
     auto store = ::fincrm::OpenStore(options_.db_path, {.migrate = true, .create = false});
     if (!store.ok()) return store.status();
+    if (!options_.audit_key_file.empty()) {
+      auto key = AuditKey::Load(options_.audit_key_file);
+      if (!key.ok()) return key.status();
+      audit_key_ = std::move(*key);
+    } else {
+      std::fprintf(stderr,
+                   "fincrm serve: warning: no audit key (--audit-key-file): the audit trail is chained with plain "
+                   "SHA-256 and without signed checkpoints, so a rewrite or truncation by someone with write access "
+                   "to the database goes unnoticed\n");
+    }
+    FINCRM_RETURN_IF_ERROR(CheckAuditKey(**store, audit_key_ ? &*audit_key_ : nullptr));
+    WarnIfTrailBehindCheckpoint(**store);
     // The baseline for noticing other processes' commits (the watcher below).
     auto generation = (*store)->DataGeneration();
     if (!generation.ok()) return generation.status();
@@ -103,8 +117,9 @@ Status ApiServer::Start() {
   live_->Start();
   ingest_listener_.live = live_.get();
   ingest_listener_.views = views_.get();
-  ingestor_ = std::make_unique<EventIngestor>(open, &ingest_listener_, options_.ingest, AuditHash);
-  audit_ = std::make_unique<AuditRecorder>(open);
+  const AuditKey* key = audit_key_ ? &*audit_key_ : nullptr;
+  ingestor_ = std::make_unique<EventIngestor>(open, &ingest_listener_, options_.ingest, AuditSealer(key));
+  audit_ = std::make_unique<AuditRecorder>(open, AuditRecorderOptions{audit_key_, options_.audit_checkpoint_file});
   if (options_.webhooks) webhooks_ = std::make_unique<WebhookDispatcher>(open);
   auto feed = OpenChangeFeed(options_.db_path);
   if (!feed.ok()) return feed.status();
@@ -141,6 +156,31 @@ Status ApiServer::Start() {
         return index < routes_.size() && routes_[index].quick;
       });
   return http_->Start();
+}
+
+// A trail shorter than its latest signed checkpoint lost entries while the server was
+// down: said at once in the log (GET /api/v1/audit/verify and `fincrm audit verify`
+// name them), without refusing to serve.
+void ApiServer::WarnIfTrailBehindCheckpoint(Store& store) {
+  if (!audit_key_ || options_.audit_checkpoint_file.empty()) return;
+  if (access(options_.audit_checkpoint_file.c_str(), F_OK) != 0) return;  // the first start
+  auto checkpoint = LatestCheckpoint(options_.audit_checkpoint_file, *audit_key_);
+  if (!checkpoint.ok()) {
+    std::fprintf(stderr, "fincrm serve: ALERT: audit checkpoints: %s\n", checkpoint.status().message().c_str());
+    return;
+  }
+  AuditQuery newest;
+  newest.limit = 1;
+  newest.newest_first = true;
+  auto head = store.ListAudit(newest);
+  int64_t reached = head.ok() && !head->empty() ? head->front().sequence : 0;
+  if (*checkpoint && reached < (*checkpoint)->sequence) {
+    std::fprintf(stderr,
+                 "fincrm serve: ALERT: the audit trail ends at entry %lld but its signed checkpoint of %s saw entry "
+                 "%lld: entries were removed\n",
+                 static_cast<long long>(reached), FormatTimestamp((*checkpoint)->at).c_str(),
+                 static_cast<long long>((*checkpoint)->sequence));
+  }
 }
 
 void ApiServer::FollowOutsideChanges(ChangeFeed& feed, Store& store, int64_t& position) {

@@ -44,6 +44,10 @@ struct ApiServerOptions {
   // Origins ("https://crm.example.com") whose pages may write besides this server's own
   // (its Host header): for a console served from another name through a proxy.
   std::vector<std::string> allowed_origins;
+  // The key that seals the audit trail (audit_trail.h), and the append-only file that
+  // receives its signed checkpoints; both outside the database. Empty: unkeyed.
+  std::string audit_key_file;
+  std::string audit_checkpoint_file;
 };
 
 class ApiServer {
@@ -97,6 +101,7 @@ class ApiServer {
   // changed by other writers go, with their profiles in the live facts refreshed;
   // logins whose rights changed elsewhere lose their sessions; memoized answers go.
   void FollowOutsideChanges(ChangeFeed& feed, Store& store, int64_t& position);
+  void WarnIfTrailBehindCheckpoint(Store& store);
   Result<std::unique_ptr<Store>> OpenStore() const;
 
   // System and auth
@@ -178,6 +183,7 @@ class ApiServer {
   LiveFactsThenViews ingest_listener_;
   std::unique_ptr<EventIngestor> ingestor_;
   std::unique_ptr<AuditRecorder> audit_;
+  std::optional<AuditKey> audit_key_;
   std::unique_ptr<class WebhookDispatcher> webhooks_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<RouteMetrics> metrics_;

@@ -1,7 +1,12 @@
 #include "api/audit_recorder.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 #include "api/audit_trail.h"
 #include "core/thread_name.h"
@@ -15,10 +20,33 @@ namespace {
 constexpr auto kLinger = std::chrono::milliseconds(100);
 }  // namespace
 
-AuditRecorder::AuditRecorder(std::function<Result<std::unique_ptr<Store>>()> open_store)
-    : open_store_(std::move(open_store)), writer_([this] { WriterLoop(); }) {}
+AuditRecorder::AuditRecorder(std::function<Result<std::unique_ptr<Store>>()> open_store, AuditRecorderOptions options)
+    : open_store_(std::move(open_store)), options_(std::move(options)) {
+  if (options_.key && !options_.checkpoint_file.empty()) {
+    // Append-only by the way it is opened; the operator may also make it so for the
+    // file system (chattr +a).
+    checkpoint_fd_ = ::open(options_.checkpoint_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (checkpoint_fd_ < 0) {
+      std::fprintf(stderr, "fincrm serve: cannot open the audit checkpoint file %s: %s\n",
+                   options_.checkpoint_file.c_str(), std::strerror(errno));
+    }
+  }
+  writer_ = std::thread([this] { WriterLoop(); });
+}
 
-AuditRecorder::~AuditRecorder() { Stop(); }
+AuditRecorder::~AuditRecorder() {
+  Stop();
+  if (checkpoint_fd_ >= 0) ::close(checkpoint_fd_);
+}
+
+void AuditRecorder::Checkpoint(const AuditEntry& head, bool to_log) {
+  if (!options_.key) return;
+  std::string line = FormatCheckpoint({head.sequence, head.hash, CurrentTime()}, *options_.key) + "\n";
+  if (checkpoint_fd_ >= 0 && ::write(checkpoint_fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+    std::fprintf(stderr, "fincrm serve: writing the audit checkpoint file failed: %s\n", std::strerror(errno));
+  }
+  if (to_log) std::fprintf(stderr, "fincrm serve: %s", line.c_str());
+}
 
 int64_t AuditRecorder::Enqueue(AuditEntry entry, bool durable) {
   std::lock_guard lock(mutex_);
@@ -76,12 +104,16 @@ void AuditRecorder::WriterLoop() {
   if (!store.ok()) std::fprintf(stderr, "fincrm serve: audit trail: %s\n", store.status().message().c_str());
   std::vector<AuditEntry> batch;
   auto last_commit = std::chrono::steady_clock::now();
+  auto last_logged_checkpoint = std::chrono::steady_clock::time_point{};
   while (true) {
     int64_t last_ticket;
     {
       std::unique_lock lock(mutex_);
       wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
+      if (queue_.empty()) {
+        if (last_head_) Checkpoint(*last_head_, /*to_log=*/true);  // the head at shutdown
+        return;
+      }
       // Linger up to kLinger after the previous commit so that a burst of reads shares
       // one commit (a commit per few entries cost 10% of the 360 route's CPU).
       if (!stopping_) {
@@ -92,8 +124,17 @@ void AuditRecorder::WriterLoop() {
       durable_waiting_ = 0;
       last_ticket = next_ticket_;
     }
-    Status status = store.ok() ? (*store)->AppendAuditBatch(batch, AuditHash).status()
-                               : store.status();
+    Status status = store.ok() ? Status::Ok() : store.status();
+    if (store.ok()) {
+      auto appended = (*store)->AppendAuditBatch(batch, AuditSealer(options_.key ? &*options_.key : nullptr));
+      status = appended.status();
+      if (appended.ok() && !appended->empty()) {
+        last_head_ = appended->back();
+        bool to_log = std::chrono::steady_clock::now() - last_logged_checkpoint > std::chrono::minutes(1);
+        Checkpoint(*last_head_, to_log);
+        if (to_log) last_logged_checkpoint = std::chrono::steady_clock::now();
+      }
+    }
     if (!status.ok()) {
       // Put them back in front and retry shortly: entries are never dropped silently.
       std::fprintf(stderr, "fincrm serve: audit trail append failed (will retry): %s\n", status.message().c_str());

@@ -10,15 +10,26 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 
+#include "api/audit_trail.h"
 #include "storage/store.h"
 
 namespace fincrm {
 
+// With an audit key, every commit is followed by a signed checkpoint of the head
+// (audit_trail.h): appended to `checkpoint_file` when one is given, and written to the
+// log at most once a minute and when the recorder stops.
+struct AuditRecorderOptions {
+  std::optional<AuditKey> key;
+  std::string checkpoint_file;
+};
+
 class AuditRecorder {
  public:
-  explicit AuditRecorder(std::function<Result<std::unique_ptr<Store>>()> open_store);
+  explicit AuditRecorder(std::function<Result<std::unique_ptr<Store>>()> open_store, AuditRecorderOptions options = {});
   ~AuditRecorder();
 
   // Stamps the entry now and queues it.
@@ -38,8 +49,13 @@ class AuditRecorder {
   int64_t Enqueue(AuditEntry entry, bool durable);
   bool WaitFor(int64_t ticket);
   void WriterLoop();
+  // The signed checkpoint of `head` to the file (each commit) and the log (a minute apart).
+  void Checkpoint(const AuditEntry& head, bool to_log);
 
   std::function<Result<std::unique_ptr<Store>>()> open_store_;
+  AuditRecorderOptions options_;
+  int checkpoint_fd_ = -1;
+  std::optional<AuditEntry> last_head_;  // the writer thread's own
   std::mutex mutex_;
   std::condition_variable wake_writer_, committed_;
   std::deque<AuditEntry> queue_;

@@ -5,8 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "api/audit_trail.h"
 #include "core/status.h"
 
 namespace fincrm {
@@ -41,7 +44,7 @@ struct DemoDataArgs {
 int RunDemoData(const DemoDataArgs& args);
 
 int RunStats(const std::string& db);
-int RunCustomer(const std::string& db, const std::string& customer_id);
+int RunCustomer(const std::string& db, const std::string& customer_id, const std::string& audit_key_file);
 
 }  // namespace fincrm
 
@@ -82,7 +85,7 @@ int RunModel(const std::string& db, const std::string& name);
 
 namespace fincrm {
 struct UserAddArgs {
-  std::string db, login, role, branch, staff_id;
+  std::string db, login, role, branch, staff_id, audit_key_file;
   bool password_stdin = false;
 };
 int RunUserAdd(const UserAddArgs& args);
@@ -90,7 +93,14 @@ int RunUserList(const std::string& db);
 }  // namespace fincrm
 
 namespace fincrm {
-int RunAuditVerify(const std::string& db);
+// The audit key file's key, or nullopt when no file is named; InvalidArgument when it
+// cannot be read.
+Result<std::optional<AuditKey>> LoadAuditKey(const std::string& path);
+// Checks the chain (keyed entries with the key) and the latest signed checkpoint of
+// `checkpoint_file` (a checkpoint file or the server's log) when one is given.
+int RunAuditVerify(const std::string& db, const std::string& audit_key_file, const std::string& checkpoint_file);
+// Writes a new audit key to `out` (readable by its owner only); refuses to overwrite.
+int RunAuditKeygen(const std::string& out);
 // "cli:<operating-system user>", the actor of audit entries made from the command line.
 std::string CliActor();
 }  // namespace fincrm
@@ -109,6 +119,9 @@ struct ServeArgs {
   int session_idle_minutes = 30;
   int64_t view_cache_mb = 1024;
   bool secure_cookies = false;
+  std::string audit_key_file;
+  std::string audit_checkpoint_file;
+  std::vector<std::string> allowed_origins;
 };
 int RunServe(const ServeArgs& args);
 // Prints a new integration API key (ingest only) once.

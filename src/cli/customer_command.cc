@@ -22,7 +22,9 @@ std::string Yuan(Money money) { return FormatYuanGrouped(money) + " 元"; }
 
 }  // namespace
 
-int RunCustomer(const std::string& db, const std::string& customer_id) {
+int RunCustomer(const std::string& db, const std::string& customer_id, const std::string& audit_key_file) {
+  auto key = LoadAuditKey(audit_key_file);
+  if (!key.ok()) return Fail(key.status());
   auto store_or = OpenStore(db, {.migrate = true, .create = false});
   if (!store_or.ok()) {
     std::fprintf(stderr, "error: %s\n", store_or.status().ToString().c_str());
@@ -36,7 +38,8 @@ int RunCustomer(const std::string& db, const std::string& customer_id) {
   }
   const Customer& c = *customer_or;
   // Showing personal data is a read that the audit trail records.
-  auto audited = RecordAudit(store, CliActor(), "customer.read", c.customer_id, "full profile", "cli");
+  auto audited = RecordAudit(store, CliActor(), "customer.read", c.customer_id, "full profile", "cli",
+                             *key ? &**key : nullptr);
   if (!audited.ok()) {
     std::fprintf(stderr, "error: %s\n", audited.status().ToString().c_str());
     return kExitFailure;

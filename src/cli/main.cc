@@ -51,9 +51,16 @@ int main(int argc, char** argv) {
   auto* stats = app.add_subcommand("stats", "Count the rows of every kind");
   stats->add_option("--db", db, "Database file")->required();
 
+  // The audit key (audit_trail.h) for every command that writes to the audit trail.
+  std::string audit_key_file, checkpoint_file, keygen_out;
+  auto key_option = [&](CLI::App* command, std::string& target) {
+    command->add_option("--audit-key-file", target, "File of the key that seals the audit trail")
+        ->envname("FINCRM_AUDIT_KEY_FILE");
+  };
   std::string customer_id;
   auto* customer = app.add_subcommand("customer", "Show one customer whole");
   customer->add_option("--db", db, "Database file")->required();
+  key_option(customer, audit_key_file);
   customer->add_option("ID", customer_id, "Customer number (客户号)")->required();
 
   TrainArgs train_args;
@@ -78,6 +85,7 @@ int main(int argc, char** argv) {
   user_add->add_option("--branch", user_args.branch, "Branch of a branch manager");
   user_add->add_option("--staff-id", user_args.staff_id, "Staff record of a broker");
   user_add->add_flag("--password-stdin", user_args.password_stdin, "Read the password from standard input");
+  key_option(user_add, user_args.audit_key_file);
   auto* user_list = user->add_subcommand("list", "List logins");
   user_list->add_option("--db", db, "Database file")->required();
 
@@ -85,6 +93,12 @@ int main(int argc, char** argv) {
   audit->require_subcommand(1);
   auto* audit_verify = audit->add_subcommand("verify", "Check the hash chain and name the first tampered entry");
   audit_verify->add_option("--db", db, "Database file")->required();
+  key_option(audit_verify, audit_key_file);
+  audit_verify->add_option("--checkpoint-file", checkpoint_file,
+                           "Signed checkpoints to compare against (the server's checkpoint file or its log)")
+      ->envname("FINCRM_AUDIT_CHECKPOINT_FILE");
+  auto* audit_keygen = audit->add_subcommand("keygen", "Create an audit key file (never overwrites one)");
+  audit_keygen->add_option("--out", keygen_out, "Key file to create")->required();
 
   std::string model_name = "churn";
   auto* model = app.add_subcommand("model", "Show a stored model's card and decision-tree rules");
@@ -146,6 +160,13 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0, 1 << 20))->envname("FINCRM_VIEW_CACHE_MB");
   serve->add_flag("--secure-cookies", serve_args.secure_cookies, "Mark the session cookie Secure (behind TLS)")
       ->envname("FINCRM_SECURE_COOKIES");
+  key_option(serve, serve_args.audit_key_file);
+  serve->add_option("--audit-checkpoint-file", serve_args.audit_checkpoint_file,
+                    "Append-only file for signed checkpoints of the audit trail's head")
+      ->envname("FINCRM_AUDIT_CHECKPOINT_FILE");
+  serve->add_option("--allowed-origin", serve_args.allowed_origins,
+                    "Another origin whose pages may write (https://crm.example.com); repeatable")
+      ->envname("FINCRM_ALLOWED_ORIGINS")->delimiter(',');
 
   std::string apikey_name;
   auto* apikey = app.add_subcommand("apikey", "API keys of integration systems (events ingest only)");
@@ -173,7 +194,7 @@ int main(int argc, char** argv) {
   if (*export_cmd) return RunExport(export_args);
   if (*demo) return RunDemoData(demo_args);
   if (*stats) return RunStats(db);
-  if (*customer) return RunCustomer(db, customer_id);
+  if (*customer) return RunCustomer(db, customer_id, audit_key_file);
   if (*cube) return RunCube(cube_args);
   if (*analyze) return RunAnalyze(db, clusters);
   if (*train) return RunTrain(train_args);
@@ -182,7 +203,8 @@ int main(int argc, char** argv) {
   if (*apikey_add) return RunApiKeyAdd(db, apikey_name);
   if (*user_add) return RunUserAdd(user_args);
   if (*user_list) return RunUserList(db);
-  if (*audit_verify) return RunAuditVerify(db);
+  if (*audit_verify) return RunAuditVerify(db, audit_key_file, checkpoint_file);
+  if (*audit_keygen) return RunAuditKeygen(keygen_out);
   if (*kpi) return RunKpi(kpi_args);
   return kExitFailure;
 }

@@ -39,6 +39,9 @@ int RunServe(const ServeArgs& args) {
   options.secure_cookies = args.secure_cookies;
   options.customer_view_cache_bytes = static_cast<size_t>(args.view_cache_mb) << 20;
   options.web_root = args.web_root;
+  options.audit_key_file = args.audit_key_file;
+  options.audit_checkpoint_file = args.audit_checkpoint_file;
+  options.allowed_origins = args.allowed_origins;
 
   // Signals are taken by sigwait below, so every thread started from here inherits the mask.
   sigset_t signals;

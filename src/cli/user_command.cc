@@ -1,7 +1,10 @@
+#include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdlib>
 #include <cstdio>
 #include <iostream>
@@ -54,8 +57,14 @@ int RunUserAdd(const UserAddArgs& args) {
   user.staff_id = args.staff_id;
   Status valid = Validate(user);
   if (!valid.ok()) return Fail(valid);
+  auto key = LoadAuditKey(args.audit_key_file);
+  if (!key.ok()) return Fail(key.status());
+  const AuditKey* audit_key = *key ? &**key : nullptr;
   auto store = OpenStore(args.db, {.migrate = true, .create = false});
   if (!store.ok()) return Fail(store.status());
+  // Before anything is written: a login must not be added without its audit entry.
+  Status may_audit = CheckAuditKey(**store, audit_key);
+  if (!may_audit.ok()) return Fail(may_audit);
   auto existing = (*store)->FindUser(user.login);
   if (!existing.ok()) return Fail(existing.status());
   if (existing->has_value()) return Fail(AlreadyExists("login '" + user.login + "' exists", "login"));
@@ -68,7 +77,7 @@ int RunUserAdd(const UserAddArgs& args) {
   Status added = (*store)->AddUser(user);
   if (!added.ok()) return Fail(added);
   auto audited = RecordAudit(**store, CliActor(), "user.add", "",
-                             "login " + user.login + " role " + std::string(EnumCode(user.role)), "cli");
+                             "login " + user.login + " role " + std::string(EnumCode(user.role)), "cli", audit_key);
   if (!audited.ok()) return Fail(audited.status());
   std::printf("login %s added with role %s%s%s\n", user.login.c_str(), std::string(EnumCode(user.role)).c_str(),
               user.branch_id.empty() ? "" : (", branch " + user.branch_id).c_str(),
@@ -94,19 +103,66 @@ std::string CliActor() {
   return std::string("cli:") + (name && *name ? name : std::to_string(::getuid()).c_str());
 }
 
-int RunAuditVerify(const std::string& db) {
+Result<std::optional<AuditKey>> LoadAuditKey(const std::string& path) {
+  if (path.empty()) return std::optional<AuditKey>();
+  auto key = AuditKey::Load(path);
+  if (!key.ok()) return key.status();
+  return std::optional<AuditKey>(std::move(*key));
+}
+
+int RunAuditVerify(const std::string& db, const std::string& audit_key_file, const std::string& checkpoint_file) {
+  auto key = LoadAuditKey(audit_key_file);
+  if (!key.ok()) return Fail(key.status());
+  if (!checkpoint_file.empty() && !*key) {
+    return Fail(InvalidArgument("checking checkpoints needs the audit key that signed them (--audit-key-file)",
+                                "checkpoint_file"));
+  }
   auto store = OpenStore(db, {.migrate = true, .create = false});
   if (!store.ok()) return Fail(store.status());
+  std::optional<AuditCheckpoint> checkpoint;
+  if (!checkpoint_file.empty()) {
+    auto latest = LatestCheckpoint(checkpoint_file, **key);
+    if (!latest.ok()) {
+      std::printf("audit trail BROKEN: %s\n", latest.status().message().c_str());
+      return kExitFailure;
+    }
+    if (!*latest) return Fail(InvalidArgument(checkpoint_file + " holds no checkpoint", "checkpoint_file"));
+    checkpoint = *latest;
+  }
   Status error;
-  AuditVerification result = VerifyAuditTrail(**store, error);
+  AuditVerification result = VerifyAuditTrail(**store, error, *key ? &**key : nullptr, checkpoint);
   if (!error.ok()) return Fail(error);
   if (result.first_bad) {
     std::printf("audit trail BROKEN at entry %lld: %s\n", static_cast<long long>(*result.first_bad),
                 result.problem.c_str());
     return kExitFailure;
   }
-  std::printf("audit trail intact: %lld entries, each chained to the one before\n",
-              static_cast<long long>(result.entries));
+  std::printf("audit trail intact: %lld entries, each chained to the one before", static_cast<long long>(result.entries));
+  if (result.keyed_from) std::printf("; sealed with the key from entry %lld", static_cast<long long>(result.keyed_from));
+  else std::printf("; not sealed with a key (plain SHA-256)");
+  if (checkpoint) {
+    std::printf("; all entries up to the signed checkpoint of %s (entry %lld) are present and unchanged",
+                FormatTimestamp(checkpoint->at).c_str(), static_cast<long long>(checkpoint->sequence));
+  } else {
+    std::printf("; no checkpoint compared, so removed newest entries would not show");
+  }
+  std::printf("\n");
+  return kExitOk;
+}
+
+int RunAuditKeygen(const std::string& out) {
+  std::string key = AuditKey::Generate();
+  if (key.empty()) return Fail(Internal("libsodium cannot be initialised"));
+  int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
+  if (fd < 0) {
+    return Fail(InvalidArgument("cannot create " + out + ": " + std::strerror(errno) +
+                                    (errno == EEXIST ? " (an existing key is never overwritten)" : ""),
+                                "out"));
+  }
+  bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) return Fail(Unavailable("writing " + out + " failed"));
+  std::printf("audit key written to %s (mode 0400): keep it apart from the database and its backups\n", out.c_str());
   return kExitOk;
 }
 

@@ -140,6 +140,7 @@ struct AuditQuery {
   Timestamp to;    // exclusive; 0 = no bound
   int64_t after = 0;  // sequence: entries after it
   int limit = 100;
+  bool newest_first = false;  // descending sequence (the head first)
 };
 
 struct TaskQuery {

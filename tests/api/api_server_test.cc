@@ -583,6 +583,44 @@ TEST(ApiAuditTest, TamperingWithTheTrailIsDetected) {
   demo.Stop();
 }
 
+// Finding 8: deleting the last 5 entries left `audit verify` saying "intact". With a
+// key and a checkpoint file the server seals every entry and signs its head after
+// each commit; the API and the CLI both find the truncation.
+TEST(ApiAuditTest, TruncationIsFoundAgainstTheServersSignedCheckpoints) {
+  DemoServer demo;
+  std::string key_file = demo.dir.File("audit.key"), checkpoints = demo.dir.File("audit.checkpoints");
+  {
+    std::FILE* file = std::fopen(key_file.c_str(), "w");
+    std::fputs(AuditKey::Generate().c_str(), file);
+    std::fclose(file);
+  }
+  demo.adjust = [&](ApiServerOptions& options) {
+    options.audit_key_file = key_file;
+    options.audit_checkpoint_file = checkpoints;
+  };
+  demo.Start(300);
+  ApiClient compliance(demo.port);
+  ASSERT_EQ(compliance.Login("compliance", DemoServer::kPassword).status, 200);
+  for (int i = 0; i < 8; ++i) compliance.Get("/api/v1/customers?limit=5");
+  Reply intact = compliance.Get("/api/v1/audit/verify");
+  ASSERT_TRUE(bool(intact.json["intact"])) << intact.body;
+  EXPECT_TRUE(bool(intact.json["keyed"]));
+  EXPECT_GE(int64_t(intact.json["checkpoint_sequence"]), 8);
+  int64_t entries = int64_t(intact.json["entries"]);
+  demo.Stop();  // the last checkpoint is the head at shutdown
+  {
+    auto store = SqliteStore::Open(demo.db, false);
+    ASSERT_TRUE((*store)->Execute("DELETE FROM audit_log WHERE sequence > " + std::to_string(entries - 5)).ok());
+  }
+  demo.StartServer();
+  ApiClient again(demo.port);
+  ASSERT_EQ(again.Login("compliance", DemoServer::kPassword).status, 200);
+  Reply truncated = again.Get("/api/v1/audit/verify");
+  EXPECT_FALSE(bool(truncated.json["intact"])) << truncated.body;
+  EXPECT_NE(Str(truncated.json["problem"]).find("were removed"), std::string::npos) << truncated.body;
+  demo.Stop();
+}
+
 
 }  // namespace
 }  // namespace fincrm::testing

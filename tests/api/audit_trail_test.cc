@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <optional>
+
 #include "storage/open_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
@@ -91,6 +94,126 @@ TEST_F(AuditTrailTest, FieldBoundariesCannotBeShifted) {
   b.actor = "a";
   b.action = "bc";
   EXPECT_NE(AuditHash(a), AuditHash(b));
+}
+
+// With a key kept outside the database, a forger who can write the database but not
+// read the key cannot re-chain the trail; signed checkpoints outside the database
+// show that its newest entries were removed.
+class KeyedAuditTrailTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = *OpenStore(dir_.File("audit.db"));
+    key_path_ = dir_.File("audit.key");
+    std::FILE* file = std::fopen(key_path_.c_str(), "w");
+    std::fputs(AuditKey::Generate().c_str(), file);
+    std::fclose(file);
+    key_.emplace(*AuditKey::Load(key_path_));
+    for (int i = 1; i <= 2; ++i) ASSERT_TRUE(RecordAudit(*store_, "agent", "customer.read", "C1", "", "").ok());
+    for (int i = 3; i <= 10; ++i) {
+      auto entry = RecordAudit(*store_, "agent", "customer.read", "C" + std::to_string(i), "", "", &*key_);
+      ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+      head_ = *entry;
+    }
+  }
+  AuditVerification Verify(const std::optional<AuditCheckpoint>& checkpoint = std::nullopt,
+                           const AuditKey* key = nullptr) {
+    Status error;
+    AuditVerification result = VerifyAuditTrail(*store_, error, key ? key : &*key_, checkpoint);
+    EXPECT_TRUE(error.ok());
+    return result;
+  }
+  std::vector<AuditEntry> Entries() {
+    std::vector<AuditEntry> entries;
+    EXPECT_TRUE(store_->ForEach(std::function<bool(const AuditEntry&)>([&](const AuditEntry& e) {
+      entries.push_back(e);
+      return true;
+    })).ok());
+    return entries;
+  }
+  void Sql(const std::string& sql) { ASSERT_TRUE(static_cast<SqliteStore&>(*store_).Execute(sql).ok()) << sql; }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  std::string key_path_;
+  std::optional<AuditKey> key_;
+  AuditEntry head_;
+};
+
+TEST_F(KeyedAuditTrailTest, KeyedEntriesFollowTheUnkeyedOnesAndVerifyWithTheKey) {
+  AuditVerification result = Verify();
+  EXPECT_FALSE(result.first_bad.has_value()) << result.problem;
+  EXPECT_EQ(result.keyed_from, 3);
+  EXPECT_EQ(Entries()[2].hash.substr(0, 3), "h1:");
+  Status error;
+  AuditVerification without = VerifyAuditTrail(*store_, error);
+  ASSERT_TRUE(without.first_bad.has_value());
+  EXPECT_EQ(*without.first_bad, 3);
+  EXPECT_NE(without.problem.find("--audit-key-file"), std::string::npos);
+  // Appending without the key, or with another, is refused before anything is written.
+  EXPECT_EQ(RecordAudit(*store_, "cli:x", "user.add", "", "", "").status().code(), StatusCode::kFailedPrecondition);
+  std::string other_path = dir_.File("other.key");
+  std::FILE* file = std::fopen(other_path.c_str(), "w");
+  std::fputs(AuditKey::Generate().c_str(), file);
+  std::fclose(file);
+  AuditKey other = *AuditKey::Load(other_path);
+  EXPECT_EQ(CheckAuditKey(*store_, &other).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Entries().size(), 10u);
+}
+
+TEST_F(KeyedAuditTrailTest, ARechainedTrailFailsWithoutTheKey) {
+  // The forger changes entry 5 and recomputes every later seal with SHA-256 (or with a
+  // key of their own): both are found.
+  std::vector<AuditEntry> entries = Entries();
+  std::string previous = entries[3].hash;
+  for (size_t i = 4; i < entries.size(); ++i) {
+    AuditEntry e = entries[i];
+    if (i == 4) e.actor = "nobody";
+    e.previous_hash = previous;
+    e.hash = AuditHash(e);
+    previous = e.hash;
+    Sql("UPDATE audit_log SET actor = '" + e.actor + "', previous_hash = '" + e.previous_hash + "', hash = '" + e.hash +
+        "' WHERE sequence = " + std::to_string(e.sequence));
+  }
+  AuditVerification result = Verify();
+  ASSERT_TRUE(result.first_bad.has_value());
+  EXPECT_EQ(*result.first_bad, 5);
+  EXPECT_NE(result.problem.find("not sealed with the key"), std::string::npos) << result.problem;
+}
+
+TEST_F(KeyedAuditTrailTest, TruncationIsFoundAgainstTheLatestSignedCheckpoint) {
+  std::string checkpoints = dir_.File("checkpoints.log");
+  std::FILE* file = std::fopen(checkpoints.c_str(), "w");
+  std::fprintf(file, "some other log line\n%s\n", FormatCheckpoint({5, Entries()[4].hash, CurrentTime()}, *key_).c_str());
+  std::fprintf(file, "fincrm serve: %s\n", FormatCheckpoint({head_.sequence, head_.hash, CurrentTime()}, *key_).c_str());
+  std::fclose(file);
+  auto latest = LatestCheckpoint(checkpoints, *key_);
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_TRUE(latest->has_value());
+  EXPECT_EQ((*latest)->sequence, 10);
+  EXPECT_FALSE(Verify(*latest).first_bad.has_value());
+  // The last five entries deleted: the chain that is left is valid, the checkpoint is not met.
+  Sql("DELETE FROM audit_log WHERE sequence > 5");
+  EXPECT_FALSE(Verify().first_bad.has_value()) << "without a checkpoint a truncated chain still verifies";
+  AuditVerification truncated = Verify(*latest);
+  ASSERT_TRUE(truncated.first_bad.has_value());
+  EXPECT_EQ(*truncated.first_bad, 6);
+  EXPECT_NE(truncated.problem.find("entries 6 to 10 were removed"), std::string::npos) << truncated.problem;
+  // A forged or edited checkpoint line is named.
+  file = std::fopen(checkpoints.c_str(), "a");
+  std::fprintf(file, "fincrm-audit-checkpoint v1 sequence=3 hash=h1:00 at=0 mac=0123\n");
+  std::fclose(file);
+  auto edited = LatestCheckpoint(checkpoints, *key_);
+  ASSERT_FALSE(edited.ok());
+  EXPECT_NE(edited.status().message().find("line 4"), std::string::npos) << edited.status().message();
+}
+
+TEST_F(KeyedAuditTrailTest, KeyFilesMustHoldAKey) {
+  std::string bad = dir_.File("bad.key");
+  std::FILE* file = std::fopen(bad.c_str(), "w");
+  std::fputs("not-a-key\n", file);
+  std::fclose(file);
+  EXPECT_EQ(AuditKey::Load(bad).status().field(), "audit_key_file");
+  EXPECT_EQ(AuditKey::Load(dir_.File("missing.key")).status().field(), "audit_key_file");
 }
 
 }  // namespace

@@ -172,5 +172,36 @@ for _ in $(seq 1 100); do grep -q "serving" "$work/serve_ini.out" && break; slee
 check "serve: options from a config file" grep -q "at http://127.0.0.1:" "$work/serve_ini.out"
 kill -TERM "$server"; wait "$server" 2>/dev/null
 
+# The audit key and signed checkpoints: a truncated trail is found by `audit verify`.
+check "a fresh database for the keyed trail" run 0 "$work/kdemo.out" demo-data --db "$work/k.db" --customers 20
+check "audit keygen" run 0 "$work/keygen.out" audit keygen --out "$work/audit.key"
+check "audit key is owner-read-only" test "$(stat -c %a "$work/audit.key")" = 400
+check "audit keygen never overwrites" run 1 "$work/keygen2.out" audit keygen --out "$work/audit.key"
+"$fincrm" serve --db "$work/k.db" --listen 127.0.0.1:0 --audit-key-file "$work/audit.key" \
+  --audit-checkpoint-file "$work/audit.checkpoints" >"$work/serve_key.out" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do grep -q "serving" "$work/serve_key.out" && break; sleep 0.1; done
+port=$(sed -n 's#.*at http://127.0.0.1:\([0-9]*\)/.*#\1#p' "$work/serve_key.out" | head -1)
+for _ in 1 2 3; do
+  curl -s -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/v1/auth/login" \
+    -d '{"login":"admin1","password":"wrong-password"}' >/dev/null
+done
+kill -TERM "$server"; wait "$server" 2>/dev/null
+check "serve wrote signed checkpoints" grep -q "fincrm-audit-checkpoint v1 sequence=" "$work/audit.checkpoints"
+check "serve logged the head at shutdown" grep -q "fincrm-audit-checkpoint v1" "$work/serve_key.out"
+check "audit verify with key and checkpoints" run 0 "$work/verify_key.out" audit verify --db "$work/k.db" \
+  --audit-key-file "$work/audit.key" --checkpoint-file "$work/audit.checkpoints"
+check "verify says what it compared" contains "$work/verify_key.out" "signed checkpoint"
+check "verify without the key names it" run 1 "$work/verify_nokey.out" audit verify --db "$work/k.db"
+check "verify without the key says so" contains "$work/verify_nokey.out" "--audit-key-file"
+check "a CLI read without the key is refused" run 1 "$work/nokey_read.out" customer --db "$work/k.db" C00000001
+check "a CLI read with the key" bash -c "FINCRM_AUDIT_KEY_FILE='$work/audit.key' '$fincrm' customer --db '$work/k.db' C00000001 >/dev/null"
+sqlite3 "$work/k.db" "DELETE FROM audit_log WHERE sequence > (SELECT MAX(sequence) - 3 FROM audit_log)"
+check "truncation found against the checkpoints" run 1 "$work/verify_cut.out" audit verify --db "$work/k.db" \
+  --audit-key-file "$work/audit.key" --checkpoint-file "$work/audit.checkpoints"
+check "truncation named" contains "$work/verify_cut.out" "were removed"
+check "the server's log serves as checkpoints too" run 1 "$work/verify_log.out" audit verify --db "$work/k.db" \
+  --audit-key-file "$work/audit.key" --checkpoint-file "$work/serve_key.out"
+
 echo "$passed passed, $failed failed"
 [[ "$failed" == 0 ]]

@@ -152,7 +152,7 @@ Result<std::vector<AuditEntry>> SqliteStore::ListAudit(const AuditQuery& query) 
   }
   if (query.from.seconds != 0) sql += " AND at >= :from";
   if (query.to.seconds != 0) sql += " AND at < :to";
-  sql += " ORDER BY sequence LIMIT :limit";
+  sql += query.newest_first ? " ORDER BY sequence DESC LIMIT :limit" : " ORDER BY sequence LIMIT :limit";
   return Query<AuditEntry>(sql, [&](SqliteStatement& q) {
     auto index = [&](const char* name) { return sqlite3_bind_parameter_index(q.get(), name); };
     if (int i = index(":actor"); i > 0) q.Bind(i, std::string_view(query.actor));
