@@ -7,6 +7,7 @@
 #include "api/audit_trail.h"
 #include "api/password_hasher.h"
 #include "api/request_json.h"
+#include "api/webhook_target.h"
 #include "api/route_support.h"
 #include "core/validation.h"
 
@@ -224,9 +225,8 @@ HttpResponse ApiServer::CreateWebhook(Context& c) {
     else if (f.name == "event_types") webhook.event_types = f.text;
     else throw ApiError{422, "invalid", "unknown field", f.name};
   }
-  if (!webhook.url.starts_with("http://") && !webhook.url.starts_with("https://")) {
-    throw ApiError{422, "invalid", "must be an http:// or https:// URL", "url"};
-  }
+  auto target = ResolveWebhookTarget(webhook.url, {options_.webhook_allowed_hosts});
+  if (!target.ok()) throw ApiError{422, "invalid", target.status().message(), "url"};
   if (webhook.secret.size() < 16) throw ApiError{422, "invalid", "must have at least 16 characters", "secret"};
   if (webhook.event_types.empty()) webhook.event_types = "churn_risk";
   webhook.created_at = CurrentTime();

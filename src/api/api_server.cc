@@ -120,7 +120,9 @@ Status ApiServer::Start() {
   const AuditKey* key = audit_key_ ? &*audit_key_ : nullptr;
   ingestor_ = std::make_unique<EventIngestor>(open, &ingest_listener_, options_.ingest, AuditSealer(key));
   audit_ = std::make_unique<AuditRecorder>(open, AuditRecorderOptions{audit_key_, options_.audit_checkpoint_file});
-  if (options_.webhooks) webhooks_ = std::make_unique<WebhookDispatcher>(open);
+  if (options_.webhooks) {
+    webhooks_ = std::make_unique<WebhookDispatcher>(open, WebhookTargetPolicy{options_.webhook_allowed_hosts});
+  }
   auto feed = OpenChangeFeed(options_.db_path);
   if (!feed.ok()) return feed.status();
   auto position = (*feed)->LastChange();

@@ -48,6 +48,8 @@ struct ApiServerOptions {
   // receives its signed checkpoints; both outside the database. Empty: unkeyed.
   std::string audit_key_file;
   std::string audit_checkpoint_file;
+  // Webhook hosts delivered to although they resolve to loopback or private addresses.
+  std::vector<std::string> webhook_allowed_hosts;
 };
 
 class ApiServer {

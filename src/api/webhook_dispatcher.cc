@@ -11,8 +11,9 @@
 namespace fincrm {
 
 WebhookDispatcher::WebhookDispatcher(std::function<Result<std::unique_ptr<Store>>()> open_store,
-                                     int max_attempts, int poll_milliseconds)
+                                     WebhookTargetPolicy policy, int max_attempts, int poll_milliseconds)
     : open_store_(std::move(open_store)),
+      policy_(std::move(policy)),
       max_attempts_(max_attempts),
       poll_milliseconds_(poll_milliseconds),
       thread_([this] { Loop(); }) {}
@@ -61,16 +62,17 @@ Status WebhookDispatcher::RunOnce() {
 }
 
 Status WebhookDispatcher::Deliver(Store& store, WebhookDelivery delivery, const WebhookSubscription& webhook) {
-  // "http://host:port/path" (or https): the client takes scheme+host, the request the path.
-  std::string url = webhook.url;
-  size_t scheme_end = url.find("://");
-  size_t path_start = scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
-  std::string origin = path_start == std::string::npos ? url : url.substr(0, path_start);
-  std::string path = path_start == std::string::npos ? "/" : url.substr(path_start);
   int status = 0;
   std::string error;
-  {
-    httplib::Client client(origin);
+  auto target = ResolveWebhookTarget(webhook.url, policy_);
+  if (!target.ok()) {
+    error = "refused: " + target.status().message();
+  } else {
+    // The client connects to the address just checked, whatever the name resolves to next.
+    std::string host = target->host.find(':') == std::string::npos ? target->host : "[" + target->host + "]";
+    httplib::Client client(target->scheme + "://" + host + ":" + std::to_string(target->port));
+    client.set_hostname_addr_map({{target->host, target->address}});
+    const std::string& path = target->path;
     client.set_connection_timeout(5);
     client.set_read_timeout(10);
     client.set_write_timeout(10);

@@ -122,6 +122,7 @@ struct ServeArgs {
   std::string audit_key_file;
   std::string audit_checkpoint_file;
   std::vector<std::string> allowed_origins;
+  std::vector<std::string> webhook_allowed_hosts;
 };
 int RunServe(const ServeArgs& args);
 // Prints a new integration API key (ingest only) once.

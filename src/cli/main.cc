@@ -167,6 +167,9 @@ int main(int argc, char** argv) {
   serve->add_option("--allowed-origin", serve_args.allowed_origins,
                     "Another origin whose pages may write (https://crm.example.com); repeatable")
       ->envname("FINCRM_ALLOWED_ORIGINS")->delimiter(',');
+  serve->add_option("--webhook-allow-host", serve_args.webhook_allowed_hosts,
+                    "A webhook host allowed although it is loopback or private (an internal receiver); repeatable")
+      ->envname("FINCRM_WEBHOOK_ALLOWED_HOSTS")->delimiter(',');
 
   std::string apikey_name;
   auto* apikey = app.add_subcommand("apikey", "API keys of integration systems (events ingest only)");

@@ -42,6 +42,7 @@ int RunServe(const ServeArgs& args) {
   options.audit_key_file = args.audit_key_file;
   options.audit_checkpoint_file = args.audit_checkpoint_file;
   options.allowed_origins = args.allowed_origins;
+  options.webhook_allowed_hosts = args.webhook_allowed_hosts;
 
   // Signals are taken by sigwait below, so every thread started from here inherits the mask.
   sigset_t signals;

@@ -467,6 +467,7 @@ TEST_F(ApiServerTest, HostileInputNeverBreaksTheServer) {
 TEST(ApiAlertsTest, RisingChurnRiskRaisesAnAlertATaskAndASignedWebhook) {
   std::string target;
   DemoServer demo;
+  demo.adjust = [](ApiServerOptions& options) { options.webhook_allowed_hosts = {"127.0.0.1"}; };  // the test's receiver
   demo.Start(1500, [&](Store& store) {
     CustomerQuery risky;
     risky.by_churn_risk = true;

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "api/api_test_support.h"
+#include "api/webhook_dispatcher.h"
+#include "api/webhook_target.h"
 #include "storage/open_store.h"
 
 namespace fincrm::testing {
@@ -415,6 +417,88 @@ TEST_F(SecurityTest, DirectSqlChangesReachTheCacheTheFactsAndTheSessions) {
   ASSERT_EQ(victim.Get("/api/v1/auth/me").status, 200);
   OutsideSql(demo_->db, "UPDATE users SET disabled = 1 WHERE login = 'victim-sql'");
   EXPECT_TRUE(Eventually([&] { return victim.Get("/api/v1/auth/me").status == 401; }));
+}
+
+// Webhook SSRF: an admin could register http://127.0.0.1:22/ (201).
+TEST_F(SecurityTest, WebhooksGoToPublicAddressesOnly) {
+  ApiClient admin = As("admin");
+  for (const char* url : {"http://127.0.0.1:22/", "http://localhost:8080/hook", "http://169.254.169.254/latest/meta-data",
+                          "http://10.1.2.3/hook", "http://172.16.0.9/", "http://192.168.1.1:8443/x", "http://[::1]:22/",
+                          "http://[fe80::1]/", "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/", "http://100.64.0.1/",
+                          "http://user:pw@example.com/", "ftp://example.com/", "http:///nohost", "http://example.com:99999/"}) {
+    Reply refused = admin.Post("/api/v1/webhooks", R"({"url":")" + std::string(url) + R"(","secret":"0123456789abcdef0123"})");
+    EXPECT_EQ(refused.status, 422) << url << ": " << refused.body;
+    EXPECT_EQ(Str(refused.json["error"]["field"]), "url") << url;
+  }
+  Reply loopback = admin.Post("/api/v1/webhooks", R"({"url":"http://127.0.0.1:22/","secret":"0123456789abcdef0123"})");
+  EXPECT_NE(Str(loopback.json["error"]["message"]).find("loopback"), std::string::npos) << loopback.body;
+  EXPECT_EQ(RefusedAddressKind("93.184.216.34"), "");
+  EXPECT_EQ(RefusedAddressKind("2606:2800:220:1:248:1893:25c8:1946"), "");
+  EXPECT_EQ(RefusedAddressKind("172.32.0.1"), "");  // just outside 172.16/12
+  EXPECT_EQ(RefusedAddressKind("169.254.169.254"), "link-local");
+  EXPECT_EQ(RefusedAddressKind("fd00::1"), "private");
+}
+
+// At delivery the host is resolved and checked again, and the attempt connects to the
+// checked address: a subscription stored while its host was allowed (or before this
+// check existed) is not delivered to a loopback address.
+TEST(WebhookDeliveryTest, DeliveriesToRefusedAddressesAreNotMade) {
+  testing::TempDir dir;
+  std::string db = dir.File("hooks.db");
+  httplib::Server receiver;
+  std::atomic<int> received{0};
+  receiver.Post("/hook", [&](const httplib::Request&, httplib::Response& response) {
+    ++received;
+    response.status = 204;
+  });
+  int port = receiver.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { receiver.listen_after_bind(); });
+  int64_t delivery_id = 0;
+  {
+    auto store = *OpenStore(db);
+    WebhookSubscription hook;
+    hook.url = "http://127.0.0.1:" + std::to_string(port) + "/hook";
+    hook.secret = "0123456789abcdef0123";
+    hook.event_types = "churn_risk";
+    hook.active = 1;
+    hook.created_at = CurrentTime();
+    int64_t id = *store->AddWebhook(hook);
+    WebhookDelivery delivery;
+    delivery.webhook_id = id;
+    delivery.payload = "{}";
+    delivery.state = "pending";
+    delivery.updated_at = delivery.next_attempt_at = CurrentTime();
+    auto writer = *store->BeginWrite();
+    delivery_id = *writer->Add(delivery);
+    ASSERT_TRUE(writer->Commit().ok());
+  }
+  auto open = [&]() { return OpenStore(db, {.migrate = false, .create = false}); };
+  {
+    WebhookDispatcher refusing(open, {}, 8, 3600 * 1000);
+    ASSERT_TRUE(refusing.RunOnce().ok());
+  }
+  EXPECT_EQ(received.load(), 0);
+  auto store = *OpenStore(db);
+  auto deliveries = *store->ListDeliveries(0, 10);
+  ASSERT_EQ(deliveries.size(), 1u);
+  EXPECT_EQ(deliveries[0].delivery_id, delivery_id);
+  EXPECT_NE(deliveries[0].last_error.find("refused"), std::string::npos) << deliveries[0].last_error;
+  EXPECT_NE(deliveries[0].last_error.find("loopback"), std::string::npos) << deliveries[0].last_error;
+  {
+    // Allowed by the operator: delivered (once its retry is due).
+    auto writer = *store->BeginWrite();
+    WebhookDelivery due = deliveries[0];
+    due.next_attempt_at = CurrentTime();
+    ASSERT_TRUE(writer->Put(due).ok());
+    ASSERT_TRUE(writer->Commit().ok());
+  }
+  {
+    WebhookDispatcher allowing(open, {{"127.0.0.1"}}, 8, 3600 * 1000);
+    ASSERT_TRUE(allowing.RunOnce().ok());
+  }
+  EXPECT_EQ(received.load(), 1);
+  receiver.stop();
+  serving.join();
 }
 
 // CSRF: a cookie-signed PATCH with a form body was accepted (200).
