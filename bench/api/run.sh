@@ -25,7 +25,7 @@ mkdir -p bench/work
 "$fincrm" user list --db "$db" | grep -q '^apibench ' ||
   echo 'bench-password-1' | "$fincrm" user add --db "$db" --login apibench --role admin --password-stdin >/dev/null
 
-"$fincrm" serve --db "$db" --listen "127.0.0.1:$port" >/dev/null 2>bench/work/serve.log &
+"$fincrm" serve --db "$db" --listen "127.0.0.1:$port" --max-connections-per-address 0 >/dev/null 2>bench/work/serve.log &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do

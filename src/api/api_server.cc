@@ -534,6 +534,8 @@ HttpResponse ApiServer::Metrics(Context&) {
   gauge("fincrm_customer_view_cache_entries", "Customers with a cached 360 view.", static_cast<int64_t>(views_->Entries()));
   gauge("fincrm_customer_view_cache_bytes", "Memory held by cached 360 views (compressed).", static_cast<int64_t>(views_->Bytes()));
   gauge("fincrm_customer_view_cache_clears_total", "Times the view cache was emptied (another process changed data).", views_->Clears());
+  gauge("fincrm_http_connections_refused_total", "Connections closed at once: their address was at its cap.",
+        http_->refused_connections());
   gauge("fincrm_sessions_active", "Signed-in sessions.", static_cast<int64_t>(sessions_->active_sessions()), "gauge");
   gauge("fincrm_search_enumerations_flagged_total", "Sessions flagged for searching by many numbers.",
         search_guard_->flagged());

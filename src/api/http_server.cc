@@ -9,8 +9,11 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/thread_name.h"
@@ -49,6 +52,25 @@ struct HttpServer::Impl {
   std::vector<std::thread> worker_threads;
   std::vector<std::thread> io_threads;
   std::atomic<int64_t> in_flight{0};
+  // Open connections per client address (the per-address cap).
+  std::mutex connections_mutex;
+  std::unordered_map<std::string, int> connections;
+  std::atomic<int64_t> refused_connections{0};
+  // Counts the connection in; false when its address is at the cap.
+  bool Admit(const std::string& address) {
+    if (options.max_connections_per_address <= 0) return true;
+    std::lock_guard lock(connections_mutex);
+    int& open = connections[address];
+    if (open >= options.max_connections_per_address) return false;
+    ++open;
+    return true;
+  }
+  void Release(const std::string& address) {
+    if (options.max_connections_per_address <= 0) return;
+    std::lock_guard lock(connections_mutex);
+    auto it = connections.find(address);
+    if (it != connections.end() && --it->second <= 0) connections.erase(it);
+  }
   std::atomic<bool> stopping{false};
   int bound_port = 0;
   static constexpr int kAcceptsPerTurn = 1024;
@@ -60,19 +82,40 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl* server)
-      : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket socket, HttpServer::Impl* server, std::string address)
+      : stream_(std::move(socket)), server_(server), address_(std::move(address)) {}
+  ~Session() { server_->Release(address_); }
 
+  // Three deadlines, so that a slow client cannot hold a connection: the idle wait for
+  // a request's first byte, then the header, then the body.
   void Read() {
     parser_.emplace();
     parser_->body_limit(static_cast<uint64_t>(server_->options.max_body_bytes));
     parser_->header_limit(64 * 1024);
+    if (buffer_.size() > 0) {  // a pipelined request is already here
+      ReadHeader();
+      return;
+    }
     stream_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code error, std::size_t) { self->OnRead(error); });
+    stream_.async_read_some(buffer_.prepare(16 * 1024),
+                            [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                              if (error) return;  // closed, or idle too long
+                              self->buffer_.commit(bytes);
+                              self->ReadHeader();
+                            });
   }
 
  private:
+  void ReadHeader() {
+    stream_.expires_after(std::chrono::seconds(server_->options.header_timeout_seconds));
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, std::size_t) {
+      if (error || self->parser_->is_done()) return self->OnRead(error);
+      self->stream_.expires_after(std::chrono::seconds(self->server_->options.body_timeout_seconds));
+      http::async_read(self->stream_, self->buffer_, *self->parser_,
+                       [self](beast::error_code error, std::size_t) { self->OnRead(error); });
+    });
+  }
+
   void OnRead(beast::error_code error) {
     if (error == http::error::body_limit) {
       HttpResponse response{413, "application/json",
@@ -99,9 +142,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request->host = header(http::field::host);
     request->origin = header(http::field::origin);
     if (auto it = message.find("X-API-Key"); it != message.end()) request->api_key = std::string(it->value());
-    beast::error_code ignored;
-    auto endpoint = stream_.socket().remote_endpoint(ignored);
-    request->remote_address = ignored ? std::string() : endpoint.address().to_string();
+    request->remote_address = address_;
     keep_alive_ = message.keep_alive();
     version_ = message.version();
     counted_ = true;
@@ -156,6 +197,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   HttpServer::Impl* server_;
+  std::string address_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -172,8 +214,15 @@ void HttpServer::Impl::Accept() {
     if (!acceptor.is_open()) return;
     auto serve = [this](tcp::socket socket) {
       beast::error_code ignored;
+      auto endpoint = socket.remote_endpoint(ignored);
+      std::string address = ignored ? std::string() : endpoint.address().to_string();
+      if (!Admit(address)) {
+        ++refused_connections;
+        socket.close(ignored);
+        return;
+      }
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), this)->Read();
+      std::make_shared<Session>(std::move(socket), this, std::move(address))->Read();
     };
     if (!error) serve(std::move(socket));
     // One accept per completion would take one connection per turn of the event loop:
@@ -233,6 +282,8 @@ Status HttpServer::Start() {
 }
 
 int HttpServer::port() const { return impl_->bound_port; }
+
+int64_t HttpServer::refused_connections() const { return impl_->refused_connections.load(); }
 
 void HttpServer::Stop() {
   if (!impl_ || impl_->io_threads.empty()) return;

@@ -5,10 +5,15 @@
 //
 // Network I/O runs on `io_threads`; handlers run on a pool of `worker_threads` so a
 // handler waiting for a commit never stalls other connections (quick handlers, as
-// the inline predicate says, run on the I/O thread). Limits: request bodies
-// over `max_body_bytes` get 413, idle or slow connections are closed after
-// `idle_timeout_seconds`. Any exception a handler throws becomes a 500 JSON body and a
-// log line; the connection stays usable.
+// the inline predicate says, run on the I/O thread). Limits: request bodies over
+// `max_body_bytes` get 413; a connection is closed when it waits more than
+// `idle_timeout_seconds` for the first byte of a request, or takes more than
+// `header_timeout_seconds` to send the request's header or `body_timeout_seconds` to
+// send its body (slow clients holding connections open); an address with
+// `max_connections_per_address` open connections has further ones closed at once
+// (0: no cap; raise it behind a proxy, whose connections share one address). Any
+// exception a handler throws becomes a 500 JSON body and a log line; the connection
+// stays usable.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +33,9 @@ struct HttpServerOptions {
   int worker_threads = 8;
   int64_t max_body_bytes = 32 << 20;
   int idle_timeout_seconds = 60;
+  int header_timeout_seconds = 10;
+  int body_timeout_seconds = 60;
+  int max_connections_per_address = 256;
 };
 
 using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
@@ -45,6 +53,8 @@ class HttpServer {
   // cannot be bound.
   Status Start();
   int port() const;
+  // Connections closed at once because their address was at the cap.
+  int64_t refused_connections() const;
   // Stops accepting, finishes requests in progress, then returns.
   void Stop();
 

@@ -123,6 +123,7 @@ struct ServeArgs {
   std::string audit_checkpoint_file;
   std::vector<std::string> allowed_origins;
   std::vector<std::string> webhook_allowed_hosts;
+  int max_connections_per_address = 256;
 };
 int RunServe(const ServeArgs& args);
 // Prints a new integration API key (ingest only) once.

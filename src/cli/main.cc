@@ -167,6 +167,9 @@ int main(int argc, char** argv) {
   serve->add_option("--allowed-origin", serve_args.allowed_origins,
                     "Another origin whose pages may write (https://crm.example.com); repeatable")
       ->envname("FINCRM_ALLOWED_ORIGINS")->delimiter(',');
+  serve->add_option("--max-connections-per-address", serve_args.max_connections_per_address,
+                    "Open connections one client address may hold (0: no cap; raise it behind a proxy)")
+      ->capture_default_str()->check(CLI::Range(0, 1 << 20))->envname("FINCRM_MAX_CONNECTIONS_PER_ADDRESS");
   serve->add_option("--webhook-allow-host", serve_args.webhook_allowed_hosts,
                     "A webhook host allowed although it is loopback or private (an internal receiver); repeatable")
       ->envname("FINCRM_WEBHOOK_ALLOWED_HOSTS")->delimiter(',');

@@ -5,6 +5,14 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -499,6 +507,87 @@ TEST(WebhookDeliveryTest, DeliveriesToRefusedAddressesAreNotMade) {
   EXPECT_EQ(received.load(), 1);
   receiver.stop();
   serving.join();
+}
+
+// A raw connection from `source` (any 127/8 address) to the server.
+int Connect(const char* source, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  inet_pton(AF_INET, source, &local.sin_addr);
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local), 0);
+  sockaddr_in server{};
+  server.sin_family = AF_INET;
+  server.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server), 0);
+  return fd;
+}
+
+// Whether the server has closed the connection (a read sees the end, or a reset).
+bool ClosedByServer(int fd) {
+  char byte;
+  ssize_t n = recv(fd, &byte, 1, MSG_DONTWAIT | MSG_PEEK);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+// Slow clients: 50 connections sending one header line every 2 s stayed open
+// indefinitely. Now the header has a deadline, the body another, and one address may
+// hold only so many connections; others are still served meanwhile.
+TEST(SlowClientTest, SlowHeadersAndBodiesAreCutOffAndOneAddressIsCapped) {
+  DemoServer demo;
+  demo.adjust = [](ApiServerOptions& options) {
+    options.http.header_timeout_seconds = 1;
+    options.http.body_timeout_seconds = 1;
+    options.http.idle_timeout_seconds = 3;
+    options.http.max_connections_per_address = 20;
+  };
+  demo.Start(200);
+  std::vector<int> slow;
+  for (int i = 0; i < 30; ++i) {
+    int fd = Connect("127.0.0.2", demo.port);
+    const char* start = "GET /api/v1/customers HTTP/1.1\r\n";
+    (void)send(fd, start, std::strlen(start), MSG_NOSIGNAL);
+    slow.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int refused = 0;
+  for (int fd : slow) refused += ClosedByServer(fd);
+  EXPECT_EQ(refused, 10) << "connections past the per-address cap of 20";
+  // Another address is served while they hang.
+  ApiClient other(demo.port);
+  EXPECT_EQ(other.Get("/healthz").status, 200);
+  // One header line every 400 ms: past the header's deadline of a second, all are closed.
+  for (int round = 0; round < 5; ++round) {
+    for (int fd : slow) (void)send(fd, "X-Slow: 1\r\n", 11, MSG_NOSIGNAL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  }
+  int closed = 0;
+  for (int fd : slow) closed += ClosedByServer(fd);
+  EXPECT_EQ(closed, 30);
+  for (int fd : slow) close(fd);
+  // A body sent too slowly is cut off too.
+  int body = Connect("127.0.0.2", demo.port);
+  const char* header = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       "Content-Length: 1000\r\n\r\n{";
+  ASSERT_GT(send(body, header, std::strlen(header), MSG_NOSIGNAL), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  EXPECT_TRUE(ClosedByServer(body));
+  close(body);
+  // The address may connect again once its connections are gone, and the refusals
+  // are counted.
+  ApiClient admin = demo.As("admin");
+  EXPECT_NE(admin.Get("/metrics").body.find("fincrm_http_connections_refused_total 10"), std::string::npos);
+  int again = Connect("127.0.0.2", demo.port);
+  const char* request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  (void)send(again, request, std::strlen(request), MSG_NOSIGNAL);
+  char reply[16] = {};
+  timeval wait{2, 0};
+  setsockopt(again, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  EXPECT_GT(recv(again, reply, sizeof reply - 1, 0), 0);
+  EXPECT_EQ(std::string(reply).substr(0, 12), "HTTP/1.1 200");
+  close(again);
+  demo.Stop();
 }
 
 // CSRF: a cookie-signed PATCH with a form body was accepted (200).
