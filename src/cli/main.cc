@@ -4,9 +4,11 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "core/crash_handler.h"
 
 int main(int argc, char** argv) {
   using namespace fincrm;
+  InstallCrashHandler();
   CLI::App app{"FinCRM — customer relationship management and analytics for securities brokerages"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "fincrm 0.1.0");

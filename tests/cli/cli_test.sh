@@ -172,6 +172,19 @@ for _ in $(seq 1 100); do grep -q "serving" "$work/serve_ini.out" && break; slee
 check "serve: options from a config file" grep -q "at http://127.0.0.1:" "$work/serve_ini.out"
 kill -TERM "$server"; wait "$server" 2>/dev/null
 
+# A crash leaves the signal and a backtrace in the log (the sanitizer build's own
+# report there instead) and the process dies of it, for systemd to restart.
+"$fincrm" serve --db "$work/x.db" --listen 127.0.0.1:0 >"$work/serve_crash.out" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do grep -q "serving" "$work/serve_crash.out" && break; sleep 0.1; done
+kill -SEGV "$server"
+code=0
+wait "$server" || code=$?
+check "a crash ends the process with a failure" test "$code" -ne 0
+check "a crash is logged with its signal and a backtrace" bash -c \
+  "grep -q 'FATAL: signal 11 (SIGSEGV)' '$work/serve_crash.out' && grep -q 'backtrace:' '$work/serve_crash.out' \
+   || grep -q 'AddressSanitizer: SEGV' '$work/serve_crash.out'"
+
 # The audit key and signed checkpoints: a truncated trail is found by `audit verify`.
 check "a fresh database for the keyed trail" run 0 "$work/kdemo.out" demo-data --db "$work/k.db" --customers 20
 check "audit keygen" run 0 "$work/keygen.out" audit keygen --out "$work/audit.key"
