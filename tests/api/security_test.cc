@@ -15,6 +15,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <thread>
@@ -587,6 +589,62 @@ TEST(SlowClientTest, SlowHeadersAndBodiesAreCutOffAndOneAddressIsCapped) {
   EXPECT_GT(recv(again, reply, sizeof reply - 1, 0), 0);
   EXPECT_EQ(std::string(reply).substr(0, 12), "HTTP/1.1 200");
   close(again);
+  demo.Stop();
+}
+
+// What held against the probe, kept so: paths out of --web-root are refused; the
+// per-object routes refuse other people's customers' tasks; webhooks and users are
+// the admin's; logout ends the bearer token and the cookie alike.
+TEST(WhatHeldTest, WebRootTraversalPerObjectRoutesAndLogout) {
+  DemoServer demo;
+  std::string root = demo.dir.File("web");
+  std::filesystem::create_directories(root);
+  {
+    std::FILE* index = std::fopen((root + "/index.html").c_str(), "w");
+    std::fputs("<!doctype html><title>FinCRM</title>", index);
+    std::fclose(index);
+    std::FILE* secret = std::fopen(demo.dir.File("secret.txt").c_str(), "w");
+    std::fputs("not for the web", secret);
+    std::fclose(secret);
+  }
+  demo.adjust = [&](ApiServerOptions& options) { options.web_root = root; };
+  demo.Start(200);
+  ApiClient anonymous(demo.port);
+  EXPECT_EQ(anonymous.Get("/index.html").status, 200);
+  for (const char* path : {"/../secret.txt", "/..%2fsecret.txt", "/%2e%2e/secret.txt", "/a/../../secret.txt",
+                           "/..%5csecret.txt", "/%2e%2e%2f%2e%2e%2fetc/passwd"}) {
+    Reply reply = anonymous.Get(path);
+    EXPECT_EQ(reply.body.find("not for the web"), std::string::npos) << path;
+    EXPECT_NE(reply.status, 200) << path;
+  }
+  // Per-object routes: a broker's request for another broker's customer's tasks.
+  std::string foreign;
+  for (const CustomerListItem& item : [&] {
+         auto store = OpenStore(demo.db, {.migrate = false, .create = false});
+         CustomerQuery all;
+         all.limit = 100000;
+         return *(*store)->ListCustomers(all);
+       }()) {
+    if (item.customer.broker_id != demo.broker_staff) foreign = item.customer.customer_id;
+  }
+  ApiClient broker = demo.As("broker");
+  EXPECT_EQ(broker.Get("/api/v1/customers/" + foreign + "/tasks").status, 404);
+  EXPECT_EQ(broker.Get("/api/v1/customers/" + foreign + "/accounts").status, 404);
+  Reply tasks = broker.Get("/api/v1/tasks?assignee_staff_id=" + demo.broker2_staff);
+  for (auto task : tasks.json["items"].get_array()) EXPECT_EQ(Str(task["assignee_staff_id"]), demo.broker_staff);
+  ApiClient agent = demo.As("agent");
+  EXPECT_EQ(agent.Get("/api/v1/webhooks").status, 403);
+  EXPECT_EQ(agent.Get("/api/v1/webhooks/deliveries").status, 403);
+  EXPECT_EQ(agent.Get("/api/v1/users").status, 403);
+  // Logout ends the session for its bearer token and its cookie.
+  ApiClient login(demo.port);
+  std::string token = Str(login.Login("admin", DemoServer::kPassword).json["token"]);
+  ApiClient by_cookie(demo.port);
+  httplib::Headers cookie = {{"Cookie", "fincrm_session=" + token}};
+  ASSERT_EQ(by_cookie.Get("/api/v1/auth/me", cookie).status, 200);
+  EXPECT_EQ(login.Post("/api/v1/auth/logout", "").status, 200);
+  EXPECT_EQ(login.Get("/api/v1/auth/me").status, 401);
+  EXPECT_EQ(by_cookie.Get("/api/v1/auth/me", cookie).status, 401);
   demo.Stop();
 }
 

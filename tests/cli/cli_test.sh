@@ -172,6 +172,55 @@ for _ in $(seq 1 100); do grep -q "serving" "$work/serve_ini.out" && break; slee
 check "serve: options from a config file" grep -q "at http://127.0.0.1:" "$work/serve_ini.out"
 kill -TERM "$server"; wait "$server" 2>/dev/null
 
+# Durability under SIGKILL (what held against the probe; kept so): batches of real-time
+# trades are posted while the server is killed three times; every batch it
+# acknowledged is in the database after the restarts.
+"$fincrm" export --db "$work/x.db" accounts --out "$work/accounts.csv" >/dev/null 2>&1
+key=$(grep '^fk_' "$work/key.out")
+start_server() {  # start_server LOG: sets server and port
+  "$fincrm" serve --db "$work/x.db" --listen 127.0.0.1:0 --journal-max-age-seconds 2 >"$1" 2>&1 &
+  server=$!
+  port=""
+  for _ in $(seq 1 200); do
+    port=$(sed -n 's|.*at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$1")
+    [[ -n "$port" ]] && curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"events_ready":true' && break
+    sleep 0.05
+  done
+}
+: >"$work/acknowledged.txt"
+for cycle in 1 2 3; do
+  start_server "$work/serve_kill$cycle.out"
+  ( for batch in $(seq 1 400); do
+      awk -F, -v c="$cycle" -v b="$batch" 'NR > 1 && NR <= 51 {
+          printf "{\"event_id\":\"kill-%s-%s-%s\",\"type\":\"trade\",\"data\":{\"trade_id\":\"K%s-%s-%s\",", c, b, NR, c, b, NR
+          printf "\"customer_id\":\"%s\",\"account_id\":\"%s\",\"trade_time\":\"2026-10-30T10:00:00+08:00\",", $2, $1
+          printf "\"market\":\"SH\",\"symbol\":\"600000\",\"product_type\":\"stock\",\"side\":\"buy\",\"quantity\":100,"
+          printf "\"price\":10.5,\"amount\":1050,\"commission\":0.53,\"channel\":\"app\"}}\n" }' \
+        "$work/accounts.csv" >"$work/batch.ndjson"
+      if curl -sf -X POST -H 'Content-Type: application/x-ndjson' -H "X-API-Key: $key" --data-binary @"$work/batch.ndjson" \
+          "http://127.0.0.1:$port/api/v1/events" | grep -q '"accepted":50'; then
+        echo "K$cycle-$batch-" >>"$work/acknowledged.txt"
+      else
+        break
+      fi
+    done ) &
+  poster=$!
+  sleep 1.5
+  kill -KILL "$server"
+  wait "$server" 2>/dev/null
+  wait "$poster" 2>/dev/null
+done
+start_server "$work/serve_kill_final.out"
+sleep 3  # the leftovers are applied at start, the rest after 2 s
+kill -TERM "$server"; wait "$server" 2>/dev/null
+"$fincrm" export --db "$work/x.db" trades --out "$work/trades_after.csv" >/dev/null 2>&1
+acknowledged=$(wc -l <"$work/acknowledged.txt")
+stored=$(grep -c '^K[0-9]' "$work/trades_after.csv")
+echo "SIGKILL cycles: $acknowledged batches of 50 acknowledged, $stored trades stored"
+check "SIGKILL: batches were acknowledged before the kills" test "$acknowledged" -gt 3
+check "SIGKILL: every acknowledged trade is stored ($acknowledged batches, $stored trades)" \
+  bash -c "while read -r prefix; do test \$(grep -c \"^\$prefix\" '$work/trades_after.csv') -eq 50 || exit 1; done <'$work/acknowledged.txt'"
+
 # A crash leaves the signal and a backtrace in the log (the sanitizer build's own
 # report there instead) and the process dies of it, for systemd to restart.
 "$fincrm" serve --db "$work/x.db" --listen 127.0.0.1:0 >"$work/serve_crash.out" 2>&1 &
