@@ -5,12 +5,48 @@
 
 namespace fincrm {
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence starting at text[i] (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+size_t Utf8Length(std::string_view text, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char c = byte(i);
+  size_t length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+  if (length == 0 || c > 0xF4 || i + length > text.size()) return 0;
+  for (size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  unsigned char second = byte(i + 1);
+  if (c == 0xE0 && second < 0xA0) return 0;  // overlong
+  if (c == 0xED && second >= 0xA0) return 0;  // a surrogate
+  if (c == 0xF0 && second < 0x90) return 0;  // overlong
+  if (c == 0xF4 && second >= 0x90) return 0;  // past U+10FFFF
+  return length;
+}
+
+}  // namespace
+
+// Text that is not UTF-8 (a percent-decoded path echoed in an error, a search text
+// kept in the audit trail) would make the whole document invalid JSON: each byte that
+// starts no well-formed sequence becomes U+FFFD.
 void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   size_t run = 0;  // start of the pending run of characters that need no escape
   for (size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      size_t length = Utf8Length(text, i);
+      if (length > 0) {
+        i += length - 1;
+        continue;
+      }
+      out.append(text.substr(run, i - run));
+      out += "\xEF\xBF\xBD";
+      run = i + 1;
+      continue;
+    }
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(text.substr(run, i - run));
     run = i + 1;

@@ -14,6 +14,15 @@ TEST(JsonWriterTest, EscapesAndSeparates) {
   EXPECT_EQ(json.str(), R"({"a":"x\"y\\z\n\u0001","list":[1,0.5,null,true],"nested":{},"zh":"客户"})");
 }
 
+TEST(JsonWriterTest, BytesThatAreNotUtf8BecomeReplacementCharacters) {
+  JsonWriter json;
+  json.BeginArray().String("timelin\xE5").String("ok 客户 \xF0\x9F\x98\x80").String("\xC0\xAF\xED\xA0\x80\xF4\x90\x80\x80");
+  json.EndArray();
+  std::string nine_replacements;  // 2 for the overlong pair, 3 for the surrogate, 4 past U+10FFFF
+  for (int i = 0; i < 9; ++i) nine_replacements += "\xEF\xBF\xBD";
+  EXPECT_EQ(json.str(), "[\"timelin\xEF\xBF\xBD\",\"ok 客户 \xF0\x9F\x98\x80\",\"" + nine_replacements + "\"]");
+}
+
 TEST(JsonWriterTest, NonFiniteNumbersBecomeNull) {
   JsonWriter json;
   json.BeginArray().Double(std::numeric_limits<double>::quiet_NaN()).Double(1e300 * 1e300).EndArray();
