@@ -18,7 +18,6 @@
 #include "core/thread_name.h"
 #include "storage/change_feed.h"
 #include "storage/open_store.h"
-#include "storage/sqlite/sqlite_store.h"
 
 namespace fincrm {
 
@@ -65,23 +64,15 @@ ApiServer::~ApiServer() { Stop(); }
 
 Result<std::unique_ptr<Store>> ApiServer::OpenStore() const {
   // The first open (Start) applies migrations; the others only connect.
-  auto store = ::fincrm::OpenStore(options_.db_path, {.migrate = false, .create = false});
+  return OpenStore(0);
+}
+
+Result<std::unique_ptr<Store>> ApiServer::OpenStore(int cache_kib) const {
+  auto store = ::fincrm::OpenStore(options_.db_path,
+                                   {.migrate = false, .create = false, .server_connection = true, .cache_kib = cache_kib});
   if (store.ok()) {
     CustomerViewCache* views = views_.get();
     (*store)->SetCommitListener([views](const CommittedChange& change) { views->OnCommit(change); });
-    if (auto* sqlite = dynamic_cast<SqliteStore*>(store->get())) {
-      // The journal's application holds the tables' write lock for up to ~10–20 s on
-      // a large database; the server's other writes wait that out rather than fail.
-      sqlite3_busy_timeout(sqlite->handle(), 30000);
-      (void)sqlite->Execute("PRAGMA wal_autocheckpoint=0");  // the checkpointer thread does it
-      // Reads map the file instead of copying pages into each connection's cache: the
-      // OS page cache is shared by all threads (readers, the ingest writer's id probes).
-      (void)sqlite->Execute("PRAGMA mmap_size=68719476736");
-      // Grow the file in 64 MiB steps: every change of its size makes each reader
-      // remap it (and fault its pages in again), which cost 10% of the 360 route.
-      int chunk = 64 << 20;
-      sqlite3_file_control(sqlite->handle(), "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk);
-    }
   }
   return store;
 }
@@ -130,16 +121,19 @@ Status ApiServer::Start() {
   checkpointer_ = std::thread([this, feed = std::move(*feed), position = *position]() mutable {
     NameThisThread("fincrm-checkpt");
     auto store = OpenStore();
-    auto* sqlite = store.ok() ? dynamic_cast<SqliteStore*>(store->get()) : nullptr;
+    if (!store.ok()) {
+      std::fprintf(stderr, "fincrm serve: checkpointer: %s\n", store.status().message().c_str());
+      return;
+    }
     std::unique_lock lock(checkpoint_mutex_);
     // Every 250 ms: did another process or a direct SQL update change data (the views
     // and sessions it affects go)? Every second: a passive WAL checkpoint. Every ten
     // minutes: the change log's entries older than an hour are trimmed.
-    for (int tick = 1; sqlite && !stopping_; ++tick) {
+    for (int tick = 1; !stopping_; ++tick) {
       checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; });
-      if (auto generation = sqlite->DataGeneration(); generation.ok()) views_->CheckGeneration(*generation);
+      if (auto generation = (*store)->DataGeneration(); generation.ok()) views_->CheckGeneration(*generation);
       FollowOutsideChanges(*feed, **store, position);
-      if (tick % 4 == 0) (void)sqlite->Execute("PRAGMA wal_checkpoint(PASSIVE)");
+      if (tick % 4 == 0) (void)CheckpointLog(**store);
       if (tick % 2400 == 0) (void)feed->TrimBefore(Timestamp{CurrentTime().seconds - 3600});
     }
   });
@@ -244,11 +238,10 @@ Store& ApiServer::ThreadStore() {
   thread_local std::unique_ptr<Store> store;
   thread_local const ApiServer* owner = nullptr;
   if (!store || owner != this) {
-    auto opened = OpenStore();
+    auto opened = OpenStore(16384);
     if (!opened.ok()) ThrowStatus(opened.status());
     store = std::move(*opened);
     owner = this;
-    if (auto* sqlite = dynamic_cast<SqliteStore*>(store.get())) (void)sqlite->Execute("PRAGMA cache_size=-16384");
   }
   return *store;
 }

@@ -105,6 +105,8 @@ class ApiServer {
   void FollowOutsideChanges(ChangeFeed& feed, Store& store, int64_t& position);
   void WarnIfTrailBehindCheckpoint(Store& store);
   Result<std::unique_ptr<Store>> OpenStore() const;
+  // A server connection with a page cache of `cache_kib` (0: the default).
+  Result<std::unique_ptr<Store>> OpenStore(int cache_kib) const;
 
   // System and auth
   HttpResponse Health(Context& c);

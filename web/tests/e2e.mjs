@@ -176,7 +176,8 @@ await check('a broker sees ID numbers masked', async () => {
   await brokerPage.click('main table tbody tr');
   await brokerPage.waitForSelector('#profile dd');
   const text = await brokerPage.$eval('#profile', (e) => e.textContent);
-  assert(/\d{6}\*{8}[\dX]{4}/.test(text), 'masked ID number');
+  assert(/\*{14}[\dX]{4}/.test(text), 'masked ID number (the last four only)');
+  assert(!/\d{6}\*{8}/.test(text), 'no region digits of the ID number');
 });
 await check('a broker has no admin menu and no access to another customer', async () => {
   const items = await brokerPage.$$eval('nav a', (links) => links.map((a) => a.getAttribute('href')));
