@@ -19,6 +19,7 @@
 #endif
 
 namespace fincrm {
+#ifndef FINCRM_SANITIZED
 namespace {
 
 // Only async-signal-safe calls below: write(2) of text formatted by hand.
@@ -81,6 +82,7 @@ void OnFatalSignal(int signal, siginfo_t* info, void*) {
 }
 
 }  // namespace
+#endif
 
 void InstallCrashHandler() {
 #ifndef FINCRM_SANITIZED
