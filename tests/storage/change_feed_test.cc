@@ -142,6 +142,19 @@ TEST_F(ChangeFeedTest, BulkWritesLogOneAllAndOldRowsAreTrimmed) {
   std::vector<ChangeRecord> changes = After(last);
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].entity, "all");
+  // The bulk transaction took the triggers out for itself only: they are back.
+  last = *feed_->LastChange();
+  Outside("UPDATE customers SET city = '南京' WHERE customer_id = 'D100001'");
+  ASSERT_EQ(After(last).size(), 1u);
+  EXPECT_EQ(After(last)[0].key, "D100001");
+  // A bulk transaction that rolls back leaves them in place too.
+  {
+    auto abandoned = *store_->BeginWrite();
+    for (int i = 0; i < 300; ++i) ASSERT_TRUE(abandoned->Put(MakeCustomer("E" + std::to_string(100000 + i))).ok());
+  }
+  last = *feed_->LastChange();
+  Outside("UPDATE customers SET city = '合肥' WHERE customer_id = 'D100002'");
+  EXPECT_EQ(After(last).size(), 1u);
   EXPECT_TRUE(feed_->TrimBefore(Timestamp{CurrentTime().seconds + 10}).ok());
   EXPECT_TRUE(After(0).empty());
 }

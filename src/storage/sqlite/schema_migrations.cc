@@ -1,5 +1,7 @@
 #include "storage/sqlite/schema_migrations.h"
 
+#include <string>
+
 namespace fincrm {
 namespace {
 
@@ -414,6 +416,11 @@ CREATE TABLE change_log (
   at INTEGER NOT NULL DEFAULT (unixepoch())
 );
 INSERT INTO store_meta(key, value) VALUES ('change_capture_off', 0);
+)sql";
+
+// The change log's triggers, apart: FinCRM's bulk writers drop them inside their own
+// transaction and create them again before it commits (see ChangeLogTriggersSql).
+constexpr std::string_view kChangeLogTriggers = R"sql(
 CREATE TRIGGER customers_insert_changes AFTER INSERT ON customers WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); END;
 CREATE TRIGGER customers_update_changes AFTER UPDATE ON customers WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', NEW.customer_id); INSERT INTO change_log(entity, key) SELECT 'customer', OLD.customer_id WHERE OLD.customer_id IS NOT NEW.customer_id; END;
 CREATE TRIGGER customers_delete_changes AFTER DELETE ON customers WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('customer', OLD.customer_id); END;
@@ -458,11 +465,25 @@ constexpr Migration kMigrations[] = {
     {9, "value-ladder distribution from an index", kLadderIndex},
     {10, "audit entries indexed by customer in batches", kAuditCustomerIndex},
     {11, "journal of real-time events awaiting application", kEventJournal},
-    {12, "change log of customer and login changes, recorded by triggers for outside writers", kChangeLog},
+    {12, "change log of customer and login changes", kChangeLog},
+    {13, "change log triggers recording outside writers' changes", kChangeLogTriggers},
 };
 
 }  // namespace
 
 std::span<const Migration> SqliteMigrations() { return kMigrations; }
+
+std::string_view ChangeLogTriggersSql() { return kChangeLogTriggers; }
+
+std::string DropChangeLogTriggersSql() {
+  std::string sql;
+  constexpr std::string_view kCreate = "CREATE TRIGGER ";
+  for (size_t at = kChangeLogTriggers.find(kCreate); at != std::string_view::npos;
+       at = kChangeLogTriggers.find(kCreate, at + 1)) {
+    size_t name = at + kCreate.size();
+    sql += "DROP TRIGGER IF EXISTS " + std::string(kChangeLogTriggers.substr(name, kChangeLogTriggers.find(' ', name) - name)) + ";\n";
+  }
+  return sql;
+}
 
 }  // namespace fincrm

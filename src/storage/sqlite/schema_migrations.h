@@ -3,6 +3,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace fincrm {
@@ -14,5 +15,12 @@ struct Migration {
 };
 
 std::span<const Migration> SqliteMigrations();
+
+// The change log's triggers (migration 13) and the statements that drop them: a bulk
+// write drops them inside its transaction and runs the first before it commits, so
+// no other connection ever sees them missing (SQLite has one writer at a time and
+// DDL is transactional), and the bulk rows pay nothing for them.
+std::string_view ChangeLogTriggersSql();
+std::string DropChangeLogTriggersSql();
 
 }  // namespace fincrm

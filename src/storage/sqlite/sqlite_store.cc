@@ -159,6 +159,7 @@ class SqliteWriter final : public StoreWriter {
     int kind = static_cast<int>(EntityInfo<T>::kKind);
     data_changed_ |= kChangesCustomerViews<T>;
     NoteChanged(std::span<const T>(&row, 1));
+    FINCRM_RETURN_IF_ERROR(CountLoggedRows<T>(1));
     auto insert = Statement(inserts_[kind], &InsertSql<T>);
     if (!insert.ok()) return insert.status();
     int rc = Run(**insert, row);
@@ -188,6 +189,7 @@ class SqliteWriter final : public StoreWriter {
   template <class T>
   Status Batch(std::span<const T> rows, std::span<PutResult> results) {
     if (done_) return FailedPrecondition("transaction already finished");
+    FINCRM_RETURN_IF_ERROR(CountLoggedRows<T>(rows.size()));
     int kind = static_cast<int>(EntityInfo<T>::kKind);
     data_changed_ |= kChangesCustomerViews<T> && !rows.empty();
     NoteChanged(rows);
@@ -293,11 +295,28 @@ class SqliteWriter final : public StoreWriter {
     return Status::Ok();
   }
 
+  // Row triggers, even ones whose condition is false, cost a bulk load most of its
+  // speed (20,000 demo customers: 7.3 s with them, 4.2 s without): once a transaction
+  // has written kBulkRows rows of the logged kinds it takes them out until it commits
+  // (LogChanges restores them). Small transactions keep them, and the flag.
+  template <class T>
+  Status CountLoggedRows(size_t rows) {
+    if constexpr (kChangesCustomerViews<T> || std::is_same_v<T, StaffUser>) {
+      logged_rows_ += rows;
+      if (logged_rows_ >= kBulkRows && !triggers_dropped_) {
+        FINCRM_RETURN_IF_ERROR(store_->Execute(DropChangeLogTriggersSql()));
+        triggers_dropped_ = true;
+      }
+    }
+    return Status::Ok();
+  }
+
   // Puts the triggers back and writes the transaction's rows of the change log: each
   // changed customer once (past kMaxLoggedCustomers one "all"), each login whose
   // rights changed.
   static constexpr size_t kMaxLoggedCustomers = 5000;
   Status LogChanges() {
+    if (triggers_dropped_) FINCRM_RETURN_IF_ERROR(store_->Execute(ChangeLogTriggersSql()));
     auto reset = store_->Prepared("UPDATE store_meta SET value = 0 WHERE key = 'change_capture_off'");
     if (!reset.ok()) return Status::Ok();  // a schema before store_meta (migration 7)
     int rc = (*reset)->Step();
@@ -327,6 +346,9 @@ class SqliteWriter final : public StoreWriter {
   bool foreign_keys_off_;
   CommittedChange change_;
   std::vector<std::string> changed_logins_;
+  static constexpr size_t kBulkRows = 256;
+  size_t logged_rows_ = 0;
+  bool triggers_dropped_ = false;
   static constexpr int kKinds = static_cast<int>(EntityKind::kApiKey) + 1;
   SqliteStatement* inserts_[kKinds] = {};
   SqliteStatement* group_inserts_[kKinds] = {};
