@@ -49,11 +49,12 @@ DataScope AggregateScopeOf(const Principal& p) {
   return CustomerScopeOf(p);
 }
 
-void RestrictToScope(const Principal& p, CustomerQuery& query) {
-  DataScope scope = CustomerScopeOf(p);
+void ApplyScope(const DataScope& scope, CustomerQuery& query) {
   if (!scope.broker_id.empty()) query.broker_id = scope.broker_id;
   if (!scope.branch_id.empty()) query.branch_id = scope.branch_id;
 }
+
+void RestrictToScope(const Principal& p, CustomerQuery& query) { ApplyScope(CustomerScopeOf(p), query); }
 
 void RestrictToScope(const Principal& p, TaskQuery& query) {
   if (p.role == UserRole::kBroker) query.assignee_staff_id = p.staff_id.empty() ? "\x01none" : p.staff_id;

@@ -51,6 +51,8 @@ DataScope CustomerScopeOf(const Principal& principal);
 // customer, see the brokerage's aggregates.
 DataScope AggregateScopeOf(const Principal& principal);
 
+// Narrows a customer query to a scope (its branch and broker filters).
+void ApplyScope(const DataScope& scope, CustomerQuery& query);
 // Narrows a customer query to what the principal may see (CustomerScopeOf).
 void RestrictToScope(const Principal& principal, CustomerQuery& query);
 void RestrictToScope(const Principal& principal, TaskQuery& query);

@@ -184,10 +184,7 @@ HttpResponse ApiServer::UpdateUser(Context& c) {
   if (!updated.ok()) ThrowStatus(updated);
   // A decision that takes rights away holds from this moment: the login's sessions end
   // (it signs in again, with its new role, scope or password).
-  bool rights_changed = (user.disabled && !before.disabled) || user.password_hash != before.password_hash ||
-                        user.role != before.role || user.branch_id != before.branch_id ||
-                        user.staff_id != before.staff_id;
-  if (rights_changed) {
+  if (RightsChanged(before, user)) {
     int ended = sessions_->EndSessionsOf(login);
     if (ended > 0) changed += " (" + std::to_string(ended) + " sessions ended)";
   }

@@ -10,10 +10,8 @@ namespace {
 
 // The aggregate scope of the caller (access_policy.h) as the store's scope filter.
 CustomerQuery AggregateScope(const Principal& principal) {
-  DataScope scope = AggregateScopeOf(principal);
   CustomerQuery query;
-  query.branch_id = scope.branch_id;
-  query.broker_id = scope.broker_id;
+  ApplyScope(AggregateScopeOf(principal), query);
   return query;
 }
 

@@ -165,11 +165,8 @@ void ApiServer::WarnIfTrailBehindCheckpoint(Store& store) {
     std::fprintf(stderr, "fincrm serve: ALERT: audit checkpoints: %s\n", checkpoint.status().message().c_str());
     return;
   }
-  AuditQuery newest;
-  newest.limit = 1;
-  newest.newest_first = true;
-  auto head = store.ListAudit(newest);
-  int64_t reached = head.ok() && !head->empty() ? head->front().sequence : 0;
+  auto head = AuditHead(store);
+  int64_t reached = head.ok() && *head ? (*head)->sequence : 0;
   if (*checkpoint && reached < (*checkpoint)->sequence) {
     std::fprintf(stderr,
                  "fincrm serve: ALERT: the audit trail ends at entry %lld but its signed checkpoint of %s saw entry "
@@ -364,9 +361,8 @@ HttpResponse ApiServer::Dispatch(HttpRequest& request) {
     } else {
       const Route& route = routes_[route_index];
       Context context{request, {}, ThreadStore(), {}};
-      bool signed_in = false;
+      bool may_run = route.permission == Permission::kPublic;
       bool by_cookie = false;
-      bool route_refused = false;
       if (route.json_body && !AcceptsBodyType(route, request.content_type)) {
         throw ApiError{415, "unsupported_media_type",
                        route.pattern == "/api/v1/events"
@@ -374,7 +370,8 @@ HttpResponse ApiServer::Dispatch(HttpRequest& request) {
                            : "send the body as application/json",
                        "Content-Type"};
       }
-      if (route.permission != Permission::kPublic) {
+      if (!may_run) {
+        bool signed_in = false;
         std::string_view token;
         if (request.authorization.starts_with("Bearer ")) token = std::string_view(request.authorization).substr(7);
         if (token.empty()) {
@@ -398,26 +395,18 @@ HttpResponse ApiServer::Dispatch(HttpRequest& request) {
           response = ErrorResponse(401, "unauthenticated", "sign in first (session expired or missing)", "");
         } else if (!Allows(context.principal, route.permission)) {
           response = ErrorResponse(403, "forbidden", "your role may not do this", "");
-          signed_in = false;
+        } else {
+          may_run = true;
         }
       }
-      // Cross-site request forgery: a browser sends the session cookie with any request
-      // to this host, but it also says which page sent a write (Origin). A write signed
-      // in by cookie must come from this server's own pages; any write that names
-      // another origin is refused, whatever signed it in.
-      bool write = request.method != "GET" && request.method != "HEAD";
-      if (write && (signed_in || route.permission == Permission::kPublic) &&
-          ((by_cookie && request.origin.empty()) || (!request.origin.empty() && !SameOrigin(request)))) {
+      if (may_run && IsCrossSiteWrite(request, by_cookie)) {
         response = ErrorResponse(403, "cross_origin",
                                  request.origin.empty() ? "a write signed in by cookie must carry the Origin header"
                                                         : "writes from " + request.origin + " are not accepted",
                                  "Origin");
-        signed_in = false;
-        route_refused = true;
+        may_run = false;
       }
-      if (!route_refused && (route.permission == Permission::kPublic || signed_in)) {
-        response = (this->*route.handler)(context);
-      }
+      if (may_run) response = (this->*route.handler)(context);
     }
   } catch (const ApiError& error) {
     response = ErrorResponse(error.status, error.code, error.message, error.field);
@@ -443,6 +432,16 @@ bool ApiServer::AcceptsBodyType(const Route& route, std::string_view content_typ
   std::transform(media.begin(), media.end(), media.begin(), [](unsigned char ch) { return std::tolower(ch); });
   if (media == "application/json") return true;
   return route.pattern == "/api/v1/events" && (media == "application/x-ndjson" || media == "application/ndjson");
+}
+
+// Cross-site request forgery: a browser sends the session cookie with any request to
+// this host, but it also says which page sent a write (Origin). A write signed in by
+// cookie must come from this server's own pages; any write that names another origin
+// is refused, whatever signed it in.
+bool ApiServer::IsCrossSiteWrite(const HttpRequest& request, bool by_cookie) const {
+  if (request.method == "GET" || request.method == "HEAD") return false;
+  if (request.origin.empty()) return by_cookie;
+  return !SameOrigin(request);
 }
 
 bool ApiServer::SameOrigin(const HttpRequest& request) const {

@@ -91,6 +91,8 @@ class ApiServer {
 
   HttpResponse Dispatch(HttpRequest& request);
   static bool AcceptsBodyType(const Route& route, std::string_view content_type);
+  // A write from another site's page, or signed in by cookie without saying which page.
+  bool IsCrossSiteWrite(const HttpRequest& request, bool by_cookie) const;
   // Whether the request's Origin is this server (its Host) or an allowed origin.
   bool SameOrigin(const HttpRequest& request) const;
   void AddRoutes();

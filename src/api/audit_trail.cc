@@ -95,14 +95,20 @@ std::function<std::string(const AuditEntry&)> AuditSealer(const AuditKey* key) {
 
 bool IsKeyedSeal(std::string_view hash) { return hash.starts_with(kKeyedPrefix); }
 
-Status CheckAuditKey(Store& store, const AuditKey* key) {
+Result<std::optional<AuditEntry>> AuditHead(Store& store) {
   AuditQuery newest;
   newest.limit = 1;
   newest.newest_first = true;
   auto page = store.ListAudit(newest);
   if (!page.ok()) return page.status();
-  std::optional<AuditEntry> head;
-  if (!page->empty()) head = page->front();
+  if (page->empty()) return std::optional<AuditEntry>();
+  return std::optional<AuditEntry>(std::move(page->front()));
+}
+
+Status CheckAuditKey(Store& store, const AuditKey* key) {
+  auto found = AuditHead(store);
+  if (!found.ok()) return found.status();
+  const std::optional<AuditEntry>& head = *found;
   if (!head || !IsKeyedSeal(head->hash)) return Status::Ok();
   if (!key) {
     return FailedPrecondition("the audit trail is sealed with a key (up to entry " + std::to_string(head->sequence) +

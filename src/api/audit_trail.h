@@ -53,6 +53,9 @@ std::string AuditSeal(const AuditEntry& entry, const AuditKey* key);
 std::function<std::string(const AuditEntry&)> AuditSealer(const AuditKey* key);
 bool IsKeyedSeal(std::string_view hash);
 
+// The newest entry of the trail, or nullopt when it is empty.
+Result<std::optional<AuditEntry>> AuditHead(Store& store);
+
 // Whether this writer may append to the trail: FailedPrecondition when the trail is
 // keyed and no key is given, or the key given is not the trail's.
 Status CheckAuditKey(Store& store, const AuditKey* key);

@@ -37,4 +37,11 @@ struct StaffUser {
   Timestamp created_at;
 };
 
+// Whether `after` takes or changes rights `before` had: role, scope (branch, staff
+// record), password, or newly disabled. Such a change ends the login's sessions.
+inline bool RightsChanged(const StaffUser& before, const StaffUser& after) {
+  return before.role != after.role || before.branch_id != after.branch_id || before.staff_id != after.staff_id ||
+         before.password_hash != after.password_hash || (after.disabled && !before.disabled);
+}
+
 }  // namespace fincrm

@@ -29,6 +29,14 @@
 namespace fincrm::testing {
 namespace {
 
+// Every customer of the database, read from the store directly.
+std::vector<CustomerListItem> EveryCustomer(const std::string& db) {
+  auto store = OpenStore(db, {.migrate = false, .create = false});
+  CustomerQuery all;
+  all.limit = 100000;
+  return *(*store)->ListCustomers(all);
+}
+
 class SecurityTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -46,13 +54,7 @@ class SecurityTest : public ::testing::Test {
     delete demo_;
   }
   static ApiClient As(const std::string& login) { return demo_->As(login); }
-  // All customers (admin's view): id -> the list item as JSON text fields.
-  static std::vector<CustomerListItem> Everyone() {
-    auto store = OpenStore(demo_->db, {.migrate = false, .create = false});
-    CustomerQuery all;
-    all.limit = 100000;
-    return *(*store)->ListCustomers(all);
-  }
+  static std::vector<CustomerListItem> Everyone() { return EveryCustomer(demo_->db); }
   // Adds a login through the API (as admin) and returns it signed in.
   static ApiClient NewLogin(const std::string& login, const std::string& role, const std::string& extra = "") {
     ApiClient admin = As("admin");
@@ -619,12 +621,7 @@ TEST(WhatHeldTest, WebRootTraversalPerObjectRoutesAndLogout) {
   }
   // Per-object routes: a broker's request for another broker's customer's tasks.
   std::string foreign;
-  for (const CustomerListItem& item : [&] {
-         auto store = OpenStore(demo.db, {.migrate = false, .create = false});
-         CustomerQuery all;
-         all.limit = 100000;
-         return *(*store)->ListCustomers(all);
-       }()) {
+  for (const CustomerListItem& item : EveryCustomer(demo.db)) {
     if (item.customer.broker_id != demo.broker_staff) foreign = item.customer.customer_id;
   }
   ApiClient broker = demo.As("broker");

@@ -675,9 +675,7 @@ Status SqliteStore::UpdateUser(const StaffUser& user, bool must_exist) {
   if (writer_open_) return FailedPrecondition("a write transaction is already open on this store");
   FINCRM_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
   SqliteWriter writer(this, /*foreign_keys_off=*/false);
-  if (before && (before->role != user.role || before->branch_id != user.branch_id ||
-                 before->staff_id != user.staff_id || before->password_hash != user.password_hash ||
-                 (user.disabled && !before->disabled))) {
+  if (before && RightsChanged(*before, user)) {
     writer.NoteUserRightsChanged(user.login);
   }
   StoreWriter::PutResult result;
