@@ -85,11 +85,16 @@ function menu(current: string): HTMLElement {
 }
 
 let vocabularyLoaded = false;
+// Renders overlap when the user moves on before a slow page has loaded: only the
+// newest may touch the shell, or a late one would wipe the page now shown.
+let renders = 0;
 
 async function render(): Promise<void> {
+  const mine = ++renders;
   if (!vocabularyLoaded) {
     setVocabulary(await api.vocabulary().catch(() => ({})));
     vocabularyLoaded = true;
+    if (mine !== renders) return;
   }
   disposeCharts();
   clear(app);
@@ -98,10 +103,12 @@ async function render(): Promise<void> {
     try {
       me = await api.me();  // the session cookie may still be valid
     } catch {
+      if (mine !== renders) return;
       app.appendChild(loginView());
       focusContent(app);
       return;
     }
+    if (mine !== renders) return;
   }
   const hash = location.hash || '#/dashboard';
   const main = h('main', { id: 'content', tabindex: -1 });
@@ -117,7 +124,9 @@ async function render(): Promise<void> {
   } catch (error) {
     main.appendChild(h('p', { class: 'form-error', role: 'alert' }, (error as Error).message));
   }
-  focusContent(main);
+  // A user who tabbed into the menu while the page loaded keeps their place.
+  const untouched = !document.activeElement || document.activeElement === document.body || document.activeElement === main;
+  if (mine === renders && untouched) focusContent(main);
 }
 
 render();

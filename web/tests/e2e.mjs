@@ -228,6 +228,14 @@ await check('keyboard only: sign in, open a customer from the search, log a cont
     }
     throw new Error('never reached by Tab');
   };
+  // The dashboard's analytics answer late (as on a busy server): its page must not
+  // take the focus back from a user who has tabbed into the menu meanwhile.
+  let analyticsDone = 0;
+  await page.route('**/api/v1/analytics/**', async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+    analyticsDone++;
+  });
   await page.goto(base + '/');
   await page.waitForSelector('input[name=login]');
   assert((await focused()).name === 'login', 'the login field has the focus');
@@ -237,6 +245,10 @@ await check('keyboard only: sign in, open a customer from the search, log a cont
   await page.keyboard.press('Enter');
   await page.waitForSelector('nav');
   await tabUntil((f) => f.href === '#/customers');
+  await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 5, null, { timeout: 60000 });
+  assert(analyticsDone > 0, 'the analytics answered late');
+  assert((await focused()).href === '#/customers', 'the focus stays on the menu link while the dashboard loads');
+  await page.unroute('**/api/v1/analytics/**');
   await page.keyboard.press('Enter');
   await page.waitForSelector('input[type=search]');
   await page.waitForFunction(() => document.activeElement?.getAttribute('type') === 'search');
