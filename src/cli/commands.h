@@ -129,3 +129,10 @@ int RunServe(const ServeArgs& args);
 // Prints a new integration API key (ingest only) once.
 int RunApiKeyAdd(const std::string& db, const std::string& name);
 }  // namespace fincrm
+
+namespace fincrm {
+// `fincrm calendar import FILE`: the business calendar as a new version (all or
+// nothing), audited; `fincrm calendar show`: the calendar in force and its versions.
+int RunCalendarImport(const std::string& db, const std::string& file, const std::string& audit_key_file);
+int RunCalendarShow(const std::string& db, int year);
+}  // namespace fincrm

@@ -183,6 +183,18 @@ int main(int argc, char** argv) {
   apikey_add->add_option("--db", db, "Database file")->required();
   apikey_add->add_option("--name", apikey_name, "Which system uses it")->required();
 
+  std::string calendar_file;
+  int calendar_year = 0;
+  auto* calendar = app.add_subcommand("calendar", "The business calendar: trading days, holidays, 调休, working hours");
+  calendar->require_subcommand(1);
+  auto* calendar_import = calendar->add_subcommand("import", "Import a calendar CSV (kind,value,name) as a new version");
+  calendar_import->add_option("file", calendar_file, "CSV file: hours, holiday and workday rows")->required();
+  calendar_import->add_option("--db", db, "Database file")->required();
+  key_option(calendar_import, audit_key_file);
+  auto* calendar_show = calendar->add_subcommand("show", "The calendar in force and one year's closed and make-up days");
+  calendar_show->add_option("--db", db, "Database file")->required();
+  calendar_show->add_option("--year", calendar_year, "Year to list (default: this year)");
+
   KpiArgs kpi_args;
   auto* kpi = app.add_subcommand("kpi", "CRM performance scorecard per branch or broker (20:30:30:20)");
   kpi->add_option("--db", kpi_args.db, "Database file")->required();
@@ -214,5 +226,15 @@ int main(int argc, char** argv) {
   if (*audit_verify) return RunAuditVerify(db, audit_key_file, checkpoint_file);
   if (*audit_keygen) return RunAuditKeygen(keygen_out);
   if (*kpi) return RunKpi(kpi_args);
+  if (*calendar_import) return RunCalendarImport(db, calendar_file, audit_key_file);
+  if (*calendar_show) {
+    if (calendar_year == 0) {
+      int year;
+      unsigned month, day;
+      CivilFromDays(ShanghaiDate(CurrentTime()).days, year, month, day);
+      calendar_year = year;
+    }
+    return RunCalendarShow(db, calendar_year);
+  }
   return kExitFailure;
 }
