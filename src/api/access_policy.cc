@@ -20,6 +20,12 @@ bool Allows(const Principal& p, Permission permission) {
     case Permission::kReadOrganisation: return p.role != R::kIntegration;
     case Permission::kReadAudit: return p.role == R::kAdmin || p.role == R::kCompliance;
     case Permission::kManageUsers: return p.role == R::kAdmin;
+    // Compliance reads every ticket and its history; analysts and research see none.
+    case Permission::kReadTickets:
+      return p.role == R::kAdmin || p.role == R::kBranchManager || p.role == R::kBroker || p.role == R::kAgent ||
+             p.role == R::kCompliance;
+    case Permission::kWriteTickets:
+      return p.role == R::kAdmin || p.role == R::kBranchManager || p.role == R::kBroker || p.role == R::kAgent;
   }
   return false;
 }

@@ -32,6 +32,8 @@ enum class Permission {
   kReadOrganisation,  // branches, staff
   kReadAudit,         // the audit trail
   kManageUsers,       // logins, API keys, webhooks
+  kReadTickets,       // service tickets and their history, SLA policies
+  kWriteTickets,      // open and change tickets
 };
 
 bool Allows(const Principal& principal, Permission permission);

@@ -55,9 +55,17 @@ HttpResponse ErrorResponse(int status, std::string_view code, std::string_view m
 
 HttpResponse JsonResponse(std::string body, int status) { return {status, "application/json", std::move(body), {}}; }
 
-ApiServer::ApiServer(ApiServerOptions options)
-    : options_(std::move(options)), views_(std::make_unique<CustomerViewCache>(options_.customer_view_cache_bytes)) {
+ApiServer::ApiServer(ApiServerOptions options, std::vector<std::unique_ptr<ServiceModule>> modules)
+    : options_(std::move(options)),
+      modules_(std::move(modules)),
+      views_(std::make_unique<CustomerViewCache>(options_.customer_view_cache_bytes)) {
   AddRoutes();
+  for (auto& module : modules_) {
+    for (ModuleRoute& route : module->Routes()) {
+      Add(std::move(route.method), std::move(route.pattern), route.permission, nullptr);
+      routes_.back().module_handler = std::move(route.handler);
+    }
+  }
 }
 
 ApiServer::~ApiServer() { Stop(); }
@@ -113,6 +121,12 @@ Status ApiServer::Start() {
   audit_ = std::make_unique<AuditRecorder>(open, AuditRecorderOptions{audit_key_, options_.audit_checkpoint_file});
   if (options_.webhooks) {
     webhooks_ = std::make_unique<WebhookDispatcher>(open, WebhookTargetPolicy{options_.webhook_allowed_hosts});
+  }
+  for (auto& module : modules_) {
+    Status started = module->Start({options_.db_path, audit_.get(), options_.business_clock});
+    if (!started.ok()) {
+      return Status(started.code(), "the " + std::string(module->name()) + " module: " + started.message());
+    }
   }
   auto feed = OpenChangeFeed(options_.db_path);
   if (!feed.ok()) return feed.status();
@@ -220,6 +234,7 @@ void ApiServer::Stop() {
   if (live_) live_->Stop();
   if (audit_) audit_->Stop();
   if (webhooks_) webhooks_->Stop();
+  for (auto& module : modules_) module->Stop();
   {
     std::lock_guard lock(checkpoint_mutex_);
     stopping_ = true;
@@ -406,7 +421,12 @@ HttpResponse ApiServer::Dispatch(HttpRequest& request) {
                                  "Origin");
         may_run = false;
       }
-      if (may_run) response = (this->*route.handler)(context);
+      if (may_run && route.handler) {
+        response = (this->*route.handler)(context);
+      } else if (may_run) {
+        ModuleCall call{context.request, context.principal, context.store, *audit_};
+        response = route.module_handler(call);
+      }
     }
   } catch (const ApiError& error) {
     response = ErrorResponse(error.status, error.code, error.message, error.field);
@@ -588,6 +608,8 @@ HttpResponse ApiServer::Me(Context& c) {
       .Field("write_customers", Allows(c.principal, Permission::kWriteCustomers))
       .Field("read_analytics", Allows(c.principal, Permission::kReadAnalytics))
       .Field("read_audit", Allows(c.principal, Permission::kReadAudit))
+      .Field("read_tickets", Allows(c.principal, Permission::kReadTickets))
+      .Field("write_tickets", Allows(c.principal, Permission::kWriteTickets))
       .Field("manage_users", Allows(c.principal, Permission::kManageUsers))
       .Field("ingest_events", Allows(c.principal, Permission::kIngestEvents));
   json.EndObject();

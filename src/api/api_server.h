@@ -22,6 +22,7 @@
 #include "api/customer_view_cache.h"
 #include "api/http_server.h"
 #include "api/search_guard.h"
+#include "api/service_module.h"
 #include "api/sessions.h"
 #include "service/event_ingestor.h"
 #include "storage/change_feed.h"
@@ -50,11 +51,15 @@ struct ApiServerOptions {
   std::string audit_checkpoint_file;
   // Webhook hosts delivered to although they resolve to loopback or private addresses.
   std::vector<std::string> webhook_allowed_hosts;
+  // The clock of business rules in modules (SLA due times); tests set it.
+  std::function<Timestamp()> business_clock = CurrentTime;
 };
 
 class ApiServer {
  public:
-  explicit ApiServer(ApiServerOptions options);
+  // The service modules' routes join the server's own, behind the same gate.
+  explicit ApiServer(ApiServerOptions options,
+                     std::vector<std::unique_ptr<ServiceModule>> modules = DefaultServiceModules());
   ~ApiServer();
 
   // Opens the store (migrating it), starts live analytics, ingest, audit and HTTP.
@@ -86,6 +91,7 @@ class ApiServer {
     Handler handler;
     bool quick;  // a few index lookups, never waits: runs on the I/O thread
     bool json_body;  // takes a JSON body: other content types get 415
+    ModuleHandler module_handler;  // set instead of `handler` for a module's route
   };
   struct RouteMetrics;
 
@@ -169,6 +175,7 @@ class ApiServer {
   Result<Customer> VisibleCustomer(Context& c, std::string_view customer_id);
 
   ApiServerOptions options_;
+  std::vector<std::unique_ptr<ServiceModule>> modules_;
   std::vector<Route> routes_;
   std::unique_ptr<SessionRegistry> sessions_;
   std::unique_ptr<SearchGuard> search_guard_;

@@ -1,0 +1,63 @@
+// Service modules (随时增加服务模块): a part of the service center — tickets, the call
+// center, return visits, scripts — that plugs into the server without touching its
+// core. At construction a module declares its routes, each with the permission the
+// server's single gate checks before the handler runs (a handler never checks roles);
+// at start it opens its own stores (applying its own migrations) and starts whatever
+// runs in the background; at stop it finishes. docs/modules.md shows how to write one.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/access_policy.h"
+#include "api/http_types.h"
+#include "core/date_time.h"
+#include "core/status.h"
+
+namespace fincrm {
+
+class AuditRecorder;
+
+// One request as a module's handler sees it: what was asked, by whom (with the scope
+// the gate derived), the caller's connection to the main store, and the audit trail.
+struct ModuleCall {
+  HttpRequest& request;
+  const Principal& principal;
+  Store& store;
+  AuditRecorder& audit;
+};
+using ModuleHandler = std::function<HttpResponse(ModuleCall&)>;
+
+struct ModuleRoute {
+  std::string method;
+  std::string pattern;  // "/api/v1/tickets/{ticket_id}": "{name}" segments capture
+  Permission permission;
+  ModuleHandler handler;
+};
+
+// What the server gives a module when it starts.
+struct ModuleEnvironment {
+  std::string db_path;
+  AuditRecorder* audit = nullptr;
+  // The clock of business rules (SLA due times); tests set it.
+  std::function<Timestamp()> now = CurrentTime;
+};
+
+class ServiceModule {
+ public:
+  virtual ~ServiceModule() = default;
+  virtual std::string_view name() const = 0;
+  // Declared once, before the server starts; the server routes them through its gate.
+  virtual std::vector<ModuleRoute> Routes() = 0;
+  // Opens the module's stores (migrating them) and starts its background work.
+  virtual Status Start(const ModuleEnvironment& environment) = 0;
+  virtual void Stop() {}
+};
+
+// The modules a server runs unless told otherwise: the service center's.
+std::vector<std::unique_ptr<ServiceModule>> DefaultServiceModules();
+
+}  // namespace fincrm

@@ -1,0 +1,52 @@
+// TicketStore: service tickets with their SLA clocks, the history of every change,
+// and the SLA policies (ordered conditions → targets). Implemented for SQLite in
+// sqlite/sqlite_ticket_store.cc.
+//
+// Threading: one thread at a time per TicketStore; open one per thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/ticket.h"
+
+namespace fincrm {
+
+struct TicketQuery {
+  std::optional<TicketState> state;
+  std::string owner;
+  std::string customer_id;
+  std::optional<bool> breached;  // as of `now`
+  Timestamp now;
+  std::string branch_id;  // scope: empty = any
+  std::string broker_id;
+  int64_t after = 0;  // ticket_id: tickets after it
+  int limit = 100;
+};
+
+class TicketStore {
+ public:
+  virtual ~TicketStore() = default;
+  // Stores a new ticket with its "created" history entry in one transaction; returns its id.
+  virtual Result<int64_t> Create(const Ticket& ticket, const std::string& actor) = 0;
+  // Stores the ticket's new state and the changes in one transaction, provided it is
+  // still as `expected_updated_at` says (else FailedPrecondition: changed meanwhile).
+  virtual Status Update(const Ticket& ticket, Timestamp expected_updated_at,
+                        const std::vector<TicketChange>& changes) = 0;
+  // NotFound when there is no such ticket.
+  virtual Result<Ticket> Get(int64_t ticket_id) = 0;
+  virtual Result<std::vector<TicketChange>> History(int64_t ticket_id) = 0;
+  // By ticket id, in the query's scope.
+  virtual Result<std::vector<Ticket>> List(const TicketQuery& query) = 0;
+  // Ordered by position.
+  virtual Result<std::vector<SlaPolicy>> Policies() = 0;
+};
+
+// FailedPrecondition for a PostgreSQL location (not in this build); Unavailable when
+// the database cannot be opened. Applies the tickets module's migrations.
+Result<std::unique_ptr<TicketStore>> OpenTicketStore(const std::string& location);
+
+}  // namespace fincrm
