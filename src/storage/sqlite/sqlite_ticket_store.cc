@@ -213,7 +213,11 @@ class SqliteTicketStore final : public TicketStore {
     if (!query.ok()) return query.status();
     (*query)->Bind(1, ticket_id);
     int rc = (*query)->Step();
-    if (rc == SQLITE_ROW) return ReadTicket(**query);
+    if (rc == SQLITE_ROW) {
+      Ticket ticket = ReadTicket(**query);
+      (*query)->Reset();  // a statement left on a row would hold its read snapshot open
+      return ticket;
+    }
     FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "reading the ticket"));
     return NotFound("no ticket " + std::to_string(ticket_id), "ticket_id");
   }

@@ -1,0 +1,236 @@
+// Tickets over HTTP on a real server, with the business clock under the test's control
+// and the 2026 Spring Festival calendar (a make-up Saturday, the lunch break): the SLA
+// clock starts, pauses in pending_customer, resumes, breaches; the state machine
+// refuses what it forbids; scopes hold; every change is in the history and the audit.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+
+#include "api/api_test_support.h"
+#include "ingest/calendar_csv.h"
+#include "storage/calendar_store.h"
+
+namespace fincrm::testing {
+namespace {
+
+std::atomic<int64_t> g_now{0};
+void SetNow(const char* text) { g_now = ParseTimestamp(text)->seconds; }
+
+std::string FirstCustomerOf(const std::string& db, const std::string& where) {
+  sqlite3* handle = nullptr;
+  sqlite3_open(db.c_str(), &handle);
+  sqlite3_stmt* statement = nullptr;
+  std::string sql = "SELECT customer_id FROM customers WHERE " + where + " ORDER BY customer_id LIMIT 1";
+  sqlite3_prepare_v2(handle, sql.c_str(), -1, &statement, nullptr);
+  std::string id;
+  if (sqlite3_step(statement) == SQLITE_ROW) id = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+  sqlite3_finalize(statement);
+  sqlite3_close(handle);
+  return id;
+}
+
+class TicketRoutesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    SetNow("2026-02-13T16:00:00+08:00");
+    demo_ = new DemoServer();
+    demo_->adjust = [](ApiServerOptions& options) { options.business_clock = [] { return Timestamp{g_now}; }; };
+    demo_->Start(1200, [](Store&) {});
+    auto calendar = ReadCalendarCsv(MemorySource("kind,value,name\nhours,09:00-11:30,上午\nhours,13:00-17:00,下午\n"
+                                                 "holiday,2026-02-16,春节\nholiday,2026-02-17,春节\nholiday,2026-02-18,春节\n"
+                                                 "holiday,2026-02-19,春节\nholiday,2026-02-20,春节\nholiday,2026-02-23,春节\n"
+                                                 "workday,2026-02-14,春节调休\n"),
+                                    "test.csv");
+    ASSERT_TRUE(calendar.ok()) << calendar.status().ToString();
+    auto calendars = OpenCalendarStore(demo_->db);
+    ASSERT_TRUE(calendars.ok());
+    ASSERT_TRUE((*calendars)->Save(*calendar, {0, Timestamp{1}, "test", "test.csv", "-", 0, ""}).ok());
+  }
+  static void TearDownTestSuite() {
+    demo_->Stop();
+    delete demo_;
+  }
+  static ApiClient As(const std::string& login) { return demo_->As(login); }
+  static std::string Create(ApiClient& client, const std::string& customer, const std::string& type,
+                            const std::string& priority, int expected = 201) {
+    Reply created = client.Post("/api/v1/tickets", R"({"customer_id":")" + customer + R"(","type":")" + type +
+                                                       R"(","priority":")" + priority +
+                                                       R"(","subject":"账户问题","description":"客户来电"})");
+    EXPECT_EQ(created.status, expected) << created.body;
+    return created.status == 201 ? std::to_string(int64_t(created.json["ticket_id"])) : "";
+  }
+  static DemoServer* demo_;
+};
+DemoServer* TicketRoutesTest::demo_ = nullptr;
+
+TEST_F(TicketRoutesTest, TheSlaClockPausesResumesAndBreachesOnTheBusinessCalendar) {
+  SetNow("2026-02-13T16:00:00+08:00");  // Friday before the Spring Festival
+  ApiClient agent = As("agent");
+  std::string customer = FirstCustomerOf(demo_->db, "1 = 1");
+  Reply created = agent.Post("/api/v1/tickets", R"({"customer_id":")" + customer +
+                                                    R"(","type":"inquiry","priority":"urgent","subject":"无法登录"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = std::to_string(int64_t(created.json["ticket_id"]));
+  EXPECT_EQ(Str(created.json["state"]), "new");
+  EXPECT_EQ(Str(created.json["sla"]["policy"]), "urgent");
+  // 30 business minutes to answer; 6.5 business hours to resolve: one hour on Friday,
+  // then the make-up Saturday from 09:00 with its lunch break.
+  EXPECT_EQ(Str(created.json["sla"]["first_response_due"]), "2026-02-13T16:30:00+08:00");
+  EXPECT_EQ(Str(created.json["sla"]["resolution_due"]), "2026-02-14T16:00:00+08:00");
+
+  SetNow("2026-02-13T16:20:00+08:00");
+  Reply opened = agent.Patch("/api/v1/tickets/" + id, R"({"state":"open"})");
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  EXPECT_EQ(Str(opened.json["sla"]["first_responded_at"]), "2026-02-13T16:20:00+08:00");
+  SetNow("2026-02-13T16:30:00+08:00");
+  Reply pending = agent.Patch("/api/v1/tickets/" + id, R"({"state":"pending_customer"})");
+  ASSERT_EQ(pending.status, 200) << pending.body;
+  EXPECT_EQ(Str(pending.json["sla"]["status"]), "paused");
+  EXPECT_TRUE(pending.json["sla"]["resolution_due"].is_null());
+  EXPECT_EQ(int64_t(pending.json["sla"]["business_seconds_elapsed"]), 1800);
+
+  // Through the whole holiday nothing counts while the customer is awaited.
+  SetNow("2026-02-24T10:00:00+08:00");
+  Reply waited = agent.Get("/api/v1/tickets/" + id);
+  EXPECT_EQ(Str(waited.json["sla"]["status"]), "paused");
+  EXPECT_FALSE(bool(waited.json["sla"]["breached"]));
+  Reply resumed = agent.Patch("/api/v1/tickets/" + id, R"({"state":"open"})");
+  ASSERT_EQ(resumed.status, 200) << resumed.body;
+  // 6 h left: Tuesday 10:00-11:30 and 13:00-17:00, then Wednesday 09:00-09:30.
+  EXPECT_EQ(Str(resumed.json["sla"]["resolution_due"]), "2026-02-25T09:30:00+08:00");
+
+  SetNow("2026-02-25T09:00:00+08:00");
+  EXPECT_EQ(Str(agent.Get("/api/v1/tickets/" + id).json["sla"]["status"]), "warning");
+  auto listed = [&](const std::string& query) {
+    std::set<std::string> ids;
+    Reply list = agent.Get("/api/v1/tickets?" + query);
+    EXPECT_EQ(list.status, 200) << list.body;
+    for (auto item : list.json["items"].get_array()) ids.insert(std::to_string(int64_t(item["ticket_id"])));
+    return ids;
+  };
+  EXPECT_FALSE(listed("breached=true&limit=1000").count(id));
+  SetNow("2026-02-25T10:00:00+08:00");
+  Reply late = agent.Get("/api/v1/tickets/" + id);
+  EXPECT_EQ(Str(late.json["sla"]["status"]), "breached");
+  EXPECT_TRUE(listed("breached=true&limit=1000").count(id));
+  EXPECT_FALSE(listed("breached=false&limit=1000").count(id));
+  EXPECT_TRUE(listed("state=open&limit=1000").count(id));
+
+  Reply resolved = agent.Patch("/api/v1/tickets/" + id, R"({"state":"resolved"})");
+  ASSERT_EQ(resolved.status, 200);
+  EXPECT_TRUE(bool(resolved.json["sla"]["breached"]));  // the miss stays on record
+  EXPECT_EQ(Str(resolved.json["sla"]["resolved_at"]), "2026-02-25T10:00:00+08:00");
+  ASSERT_EQ(agent.Patch("/api/v1/tickets/" + id, R"({"state":"closed"})").status, 200);
+  Reply reopen = agent.Patch("/api/v1/tickets/" + id, R"({"state":"open"})");
+  EXPECT_EQ(reopen.status, 409);
+  EXPECT_EQ(Str(reopen.json["error"]["message"]), "a ticket cannot go from closed to open");
+
+  Reply history = agent.Get("/api/v1/tickets/" + id);
+  std::vector<std::string> steps;
+  for (auto change : history.json["history"].get_array()) {
+    steps.push_back(Str(change["field"]) + ":" + Str(change["from"]) + ">" + Str(change["to"]) + "@" + Str(change["actor"]));
+  }
+  EXPECT_EQ(steps, (std::vector<std::string>{"created:>new@agent", "state:new>open@agent", "state:open>pending_customer@agent",
+                                             "state:pending_customer>open@agent", "state:open>resolved@agent",
+                                             "state:resolved>closed@agent"}));
+  ApiClient compliance = As("compliance");
+  Reply audit = compliance.Get("/api/v1/audit?action=ticket.update&limit=1000");
+  ASSERT_EQ(audit.status, 200);
+  int updates = 0;
+  for (auto entry : audit.json["items"].get_array()) {
+    if (Str(entry["detail"]).rfind("ticket " + id + " ", 0) == 0) ++updates;
+  }
+  EXPECT_EQ(updates, 5);
+}
+
+TEST_F(TicketRoutesTest, ScopesHoldForEveryRole) {
+  SetNow("2026-03-02T10:00:00+08:00");
+  std::string own = FirstCustomerOf(demo_->db, "broker_id = '" + demo_->broker_staff + "'");
+  std::string other = FirstCustomerOf(demo_->db, "broker_id = '" + demo_->broker2_staff + "' AND branch_id <> '" +
+                                                     demo_->manager_branch + "'");
+  ASSERT_FALSE(own.empty());
+  ASSERT_FALSE(other.empty());
+  ApiClient broker = As("broker"), agent = As("agent");
+  std::string mine = Create(broker, own, "service_request", "normal");
+  Create(broker, other, "inquiry", "low", 404);  // another broker's customer looks unknown
+  std::string theirs = Create(agent, other, "complaint", "high");
+  EXPECT_EQ(Str(broker.Get("/api/v1/tickets/" + mine).json["owner"]), "broker");
+  EXPECT_EQ(broker.Get("/api/v1/tickets/" + theirs).status, 404);
+  EXPECT_EQ(broker.Patch("/api/v1/tickets/" + theirs, R"({"state":"open"})").status, 404);
+  Reply broker_list = broker.Get("/api/v1/tickets?limit=1000");
+  ASSERT_EQ(broker_list.status, 200) << broker_list.body;
+  for (auto item : broker_list.json["items"].get_array()) {
+    EXPECT_EQ(Str(item["broker_id"]), demo_->broker_staff);
+  }
+  ApiClient manager = As("manager");
+  Reply manager_list = manager.Get("/api/v1/tickets?limit=1000");
+  ASSERT_EQ(manager_list.status, 200) << manager_list.body;
+  for (auto item : manager_list.json["items"].get_array()) {
+    EXPECT_EQ(Str(item["branch_id"]), demo_->manager_branch);
+  }
+  EXPECT_EQ(manager.Get("/api/v1/tickets/" + theirs).status, 404);
+  ApiClient compliance = As("compliance");
+  EXPECT_EQ(compliance.Get("/api/v1/tickets/" + theirs).status, 200);
+  EXPECT_EQ(compliance.Get("/api/v1/tickets/" + mine).status, 200);
+  EXPECT_EQ(compliance.Patch("/api/v1/tickets/" + mine, R"({"state":"open"})").status, 403);
+  EXPECT_EQ(As("research").Get("/api/v1/tickets").status, 403);
+  EXPECT_EQ(As("hq").Post("/api/v1/tickets", R"({"customer_id":")" + own + R"(","type":"inquiry","subject":"x"})").status, 403);
+  ApiClient anonymous(demo_->port);
+  EXPECT_EQ(anonymous.Get("/api/v1/tickets").status, 401);
+}
+
+TEST_F(TicketRoutesTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
+  SetNow("2026-03-03T10:00:00+08:00");
+  ApiClient agent = As("agent");
+  std::string customer = FirstCustomerOf(demo_->db, "1 = 1");
+  int64_t before = agent.Get("/api/v1/tickets?limit=1000").json["items"].get_array().size();
+  struct Case {
+    std::string body;
+    int status;
+    std::string field;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"({"customer_id":")" + customer + R"(","type":"praise","subject":"x"})", 422, "type"},
+           {R"({"customer_id":")" + customer + R"(","type":"inquiry","priority":"asap","subject":"x"})", 422, "priority"},
+           {R"({"customer_id":")" + customer + R"(","type":"inquiry"})", 422, "subject"},
+           {R"({"type":"inquiry","subject":"x"})", 422, "customer_id"},
+           {R"({"customer_id":"NOBODY","type":"inquiry","subject":"x"})", 404, "customer_id"},
+           {R"({"customer_id":")" + customer + R"(","type":"inquiry","subject":"x","state":"closed"})", 422, "state"},
+           {R"({"customer_id":")" + customer + R"(","type":"inquiry","subject":"x","complaint_category":"fees"})", 422, "complaint_category"},
+           {R"({"customer_id":")" + customer + R"(","type":"inquiry","subject":")" + std::string(300, 'x') + "\"}", 422, "subject"},
+           {R"({"customer_id":)", 400, ""},
+       }) {
+    Reply reply = agent.Post("/api/v1/tickets", c.body);
+    EXPECT_EQ(reply.status, c.status) << c.body << " -> " << reply.body;
+    if (!c.field.empty()) EXPECT_EQ(Str(reply.json["error"]["field"]), c.field) << c.body;
+  }
+  EXPECT_EQ(agent.Get("/api/v1/tickets?limit=1000").json["items"].get_array().size(), static_cast<size_t>(before));
+  std::string id = Create(agent, customer, "complaint", "normal");
+  EXPECT_EQ(agent.Patch("/api/v1/tickets/" + id, R"({"state":"done"})").status, 422);
+  EXPECT_EQ(agent.Patch("/api/v1/tickets/" + id, R"({"subject":"new"})").status, 422);
+  EXPECT_EQ(agent.Patch("/api/v1/tickets/" + id, "{}").status, 422);
+  EXPECT_EQ(agent.Patch("/api/v1/tickets/abc", R"({"state":"open"})").status, 404);
+  EXPECT_EQ(agent.Get("/api/v1/tickets/999999").status, 404);
+  EXPECT_EQ(agent.Get("/api/v1/tickets?state=stuck").status, 400);
+  EXPECT_EQ(agent.Get("/api/v1/tickets?breached=maybe").status, 400);
+  // A refused change leaves the ticket as it was, history included.
+  Reply unchanged = agent.Get("/api/v1/tickets/" + id);
+  EXPECT_EQ(Str(unchanged.json["state"]), "new");
+  EXPECT_EQ(unchanged.json["history"].get_array().size(), 1u);
+  // A change of priority retargets the clock; a complaint takes its category.
+  Reply urgent = agent.Patch("/api/v1/tickets/" + id, R"({"priority":"urgent","complaint_category":"fees"})");
+  ASSERT_EQ(urgent.status, 200) << urgent.body;
+  EXPECT_EQ(Str(urgent.json["sla"]["policy"]), "complaint-urgent");
+  EXPECT_EQ(Str(urgent.json["complaint_category"]), "fees");
+  Reply policies = agent.Get("/api/v1/sla-policies");
+  ASSERT_EQ(policies.status, 200);
+  EXPECT_EQ(Str(policies.json["items"].at(0)["name"]), "complaint-urgent");
+  Reply calendar = agent.Get("/api/v1/calendar?year=2026");
+  ASSERT_EQ(calendar.status, 200) << calendar.body;
+  EXPECT_EQ(int64_t(calendar.json["version"]), 1);
+  EXPECT_EQ(calendar.json["days"].get_array().size(), 7u);
+}
+
+}  // namespace
+}  // namespace fincrm::testing
