@@ -265,5 +265,18 @@ check "truncation named" contains "$work/verify_cut.out" "were removed"
 check "the server's log serves as checkpoints too" run 1 "$work/verify_log.out" audit verify --db "$work/k.db" \
   --audit-key-file "$work/audit.key" --checkpoint-file "$work/serve_key.out"
 
+# The business calendar: imported whole or not at all, each import a new audited version.
+calendar_csv="$(dirname "$0")/../../data/calendar/cn-2026.csv"
+check "calendar import" run 0 "$work/cal.out" calendar import "$calendar_csv" --db "$work/x.db"
+check "calendar import names the version" contains "$work/cal.out" "calendar version 1: 39 holidays"
+check "calendar show counts 2026" run 0 "$work/cal_show.out" calendar show --db "$work/x.db" --year 2026
+check "calendar 2026 trading days" contains "$work/cal_show.out" "248 working days, 242 trading days"
+check "calendar show lists the make-up Saturday" contains "$work/cal_show.out" "2026-02-14 workday  春节调休"
+printf 'kind,value,name\nholiday,2026-05-01,劳动节\nhours,09:00-12:00,上午\nhours,11:30-17:00,下午\n' > "$work/cal_bad.csv"
+check "overlapping periods refused" run 1 "$work/cal_bad.out" calendar import "$work/cal_bad.csv" --db "$work/x.db"
+check "the refusal names the line" contains "$work/cal_bad.out" "cal_bad.csv line 4, value: the working periods 09:00-12:00 and 11:30-17:00 overlap"
+check "a refused import stores nothing" bash -c "'$fincrm' calendar show --db '$work/x.db' --year 2026 | grep -q '^version 1 '"
+check "calendar import is audited" bash -c "sqlite3 '$work/x.db' \"SELECT detail FROM audit_log WHERE action = 'calendar.import'\" | grep -q 'version 1 from cn-2026.csv sha256'"
+
 echo "$passed passed, $failed failed"
 [[ "$failed" == 0 ]]
