@@ -20,6 +20,10 @@ fi
 if ! sqlite3 "$db" "SELECT 1 FROM analysis_runs LIMIT 1" 2>/dev/null | grep -q 1; then
   "$fincrm" analyze --db "$db"
 fi
+# The 2026 business calendar (holidays, 调休 make-up days, working hours) for SLA clocks, once.
+if "$fincrm" calendar show --db "$db" | grep -q "^no calendar imported"; then
+  "$fincrm" calendar import data/calendar/cn-2026.csv --db "$db"
+fi
 "$fincrm" stats --db "$db"
 
 # Demo logins, one per kind of user; demo data only — real logins get their own passwords.
