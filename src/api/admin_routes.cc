@@ -14,12 +14,6 @@
 namespace fincrm {
 namespace {
 
-std::vector<JsonField> Body(const HttpRequest& request) {
-  auto fields = ParseFlatJsonObject(request.body);
-  if (!fields.ok()) throw ApiError{400, "malformed", fields.status().message(), fields.status().field()};
-  return std::move(*fields);
-}
-
 const JsonField* Find(const std::vector<JsonField>& fields, std::string_view name) {
   for (const JsonField& f : fields) {
     if (f.name == name) return &f;
@@ -115,7 +109,7 @@ HttpResponse ApiServer::Users(Context& c) {
 }
 
 HttpResponse ApiServer::CreateUser(Context& c) {
-  std::vector<JsonField> fields = Body(c.request);
+  std::vector<JsonField> fields = JsonBody(c.request);
   StaffUser user;
   for (const JsonField& f : fields) {
     if (f.name == "login") user.login = f.text;
@@ -154,7 +148,7 @@ HttpResponse ApiServer::UpdateUser(Context& c) {
   StaffUser user = **found;
   const StaffUser before = user;
   std::string changed;
-  for (const JsonField& f : Body(c.request)) {
+  for (const JsonField& f : JsonBody(c.request)) {
     if (f.name == "disabled") {
       if (f.kind != JsonField::kBool) throw ApiError{422, "invalid", "must be true or false", "disabled"};
       user.disabled = f.text == "1";
@@ -216,7 +210,7 @@ HttpResponse ApiServer::Webhooks(Context& c) {
 
 HttpResponse ApiServer::CreateWebhook(Context& c) {
   WebhookSubscription webhook;
-  for (const JsonField& f : Body(c.request)) {
+  for (const JsonField& f : JsonBody(c.request)) {
     if (f.name == "url") webhook.url = f.text;
     else if (f.name == "secret") webhook.secret = f.text;
     else if (f.name == "event_types") webhook.event_types = f.text;

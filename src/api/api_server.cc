@@ -11,6 +11,7 @@
 #include "api/audit_trail.h"
 #include "api/openapi_document.h"
 #include "api/request_json.h"
+#include "api/route_support.h"
 #include "api/webhook_dispatcher.h"
 #include "analytics/value_ladder.h"
 #include "core/staff_user.h"
@@ -557,10 +558,8 @@ HttpResponse ApiServer::Metrics(Context&) {
 HttpResponse ApiServer::OpenApi(Context&) { return JsonResponse(std::string(OpenApiDocument())); }
 
 HttpResponse ApiServer::Login(Context& c) {
-  auto fields = ParseFlatJsonObject(c.request.body);
-  if (!fields.ok()) throw ApiError{400, "malformed", fields.status().message(), fields.status().field()};
   std::string login, password;
-  for (const JsonField& field : *fields) {
+  for (const JsonField& field : JsonBody(c.request)) {
     if (field.name == "login") login = field.text;
     if (field.name == "password") password = field.text;
   }

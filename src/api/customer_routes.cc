@@ -30,11 +30,6 @@ std::string VisibilityKey(const FieldVisibility& v) {
   return std::string(1, static_cast<char>('0' + (v.id_number | v.mobile << 1 | v.email << 2 | v.address << 3)));
 }
 
-std::vector<JsonField> BodyFields(const HttpRequest& request) {
-  auto fields = ParseFlatJsonObject(request.body);
-  if (!fields.ok()) throw ApiError{400, "malformed", fields.status().message(), fields.status().field()};
-  return std::move(*fields);
-}
 
 void Check(const Status& status) {
   if (!status.ok()) ThrowStatus(status);
@@ -198,7 +193,7 @@ HttpResponse ApiServer::ExportCustomers(Context& c) {
 
 HttpResponse ApiServer::CreateCustomer(Context& c) {
   Customer customer;
-  Status decoded = DecodeEntity(BodyFields(c.request), customer);
+  Status decoded = DecodeEntity(JsonBody(c.request), customer);
   if (!decoded.ok()) throw ApiError{422, "invalid", decoded.message(), decoded.field()};
   if (!InScope(c.principal, customer)) {
     throw ApiError{403, "forbidden", "you may only create customers in your own scope", "branch_id"};
@@ -216,7 +211,7 @@ HttpResponse ApiServer::CreateCustomer(Context& c) {
 }
 
 HttpResponse ApiServer::UpdateCustomer(Context& c) {
-  std::vector<JsonField> fields = BodyFields(c.request);
+  std::vector<JsonField> fields = JsonBody(c.request);
   if (fields.empty()) throw ApiError{422, "invalid", "names no field to change", ""};
   Customer customer = *VisibleCustomer(c, c.request.Param("customer_id"));
   std::string changed;
@@ -389,7 +384,7 @@ HttpResponse ApiServer::Timeline(Context& c) {
 HttpResponse ApiServer::CreateInteraction(Context& c) {
   std::string customer_id(c.request.Param("customer_id"));
   (void)VisibleCustomer(c, customer_id);
-  std::vector<JsonField> fields = BodyFields(c.request);
+  std::vector<JsonField> fields = JsonBody(c.request);
   auto has = [&](std::string_view name) {
     for (const JsonField& f : fields) {
       if (f.name == name && !f.text.empty()) return true;

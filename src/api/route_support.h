@@ -7,8 +7,16 @@
 
 #include "api/api_server.h"
 #include "api/entity_json.h"
+#include "api/request_json.h"
 
 namespace fincrm {
+
+// A write's flat JSON object; malformed JSON is a 400 naming where it broke.
+inline std::vector<JsonField> JsonBody(const HttpRequest& request) {
+  auto fields = ParseFlatJsonObject(request.body);
+  if (!fields.ok()) throw ApiError{400, "malformed", fields.status().message(), fields.status().field()};
+  return std::move(*fields);
+}
 
 // An integer query parameter in [min, max], `fallback` when absent; 400 otherwise.
 inline int64_t QueryInt(const HttpRequest& request, std::string_view name, int64_t fallback, int64_t min,

@@ -87,12 +87,6 @@ class TicketModule final : public ServiceModule {
     return calendar_;
   }
 
-  static std::vector<JsonField> Body(const HttpRequest& request) {
-    auto fields = ParseFlatJsonObject(request.body);
-    if (!fields.ok()) throw ApiError{400, "malformed", fields.status().message(), fields.status().field()};
-    return std::move(*fields);
-  }
-
   static std::string Text(const JsonField& f, size_t max) {
     if (f.kind != JsonField::kString) throw ApiError{422, "invalid", "must be a string", f.name};
     if (f.text.size() > max) throw ApiError{422, "invalid", "longer than " + std::to_string(max) + " bytes", f.name};
@@ -187,7 +181,7 @@ class TicketModule final : public ServiceModule {
   }
 
   HttpResponse Create(ModuleCall& call) {
-    std::vector<JsonField> fields = Body(call.request);
+    std::vector<JsonField> fields = JsonBody(call.request);
     Ticket ticket;
     bool has_type = false, has_subject = false;
     for (const JsonField& f : fields) {
@@ -291,7 +285,7 @@ class TicketModule final : public ServiceModule {
   }
 
   HttpResponse Change(ModuleCall& call) {
-    std::vector<JsonField> fields = Body(call.request);
+    std::vector<JsonField> fields = JsonBody(call.request);
     if (fields.empty()) throw ApiError{422, "invalid", "nothing to change", ""};
     ThreadStores& stores = Stores();
     Ticket ticket = Visible(call, *stores.tickets, TicketId(call.request));

@@ -130,12 +130,8 @@ class SqliteCalendarStore final : public CalendarStore {
 }  // namespace
 
 Result<std::unique_ptr<CalendarStore>> OpenCalendarStore(const std::string& location) {
-  if (location.rfind("postgres://", 0) == 0 || location.rfind("postgresql://", 0) == 0) {
-    return FailedPrecondition("this build has only the embedded SQLite backend; PostgreSQL is planned");
-  }
-  auto db = SqliteConnection::Open(location);
+  auto db = OpenModuleConnection(location, "calendar", kCalendarMigrations);
   if (!db.ok()) return db.status();
-  FINCRM_RETURN_IF_ERROR((*db)->MigrateModule("calendar", kCalendarMigrations));
   return std::unique_ptr<CalendarStore>(new SqliteCalendarStore(std::move(*db)));
 }
 

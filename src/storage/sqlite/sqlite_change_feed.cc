@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "storage/sqlite/sqlite_connection.h"
+
 namespace fincrm {
 
 std::string_view ThisProcessChangeOrigin() {
@@ -15,13 +17,9 @@ std::string_view ThisProcessChangeOrigin() {
 }
 
 Result<std::unique_ptr<SqliteChangeFeed>> SqliteChangeFeed::Open(const std::string& path) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return Unavailable("cannot open database " + path + ": " + message);
-  }
+  auto opened = OpenSqliteFile(path);
+  if (!opened.ok()) return opened.status();
+  sqlite3* db = *opened;
   std::unique_ptr<SqliteChangeFeed> feed(new SqliteChangeFeed(db));
   sqlite3_busy_timeout(db, 30000);
   feed->read_ = std::make_unique<SqliteStatement>(

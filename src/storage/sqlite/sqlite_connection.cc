@@ -2,17 +2,48 @@
 
 namespace fincrm {
 
-Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path) {
+Result<sqlite3*> OpenSqliteFile(const std::string& path, bool create) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return Unavailable("cannot open database " + path + ": " + message);
   }
-  std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db));
+  return db;
+}
+
+Status ExecuteSql(sqlite3* db, std::string_view sql) {
+  std::string text(sql);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errstr(rc);
+    sqlite3_free(error);
+    return Internal(message);
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<SqliteConnection>> OpenModuleConnection(const std::string& location, std::string_view module,
+                                                               std::span<const Migration> migrations) {
+  if (location.rfind("postgres://", 0) == 0 || location.rfind("postgresql://", 0) == 0) {
+    return FailedPrecondition("this build has only the embedded SQLite backend; PostgreSQL is planned");
+  }
+  auto db = SqliteConnection::Open(location);
+  if (!db.ok()) return db.status();
+  FINCRM_RETURN_IF_ERROR((*db)->MigrateModule(module, migrations));
+  return std::move(*db);
+}
+
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path) {
+  auto db = OpenSqliteFile(path);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<SqliteConnection> connection(new SqliteConnection(*db));
+  sqlite3* handle = *db;
   // A server's writers wait out each other (and the journal's application) rather than fail.
-  sqlite3_busy_timeout(db, 30000);
+  sqlite3_busy_timeout(handle, 30000);
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL"}) {
     Status status = connection->Execute(pragma);
     if (!status.ok()) return Unavailable("cannot open database " + path + ": " + status.message());
@@ -25,18 +56,7 @@ SqliteConnection::~SqliteConnection() {
   sqlite3_close(db_);
 }
 
-Status SqliteConnection::Execute(std::string_view sql) {
-  std::string text(sql);
-  char* error = nullptr;
-  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
-  if (rc != SQLITE_OK) {
-    std::string message = error ? error : sqlite3_errstr(rc);
-    sqlite3_free(error);
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return Unavailable(message);
-    return Internal(message);
-  }
-  return Status::Ok();
-}
+Status SqliteConnection::Execute(std::string_view sql) { return ExecuteSql(db_, sql); }
 
 Result<SqliteStatement*> SqliteConnection::Prepared(std::string_view sql) {
   std::string key(sql);

@@ -19,6 +19,12 @@
 
 namespace fincrm {
 
+// Opens a database file read-write for one thread's use (creating it only when
+// `create`); Unavailable naming the file otherwise.
+Result<sqlite3*> OpenSqliteFile(const std::string& path, bool create = false);
+// Runs SQL text (several statements allowed); Internal with SQLite's message.
+Status ExecuteSql(sqlite3* db, std::string_view sql);
+
 class SqliteConnection {
  public:
   // Unavailable when the file cannot be opened (it must exist: `fincrm init` or a
@@ -59,6 +65,10 @@ class SqliteConnection {
   sqlite3* db_;
   std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
 };
+
+// A module's connection at `location`, its migrations applied (see MigrateModule).
+Result<std::unique_ptr<SqliteConnection>> OpenModuleConnection(const std::string& location, std::string_view module,
+                                                               std::span<const Migration> migrations);
 
 // A statement's outcome as a Status: OK for SQLITE_DONE, InvalidArgument for a
 // constraint, Unavailable for a busy database, Internal otherwise.

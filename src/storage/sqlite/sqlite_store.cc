@@ -5,6 +5,7 @@
 #include "storage/change_feed.h"
 
 #include "storage/sqlite/schema_migrations.h"
+#include "storage/sqlite/sqlite_connection.h"
 #include "storage/sqlite/sqlite_entity_sql.h"
 
 namespace fincrm {
@@ -366,14 +367,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
     return true;
   }();
   (void)configured;
-  sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return Unavailable("cannot open database " + path + ": " + message);
-  }
+  auto opened = OpenSqliteFile(path, create);
+  if (!opened.ok()) return opened.status();
+  sqlite3* db = *opened;
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
   sqlite3_busy_timeout(db, 10000);
   // 16 KiB pages (set before the first table; ignored for existing files): bulk
@@ -392,17 +388,7 @@ SqliteStore::~SqliteStore() {
   sqlite3_close(db_);
 }
 
-Status SqliteStore::Execute(std::string_view sql) {
-  std::string text(sql);
-  char* error = nullptr;
-  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
-  if (rc != SQLITE_OK) {
-    std::string message = error ? error : sqlite3_errstr(rc);
-    sqlite3_free(error);
-    return Internal(message);
-  }
-  return Status::Ok();
-}
+Status SqliteStore::Execute(std::string_view sql) { return ExecuteSql(db_, sql); }
 
 Result<SqliteStatement*> SqliteStore::Prepared(const std::string& sql) {
   auto it = statements_.find(sql);

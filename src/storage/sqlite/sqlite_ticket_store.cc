@@ -325,12 +325,8 @@ class SqliteTicketStore final : public TicketStore {
 }  // namespace
 
 Result<std::unique_ptr<TicketStore>> OpenTicketStore(const std::string& location) {
-  if (location.rfind("postgres://", 0) == 0 || location.rfind("postgresql://", 0) == 0) {
-    return FailedPrecondition("this build has only the embedded SQLite backend; PostgreSQL is planned");
-  }
-  auto db = SqliteConnection::Open(location);
+  auto db = OpenModuleConnection(location, "tickets", kTicketMigrations);
   if (!db.ok()) return db.status();
-  FINCRM_RETURN_IF_ERROR((*db)->MigrateModule("tickets", kTicketMigrations));
   return std::unique_ptr<TicketStore>(new SqliteTicketStore(std::move(*db)));
 }
 
