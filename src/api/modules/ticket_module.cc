@@ -146,7 +146,10 @@ class TicketModule final : public ServiceModule {
     else json.Null();
   }
 
-  void WriteTicket(JsonWriter& json, const Ticket& t, const BusinessCalendar& calendar, Timestamp now) {
+  // The ticket, its SLA as of `now`, and its history when given (the single-ticket read).
+  void WriteTicket(JsonWriter& json, const Ticket& t, const BusinessCalendar& calendar, Timestamp now,
+                   const std::vector<TicketChange>* history = nullptr) {
+    SlaStatus status = SlaStatusAt(t, calendar, now);
     json.BeginObject()
         .Field("ticket_id", t.ticket_id)
         .Field("customer_id", t.customer_id)
@@ -164,7 +167,7 @@ class TicketModule final : public ServiceModule {
         .Field("created_by", t.created_by);
     WriteTime(json, "created_at", t.created_at);
     WriteTime(json, "updated_at", t.updated_at);
-    json.Key("sla").BeginObject().Field("policy", t.sla.policy).Field("status", EnumCode(SlaStatusAt(t, calendar, now)));
+    json.Key("sla").BeginObject().Field("policy", t.sla.policy).Field("status", EnumCode(status));
     WriteTime(json, "first_response_due", t.sla.first_response_due);
     WriteTime(json, "first_responded_at", t.sla.first_responded_at);
     WriteTime(json, "resolution_due", t.sla.resolution_due);
@@ -174,9 +177,17 @@ class TicketModule final : public ServiceModule {
     json.Field("business_seconds_elapsed", elapsed)
         .Field("resolution_target_seconds", t.sla.resolution_seconds)
         .Field("paused", t.state == TicketState::kPendingCustomer)
-        .Field("breached", SlaStatusAt(t, calendar, now) == SlaStatus::kBreached)
+        .Field("breached", status == SlaStatus::kBreached)
         .Field("escalation_level", t.sla.escalation_level)
         .EndObject();
+    if (history) {
+      json.Key("history").BeginArray();
+      for (const TicketChange& c : *history) {
+        json.BeginObject().Field("at", FormatTimestamp(c.at)).Field("actor", c.actor).Field("field", c.field);
+        json.Field("from", c.from).Field("to", c.to).EndObject();
+      }
+      json.EndArray();
+    }
     json.EndObject();
   }
 
@@ -237,19 +248,8 @@ class TicketModule final : public ServiceModule {
     if (!history.ok()) ThrowStatus(history.status());
     auto calendar = Calendar(stores);
     JsonWriter json;
-    WriteTicket(json, ticket, calendar->calendar, environment_.now());
-    // The ticket object is closed; its history goes into a wrapper-free second pass.
-    std::string body = json.Take();
-    body.pop_back();
-    JsonWriter tail;
-    tail.BeginArray();
-    for (const TicketChange& c : *history) {
-      tail.BeginObject().Field("at", FormatTimestamp(c.at)).Field("actor", c.actor).Field("field", c.field);
-      tail.Field("from", c.from).Field("to", c.to).EndObject();
-    }
-    tail.EndArray();
-    body += ",\"history\":" + tail.Take() + "}";
-    return JsonResponse(std::move(body));
+    WriteTicket(json, ticket, calendar->calendar, environment_.now(), &*history);
+    return JsonResponse(json.Take());
   }
 
   HttpResponse List(ModuleCall& call) {
