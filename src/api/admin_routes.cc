@@ -1,6 +1,8 @@
 // Compliance and administration routes: the audit trail with filters and its chain
 // verification, logins (create, disable, reset password, unlock), webhooks and their
 // delivery log, and the web console's static files.
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -236,12 +238,33 @@ HttpResponse ApiServer::WebhookDeliveries(Context& c) {
                                               static_cast<int>(QueryInt(c.request, "limit", 100, 1, 1000))));
 }
 
+// The request's path is decoded text from the client: only an absolute path made of
+// plain segments (no "." or "..", no backslash or NUL) is looked up, and the file it
+// resolves to, symbolic links followed, must lie inside the web root. A target without
+// its leading '/' was once joined onto the root's own name ("GET .db" served
+// "<root>.db").
 HttpResponse ApiServer::StaticFile(Context& c) {
   std::string path = c.request.path;
-  if (path.find("..") != std::string::npos) return ErrorResponse(404, "not_found", "no such file", "");
+  auto not_found = [] { return ErrorResponse(404, "not_found", "no such file", ""); };
+  if (!path.starts_with('/') || path.find_first_of(std::string_view("\\\0", 2)) != std::string::npos) {
+    return not_found();
+  }
+  for (size_t start = 1; start <= path.size();) {
+    size_t end = std::min(path.find('/', start), path.size());
+    std::string_view segment = std::string_view(path).substr(start, end - start);
+    if (segment == "." || segment == "..") return not_found();
+    start = end + 1;
+  }
   if (path == "/" || path.find('.') == std::string::npos) path = "/index.html";  // client-side routes
-  std::ifstream file(options_.web_root + path, std::ios::binary);
-  if (!file) return ErrorResponse(404, "not_found", "no such file", "");
+  std::error_code error;
+  std::filesystem::path root = std::filesystem::canonical(options_.web_root, error);
+  if (error) return not_found();
+  std::filesystem::path target = std::filesystem::canonical(root.string() + path, error);
+  if (error || !std::filesystem::is_regular_file(target, error)) return not_found();
+  auto [root_end, target_at] = std::mismatch(root.begin(), root.end(), target.begin(), target.end());
+  if (root_end != root.end()) return not_found();
+  std::ifstream file(target, std::ios::binary);
+  if (!file) return not_found();
   std::ostringstream content;
   content << file.rdbuf();
   auto ends = [&](std::string_view suffix) { return path.ends_with(suffix); };

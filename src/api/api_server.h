@@ -96,6 +96,18 @@ class ApiServer {
   struct RouteMetrics;
 
   HttpResponse Dispatch(HttpRequest& request);
+  // Who a request's credentials name: a session (bearer token, else the cookie), else
+  // an API key. No principal when none holds.
+  struct Credentials {
+    std::optional<Principal> principal;
+    std::string token;
+    bool by_cookie = false;
+  };
+  Credentials Authenticate(const HttpRequest& request, Store& store);
+  // The body a request may send, decided from its header (HttpHeaderGate).
+  HeaderVerdict AdmitBody(const HttpRequest& head);
+  // Bodies of requests that have not signed in (the sign-in's own is a few hundred bytes).
+  static constexpr int64_t kAnonymousBodyLimit = 64 << 10;
   static bool AcceptsBodyType(const Route& route, std::string_view content_type);
   // A write from another site's page, or signed in by cookie without saying which page.
   bool IsCrossSiteWrite(const HttpRequest& request, bool by_cookie) const;

@@ -8,13 +8,18 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <list>
 #include <cstdio>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
+
+#include <malloc.h>
+#include <sys/resource.h>
 
 #include "core/thread_name.h"
 
@@ -29,6 +34,47 @@ using tcp = asio::ip::tcp;
 std::string ErrorBody(std::string_view code, std::string_view message) {
   return std::string("{\"error\":{\"code\":\"") + std::string(code) + "\",\"message\":\"" +
          std::string(message) + "\",\"field\":\"\"}}";
+}
+
+class Session;
+
+// A connection's place in the server's books: its address, and while it waits for a
+// request, its entry in the idle list (oldest first). Guarded by the server's
+// connections_mutex.
+struct ConnectionSlot;
+struct IdleEntry {
+  std::weak_ptr<Session> session;
+  ConnectionSlot* slot;
+};
+struct ConnectionSlot {
+  std::string address;
+  std::optional<std::list<IdleEntry>::iterator> idle;
+  bool counted = false;  // still in the counts (shedding takes it out at once)
+};
+
+// Raises the soft limit on open files to the hard one (the usual soft 1,024 is reached
+// by about 1,000 idle connections) and answers the limit now in force.
+int64_t RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  rlim_t wanted = limit.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : std::min<rlim_t>(limit.rlim_max, rlim_t{1} << 20);
+  if (limit.rlim_cur < wanted) {
+    rlimit raised = limit;
+    raised.rlim_cur = wanted;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? int64_t{1} << 20 : static_cast<int64_t>(limit.rlim_cur);
+}
+
+// The program's allocator is tcmalloc (src/cli/CMakeLists.txt), which keeps freed
+// pages for reuse, as glibc's malloc keeps them in its arenas: 60 bodies of 31 MiB
+// left the server holding 2.2 GB. After a large body its pages are handed back.
+// Weak, so that programs on another allocator (the tests, the sanitizer build) link.
+extern "C" void MallocExtension_ReleaseFreeMemory() __attribute__((weak));
+constexpr size_t kLargeBody = 4 << 20;
+void ReturnFreedMemory() {
+  if (MallocExtension_ReleaseFreeMemory) MallocExtension_ReleaseFreeMemory();
+  else malloc_trim(0);
 }
 
 }  // namespace
@@ -46,36 +92,135 @@ struct HttpServer::Impl {
   // thread) and Stop's close once ran at the same time and crashed in start_op.
   asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(io)};
   tcp::acceptor acceptor{accept_strand};
+  // Waits before accepting again when the process is out of file descriptors.
+  asio::steady_timer accept_retry{accept_strand};
   // Blocking handlers run here, on named threads (an asio::thread_pool's are anonymous).
   asio::io_context workers;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> workers_busy;
   std::vector<std::thread> worker_threads;
   std::vector<std::thread> io_threads;
   std::atomic<int64_t> in_flight{0};
-  // Open connections per client address (the per-address cap).
+
+  // Open connections, per client address and in all, and the idle ones (waiting for
+  // a request) oldest first. At a cap a new connection takes the place of the
+  // longest-idle one (of its own address at the per-address cap), so that idle
+  // connections piling up never lock out a client with a request to make (/healthz
+  // among them); it is refused only when none is idle.
   std::mutex connections_mutex;
   std::unordered_map<std::string, int> connections;
+  int64_t open_connections = 0;
+  int64_t connection_cap = 0;  // set by Start
+  std::list<IdleEntry> idle;
   std::atomic<int64_t> refused_connections{0};
-  // Counts the connection in; false when its address is at the cap.
-  bool Admit(const std::string& address) {
-    if (options.max_connections_per_address <= 0) return true;
+  std::atomic<int64_t> shed_connections{0};
+
+  // Counts the connection in, or answers false when it must be refused. `victim` gets
+  // an idle connection to close in its place.
+  bool Admit(ConnectionSlot& slot, std::shared_ptr<Session>& victim) {
     std::lock_guard lock(connections_mutex);
-    int& open = connections[address];
-    if (open >= options.max_connections_per_address) return false;
-    ++open;
+    int per_address_cap = options.max_connections_per_address;
+    bool address_full = per_address_cap > 0 && connections[slot.address] >= per_address_cap;
+    if (address_full || open_connections >= connection_cap) {
+      for (auto it = idle.begin(); it != idle.end(); ++it) {
+        if (address_full && it->slot->address != slot.address) continue;
+        victim = it->session.lock();
+        if (!victim) continue;  // being destroyed: its destructor takes it out
+        ConnectionSlot& shed = *it->slot;
+        idle.erase(it);
+        shed.idle.reset();
+        Uncount(shed);
+        break;
+      }
+      if (!victim) {
+        if (connections[slot.address] == 0) connections.erase(slot.address);
+        return false;
+      }
+      ++shed_connections;
+    }
+    ++connections[slot.address];
+    ++open_connections;
+    slot.counted = true;
     return true;
   }
-  void Release(const std::string& address) {
-    if (options.max_connections_per_address <= 0) return;
-    std::lock_guard lock(connections_mutex);
-    auto it = connections.find(address);
+  void Uncount(ConnectionSlot& slot) {
+    if (!slot.counted) return;
+    slot.counted = false;
+    --open_connections;
+    auto it = connections.find(slot.address);
     if (it != connections.end() && --it->second <= 0) connections.erase(it);
   }
+  void EnterIdle(ConnectionSlot& slot, std::weak_ptr<Session> session) {
+    std::lock_guard lock(connections_mutex);
+    if (!slot.counted || slot.idle) return;
+    slot.idle = idle.insert(idle.end(), IdleEntry{std::move(session), &slot});
+  }
+  void LeaveIdle(ConnectionSlot& slot) {
+    std::lock_guard lock(connections_mutex);
+    if (slot.idle) idle.erase(*slot.idle);
+    slot.idle.reset();
+  }
+  void Release(ConnectionSlot& slot) {
+    std::lock_guard lock(connections_mutex);
+    if (slot.idle) idle.erase(*slot.idle);
+    slot.idle.reset();
+    Uncount(slot);
+  }
+  // Out of file descriptors: the longest-idle connections make room, several at a
+  // time so that connections waiting in the listen queue behind a flood get their
+  // turn within a second.
+  std::vector<std::shared_ptr<Session>> TakeOldestIdle(size_t most) {
+    std::vector<std::shared_ptr<Session>> victims;
+    std::lock_guard lock(connections_mutex);
+    for (auto it = idle.begin(); it != idle.end() && victims.size() < most;) {
+      auto victim = it->session.lock();
+      if (!victim) {
+        ++it;
+        continue;
+      }
+      ConnectionSlot& shed = *it->slot;
+      it = idle.erase(it);
+      shed.idle.reset();
+      Uncount(shed);
+      ++shed_connections;
+      victims.push_back(std::move(victim));
+    }
+    return victims;
+  }
+  void Shed(std::shared_ptr<Session> victim);
+  static constexpr size_t kShedWhenOutOfDescriptors = 32;
+
+  HttpHeaderGate header_gate;
+  std::unordered_set<std::string> trusted_proxies;
+  // The client a trusted proxy names: X-Forwarded-For lists the addresses a request
+  // passed, the nearest last; the last one that is not a trusted proxy (and is an
+  // address at all) is the client. Anything earlier in the list the client could
+  // have written itself.
+  std::string ForwardedClient(std::string_view forwarded, const std::string& peer) const {
+    std::string client = peer;
+    while (!forwarded.empty()) {
+      size_t comma = forwarded.rfind(',');
+      std::string_view item = comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+      forwarded = comma == std::string_view::npos ? std::string_view() : forwarded.substr(0, comma);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      beast::error_code invalid;
+      auto address = asio::ip::make_address(std::string(item), invalid);
+      if (invalid) return client;
+      client = address.to_string();
+      if (!trusted_proxies.count(client)) return client;
+    }
+    return client;
+  }
+
   std::atomic<bool> stopping{false};
   int bound_port = 0;
   static constexpr int kAcceptsPerTurn = 1024;
+  // Descriptors kept back from connections: the database and its journal, a SQLite
+  // connection per thread, webhook deliveries, log and checkpoint files.
+  static constexpr int64_t kReservedDescriptors = 256;
 
   void Accept();
+  void RetryAcceptSoon();
 };
 
 namespace {
@@ -83,8 +228,25 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpServer::Impl* server, std::string address)
-      : stream_(std::move(socket)), server_(server), address_(std::move(address)) {}
-  ~Session() { server_->Release(address_); }
+      : stream_(std::move(socket)), server_(server) {
+    slot_.address = std::move(address);
+  }
+  ~Session() { server_->Release(slot_); }
+
+  ConnectionSlot& slot() { return slot_; }
+  // Closes the connection from its own executor (shed to make room for another).
+  void Shed() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->stream_.socket().close(ignored);
+    });
+  }
+
+  void Start() {
+    beast::error_code ignored;
+    stream_.socket().set_option(tcp::no_delay(true), ignored);
+    Read();
+  }
 
   // Three deadlines, so that a slow client cannot hold a connection: the idle wait for
   // a request's first byte, then the header, then the body.
@@ -97,9 +259,11 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     stream_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
+    server_->EnterIdle(slot_, weak_from_this());
     stream_.async_read_some(buffer_.prepare(16 * 1024),
                             [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
-                              if (error) return;  // closed, or idle too long
+                              if (error) return;  // closed, idle too long, or shed
+                              self->server_->LeaveIdle(self->slot_);
                               self->buffer_.commit(bytes);
                               self->ReadHeader();
                             });
@@ -110,39 +274,76 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(std::chrono::seconds(server_->options.header_timeout_seconds));
     http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, std::size_t) {
       if (error || self->parser_->is_done()) return self->OnRead(error);
+      if (self->server_->header_gate && !self->PassesHeaderGate()) return;
       self->stream_.expires_after(std::chrono::seconds(self->server_->options.body_timeout_seconds));
       http::async_read(self->stream_, self->buffer_, *self->parser_,
                        [self](beast::error_code error, std::size_t) { self->OnRead(error); });
     });
   }
 
+  // Before a body is read: the gate's answer, or a 413 when the declared length is over
+  // the gate's limit, is sent at once and the connection closed (the body unread).
+  bool PassesHeaderGate() {
+    HttpRequest head;
+    Describe(parser_->get(), head);
+    HeaderVerdict verdict = server_->header_gate(head);
+    if (!verdict.answer) {
+      auto length = parser_->content_length();
+      if (length && *length > static_cast<uint64_t>(verdict.body_limit)) {
+        verdict.answer = TooLarge();
+      } else {
+        parser_->body_limit(static_cast<uint64_t>(verdict.body_limit));  // chunked bodies count as they come
+        return true;
+      }
+    }
+    keep_alive_ = false;
+    version_ = parser_->get().version();
+    counted_ = false;
+    Write(std::move(*verdict.answer));
+    return false;
+  }
+
+  static HttpResponse TooLarge() {
+    return {413, "application/json", ErrorBody("payload_too_large", "the request body exceeds the server's limit"), {}};
+  }
+
+  // The request line and the headers the handlers read.
+  void Describe(const http::request<http::string_body>& message, HttpRequest& request) const {
+    request.method = std::string(message.method_string());
+    ParseRequestTarget(std::string_view(message.target().data(), message.target().size()), request);
+    auto header = [&](http::field field) {
+      auto it = message.find(field);
+      return it == message.end() ? std::string() : std::string(it->value());
+    };
+    request.content_type = header(http::field::content_type);
+    request.authorization = header(http::field::authorization);
+    request.cookie = header(http::field::cookie);
+    request.host = header(http::field::host);
+    request.origin = header(http::field::origin);
+    if (auto it = message.find("X-API-Key"); it != message.end()) request.api_key = std::string(it->value());
+    request.peer_address = slot_.address;
+    request.remote_address = slot_.address;
+    if (server_->trusted_proxies.count(slot_.address)) {
+      if (auto it = message.find("X-Forwarded-For"); it != message.end()) {
+        request.remote_address = server_->ForwardedClient(std::string_view(it->value().data(), it->value().size()),
+                                                          slot_.address);
+      }
+    }
+  }
+
   void OnRead(beast::error_code error) {
     if (error == http::error::body_limit) {
-      HttpResponse response{413, "application/json",
-                            ErrorBody("payload_too_large", "the request body exceeds the server's limit"), {}};
       keep_alive_ = false;
       version_ = 11;
       counted_ = false;
-      Write(std::move(response));
+      Write(TooLarge());
       return;
     }
     if (error) return;  // closed, timed out or unparsable: drop the connection
     auto& message = parser_->get();
     auto request = std::make_shared<HttpRequest>();
-    request->method = std::string(message.method_string());
-    ParseRequestTarget(std::string_view(message.target().data(), message.target().size()), *request);
+    Describe(message, *request);
     request->body = std::move(message.body());
-    auto header = [&](http::field field) {
-      auto it = message.find(field);
-      return it == message.end() ? std::string() : std::string(it->value());
-    };
-    request->content_type = header(http::field::content_type);
-    request->authorization = header(http::field::authorization);
-    request->cookie = header(http::field::cookie);
-    request->host = header(http::field::host);
-    request->origin = header(http::field::origin);
-    if (auto it = message.find("X-API-Key"); it != message.end()) request->api_key = std::string(it->value());
-    request->remote_address = address_;
     keep_alive_ = message.keep_alive();
     version_ = message.version();
     counted_ = true;
@@ -151,8 +352,11 @@ class Session : public std::enable_shared_from_this<Session> {
       Write(Handle(*request));
       return;
     }
-    asio::post(server_->workers, [self = shared_from_this(), request] {
+    asio::post(server_->workers, [self = shared_from_this(), request]() mutable {
       HttpResponse response = self->Handle(*request);
+      size_t body_bytes = request->body.capacity();
+      request.reset();  // the body, and what parsing it took, is freed here
+      if (body_bytes >= kLargeBody) ReturnFreedMemory();
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
     });
@@ -197,7 +401,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   HttpServer::Impl* server_;
-  std::string address_;
+  ConnectionSlot slot_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -208,49 +412,77 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+void HttpServer::Impl::Shed(std::shared_ptr<Session> victim) {
+  if (victim) victim->Shed();
+}
+
+void HttpServer::Impl::RetryAcceptSoon() {
+  accept_retry.expires_after(std::chrono::milliseconds(50));
+  accept_retry.async_wait(asio::bind_executor(accept_strand, [this](beast::error_code error) {
+    if (!error && acceptor.is_open()) Accept();
+  }));
+}
+
 void HttpServer::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(io), asio::bind_executor(accept_strand, [this](beast::error_code error,
                                                                                         tcp::socket socket) {
-    if (!acceptor.is_open()) return;
+    if (!acceptor.is_open() || error == asio::error::operation_aborted) return;
     auto serve = [this](tcp::socket socket) {
       beast::error_code ignored;
       auto endpoint = socket.remote_endpoint(ignored);
       std::string address = ignored ? std::string() : endpoint.address().to_string();
-      if (!Admit(address)) {
+      auto session = std::make_shared<Session>(std::move(socket), this, std::move(address));
+      std::shared_ptr<Session> victim;
+      if (!Admit(session->slot(), victim)) {
         ++refused_connections;
-        socket.close(ignored);
-        return;
+        return;  // the session closes its socket as it goes
       }
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), this, std::move(address))->Read();
+      Shed(std::move(victim));
+      session->Start();
     };
-    if (!error) serve(std::move(socket));
+    // Out of descriptors (EMFILE, ENFILE) or another failure: accepting again at once
+    // failed again at once, and the loop spun two cores until the clients left. Make
+    // room by shedding the longest-idle connection, then try again shortly.
+    auto out_of_room = [this] {
+      for (auto& victim : TakeOldestIdle(kShedWhenOutOfDescriptors)) Shed(std::move(victim));
+      RetryAcceptSoon();
+    };
+    if (error) return out_of_room();
+    serve(std::move(socket));
     // One accept per completion would take one connection per turn of the event loop:
     // under 1,000 busy connections a turn is ~10 ms, so a burst of new connections
     // waited up to 2 s in the listen queue (measured with ss). Take every connection
     // that is already waiting (the acceptor is non-blocking) before the next turn.
     for (int taken = 0; taken < kAcceptsPerTurn; ++taken) {
       tcp::socket next(asio::make_strand(io));
-      beast::error_code would_block;
-      acceptor.accept(next, would_block);
-      if (would_block) break;
+      beast::error_code failed;
+      acceptor.accept(next, failed);
+      if (failed == asio::error::would_block || failed == asio::error::try_again) break;
+      if (failed) return out_of_room();
       serve(std::move(next));
     }
     Accept();
   }));
 }
 
-HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler, HttpInlinePredicate runs_inline)
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler, HttpInlinePredicate runs_inline,
+                       HttpHeaderGate header_gate)
     : impl_(std::make_unique<Impl>(std::max(1, options.io_threads))) {
   impl_->options = std::move(options);
   impl_->handler = std::move(handler);
   impl_->runs_inline = std::move(runs_inline);
+  impl_->header_gate = std::move(header_gate);
 }
 
 HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start() {
   beast::error_code error;
+  for (const std::string& proxy : impl_->options.trusted_proxies) {
+    auto address = asio::ip::make_address(proxy, error);
+    if (error) return InvalidArgument("'" + proxy + "' is not an IP address", "trusted_proxy");
+    impl_->trusted_proxies.insert(address.to_string());
+  }
   auto address = asio::ip::make_address(impl_->options.address, error);
   if (error) return InvalidArgument("cannot listen on '" + impl_->options.address + "': " + error.message(), "listen");
   tcp::endpoint endpoint(address, static_cast<unsigned short>(impl_->options.port));
@@ -264,6 +496,10 @@ Status HttpServer::Start() {
                        ": " + error.message());
   }
   impl_->bound_port = impl_->acceptor.local_endpoint().port();
+  int64_t descriptors = RaiseOpenFileLimit();
+  impl_->connection_cap = impl_->options.max_connections > 0
+                              ? impl_->options.max_connections
+                              : std::max<int64_t>(16, descriptors - Impl::kReservedDescriptors);
   impl_->workers_busy.emplace(impl_->workers.get_executor());
   for (int i = 0; i < std::max(1, impl_->options.worker_threads); ++i) {
     impl_->worker_threads.emplace_back([this] {
@@ -285,12 +521,22 @@ int HttpServer::port() const { return impl_->bound_port; }
 
 int64_t HttpServer::refused_connections() const { return impl_->refused_connections.load(); }
 
+int64_t HttpServer::shed_connections() const { return impl_->shed_connections.load(); }
+
+int64_t HttpServer::open_connections() const {
+  std::lock_guard lock(impl_->connections_mutex);
+  return impl_->open_connections;
+}
+
+int64_t HttpServer::connection_cap() const { return impl_->connection_cap; }
+
 void HttpServer::Stop() {
   if (!impl_ || impl_->io_threads.empty()) return;
   impl_->stopping = true;
   asio::post(impl_->accept_strand, [this] {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
+    impl_->accept_retry.cancel();
   });
   // Requests in progress finish (and their responses are written) before the loop stops.
   for (int waited = 0; impl_->in_flight > 0 && waited < 300; ++waited) {

@@ -21,7 +21,8 @@ struct HttpRequest {
   std::string host;     // Host
   std::string origin;   // Origin, sent by browsers with cross-site and same-origin writes
   std::string api_key;  // X-API-Key
-  std::string remote_address;
+  std::string remote_address;  // the client: the socket's peer, or what a trusted proxy forwarded
+  std::string peer_address;    // the socket's peer
 
   // The first value of a query parameter, or "".
   std::string_view Query(std::string_view name) const;

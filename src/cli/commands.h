@@ -124,6 +124,8 @@ struct ServeArgs {
   std::vector<std::string> allowed_origins;
   std::vector<std::string> webhook_allowed_hosts;
   int max_connections_per_address = 256;
+  int64_t max_connections = 0;
+  std::vector<std::string> trusted_proxies;
 };
 int RunServe(const ServeArgs& args);
 // Prints a new integration API key (ingest only) once.

@@ -172,6 +172,13 @@ int main(int argc, char** argv) {
   serve->add_option("--max-connections-per-address", serve_args.max_connections_per_address,
                     "Open connections one client address may hold (0: no cap; raise it behind a proxy)")
       ->capture_default_str()->check(CLI::Range(0, 1 << 20))->envname("FINCRM_MAX_CONNECTIONS_PER_ADDRESS");
+  serve->add_option("--max-connections", serve_args.max_connections,
+                    "Open client connections in all (0: what the open-file limit leaves, less 256)")
+      ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{1} << 20))->envname("FINCRM_MAX_CONNECTIONS");
+  serve->add_option("--trusted-proxy", serve_args.trusted_proxies,
+                    "Address of a reverse proxy whose X-Forwarded-For names the client (sign-in limits, "
+                    "audit); repeatable")
+      ->envname("FINCRM_TRUSTED_PROXIES")->delimiter(',');
   serve->add_option("--webhook-allow-host", serve_args.webhook_allowed_hosts,
                     "A webhook host allowed although it is loopback or private (an internal receiver); repeatable")
       ->envname("FINCRM_WEBHOOK_ALLOWED_HOSTS")->delimiter(',');

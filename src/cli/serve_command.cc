@@ -31,6 +31,8 @@ int RunServe(const ServeArgs& args) {
   }
   options.http.worker_threads = args.workers;
   options.http.max_connections_per_address = args.max_connections_per_address;
+  options.http.max_connections = args.max_connections;
+  options.http.trusted_proxies = args.trusted_proxies;
   options.http.max_body_bytes = args.max_body_mb << 20;
   options.live.churn_threshold = args.churn_threshold;
   options.live.rescore_seconds = args.rescore_seconds;
