@@ -2,13 +2,16 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <fstream>
+#include <vector>
 
 namespace fincrm {
 namespace {
 
 constexpr std::string_view kKeyedPrefix = "h1:";
 constexpr std::string_view kCheckpointTag = "fincrm-audit-checkpoint v1 ";
+constexpr std::string_view kHeadTag = "fincrm-audit-head v1 ";
 
 std::string Canonical(const AuditEntry& e) {
   std::string canonical;
@@ -164,8 +167,36 @@ Result<std::optional<AuditCheckpoint>> LatestCheckpoint(const std::string& path,
   return latest;
 }
 
+std::string FormatAuditHead(const AuditEntry& head) {
+  return std::string(kHeadTag) + "sequence=" + std::to_string(head.sequence) + " hash=" + head.hash +
+         " at=" + std::to_string(head.at.seconds);
+}
+
+Result<AuditCheckpoint> ParseAuditHead(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
+  AuditCheckpoint head;
+  std::string sequence, hash;
+  if (size_t tag = text.find(kHeadTag); tag != std::string_view::npos) {
+    std::string_view line = text.substr(tag);
+    sequence = std::string(Field(line, "sequence"));
+    hash = std::string(Field(line, "hash"));
+    head.at = Timestamp{std::strtoll(std::string(Field(line, "at")).c_str(), nullptr, 10)};
+  } else if (size_t colon = text.find(':'); colon != std::string_view::npos && !text.starts_with("h1:")) {
+    sequence = std::string(text.substr(0, colon));
+    hash = std::string(text.substr(colon + 1));
+  }
+  char* end = nullptr;
+  head.sequence = sequence.empty() ? 0 : std::strtoll(sequence.c_str(), &end, 10);
+  if (head.sequence <= 0 || (end && *end != '\0') || hash.empty()) {
+    return InvalidArgument("expected the line `fincrm audit head` printed, or SEQUENCE:HASH", "expect_head");
+  }
+  head.hash = std::move(hash);
+  return head;
+}
+
 AuditVerification VerifyAuditTrail(Store& store, Status& error, const AuditKey* key,
-                                   const std::optional<AuditCheckpoint>& checkpoint) {
+                                   const std::optional<AuditCheckpoint>& checkpoint,
+                                   const std::optional<AuditCheckpoint>& kept_head) {
   AuditVerification result;
   std::string previous;
   int64_t expected = 1;
@@ -174,6 +205,17 @@ AuditVerification VerifyAuditTrail(Store& store, Status& error, const AuditKey* 
     result.problem = std::move(problem);
     return false;
   };
+  // What the trail is compared with: heads recorded outside the database.
+  struct Known {
+    const AuditCheckpoint* head;
+    std::string name;
+  };
+  std::vector<Known> known;
+  if (checkpoint) known.push_back({&*checkpoint, "the signed checkpoint of " + FormatTimestamp(checkpoint->at)});
+  if (kept_head) {
+    known.push_back({&*kept_head, kept_head->at.seconds ? "the head kept at " + FormatTimestamp(kept_head->at)
+                                                        : std::string("the head kept")});
+  }
   error = store.ForEach(std::function<bool(const AuditEntry&)>([&](const AuditEntry& e) {
     ++result.entries;
     if (e.sequence != expected) {
@@ -193,21 +235,24 @@ AuditVerification VerifyAuditTrail(Store& store, Status& error, const AuditKey* 
     } else if (AuditHash(e) != e.hash) {
       return broken(e.sequence, "its content does not match its hash (changed after it was written)");
     }
-    if (checkpoint && e.sequence == checkpoint->sequence && e.hash != checkpoint->hash) {
-      return broken(e.sequence, "it differs from the signed checkpoint of " + FormatTimestamp(checkpoint->at));
+    for (const Known& k : known) {
+      if (e.sequence == k.head->sequence && e.hash != k.head->hash) {
+        return broken(e.sequence, "it differs from " + k.name +
+                                      " (entries up to it were removed, changed or inserted and the chain recomputed)");
+      }
     }
     previous = e.hash;
     ++expected;
     return true;
   }));
-  if (checkpoint) {
-    result.checkpoint_sequence = checkpoint->sequence;
-    if (!result.first_bad && result.entries < checkpoint->sequence) {
+  for (const Known& k : known) {
+    result.checkpoint_sequence = std::max(result.checkpoint_sequence, k.head->sequence);
+    if (!result.first_bad && result.entries < k.head->sequence) {
       result.first_bad = result.entries + 1;
-      result.problem = "the trail ends at entry " + std::to_string(result.entries) + " but the signed checkpoint of " +
-                       FormatTimestamp(checkpoint->at) + " saw it reach entry " + std::to_string(checkpoint->sequence) +
-                       ": entries " + std::to_string(result.entries + 1) + " to " +
-                       std::to_string(checkpoint->sequence) + " were removed";
+      result.problem = "the trail ends at entry " + std::to_string(result.entries) + " but " + k.name +
+                       " saw it reach entry " + std::to_string(k.head->sequence) + ": entries " +
+                       std::to_string(result.entries + 1) + " to " + std::to_string(k.head->sequence) +
+                       " were removed";
     }
   }
   return result;

@@ -85,10 +85,19 @@ struct AuditVerification {
   std::optional<int64_t> first_bad;  // sequence of the first broken entry
   std::string problem;               // what is wrong with it
 };
-// Checks the chain (with the key, if given, for keyed entries) and, when a checkpoint
-// is given, that the trail still holds its entry with its hash. `error` receives a
-// failure to read the store.
+// The head as `fincrm audit head` prints it, to be kept off the database's machine:
+// "fincrm-audit-head v1 sequence=S hash=H at=T". Unsigned: it proves something only
+// where the database's writers cannot reach it. Without an audit key it is the only
+// defence against a forger who removes entries and recomputes the whole chain.
+std::string FormatAuditHead(const AuditEntry& head);
+// Reads such a line back, or "SEQUENCE:HASH". InvalidArgument on anything else.
+Result<AuditCheckpoint> ParseAuditHead(std::string_view text);
+
+// Checks the chain (with the key, if given, for keyed entries) and, when a signed
+// checkpoint or a head kept elsewhere is given, that the trail still holds that entry
+// with that hash. `error` receives a failure to read the store.
 AuditVerification VerifyAuditTrail(Store& store, Status& error, const AuditKey* key = nullptr,
-                                   const std::optional<AuditCheckpoint>& checkpoint = std::nullopt);
+                                   const std::optional<AuditCheckpoint>& checkpoint = std::nullopt,
+                                   const std::optional<AuditCheckpoint>& kept_head = std::nullopt);
 
 }  // namespace fincrm

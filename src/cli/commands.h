@@ -96,9 +96,13 @@ namespace fincrm {
 // The audit key file's key, or nullopt when no file is named; InvalidArgument when it
 // cannot be read.
 Result<std::optional<AuditKey>> LoadAuditKey(const std::string& path);
-// Checks the chain (keyed entries with the key) and the latest signed checkpoint of
-// `checkpoint_file` (a checkpoint file or the server's log) when one is given.
-int RunAuditVerify(const std::string& db, const std::string& audit_key_file, const std::string& checkpoint_file);
+// Checks the chain (keyed entries with the key), the latest signed checkpoint of
+// `checkpoint_file` (a checkpoint file or the server's log) and a head kept elsewhere
+// (`expect_head`, as `fincrm audit head` printed it), each when given.
+int RunAuditVerify(const std::string& db, const std::string& audit_key_file, const std::string& checkpoint_file,
+                   const std::string& expect_head);
+// Prints the trail's head (FormatAuditHead) for keeping elsewhere.
+int RunAuditHead(const std::string& db);
 // Writes a new audit key to `out` (readable by its owner only); refuses to overwrite.
 int RunAuditKeygen(const std::string& out);
 // "cli:<operating-system user>", the actor of audit entries made from the command line.

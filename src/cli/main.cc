@@ -99,6 +99,13 @@ int main(int argc, char** argv) {
   audit_verify->add_option("--checkpoint-file", checkpoint_file,
                            "Signed checkpoints to compare against (the server's checkpoint file or its log)")
       ->envname("FINCRM_AUDIT_CHECKPOINT_FILE");
+  std::string expect_head;
+  audit_verify->add_option("--expect-head", expect_head,
+                           "A head printed by `fincrm audit head` earlier and kept elsewhere (or SEQUENCE:HASH): "
+                           "the trail must still hold it");
+  auto* audit_head = audit->add_subcommand("head", "Print the trail's newest entry's sequence and hash, to keep "
+                                                   "elsewhere for `audit verify --expect-head`");
+  audit_head->add_option("--db", db, "Database file")->required();
   auto* audit_keygen = audit->add_subcommand("keygen", "Create an audit key file (never overwrites one)");
   audit_keygen->add_option("--out", keygen_out, "Key file to create")->required();
 
@@ -230,7 +237,8 @@ int main(int argc, char** argv) {
   if (*apikey_add) return RunApiKeyAdd(db, apikey_name);
   if (*user_add) return RunUserAdd(user_args);
   if (*user_list) return RunUserList(db);
-  if (*audit_verify) return RunAuditVerify(db, audit_key_file, checkpoint_file);
+  if (*audit_verify) return RunAuditVerify(db, audit_key_file, checkpoint_file, expect_head);
+  if (*audit_head) return RunAuditHead(db);
   if (*audit_keygen) return RunAuditKeygen(keygen_out);
   if (*kpi) return RunKpi(kpi_args);
   if (*calendar_import) return RunCalendarImport(db, calendar_file, audit_key_file);

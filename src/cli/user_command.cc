@@ -110,9 +110,29 @@ Result<std::optional<AuditKey>> LoadAuditKey(const std::string& path) {
   return std::optional<AuditKey>(std::move(*key));
 }
 
-int RunAuditVerify(const std::string& db, const std::string& audit_key_file, const std::string& checkpoint_file) {
+int RunAuditHead(const std::string& db) {
+  auto store = OpenStore(db, {.migrate = true, .create = false});
+  if (!store.ok()) return Fail(store.status());
+  auto head = AuditHead(**store);
+  if (!head.ok()) return Fail(head.status());
+  if (!*head) {
+    std::printf("the audit trail is empty\n");
+    return kExitOk;
+  }
+  std::printf("%s\n", FormatAuditHead(**head).c_str());
+  return kExitOk;
+}
+
+int RunAuditVerify(const std::string& db, const std::string& audit_key_file, const std::string& checkpoint_file,
+                   const std::string& expect_head) {
   auto key = LoadAuditKey(audit_key_file);
   if (!key.ok()) return Fail(key.status());
+  std::optional<AuditCheckpoint> kept_head;
+  if (!expect_head.empty()) {
+    auto parsed = ParseAuditHead(expect_head);
+    if (!parsed.ok()) return Fail(parsed.status());
+    kept_head = *parsed;
+  }
   if (!checkpoint_file.empty() && !*key) {
     return Fail(InvalidArgument("checking checkpoints needs the audit key that signed them (--audit-key-file)",
                                 "checkpoint_file"));
@@ -130,7 +150,7 @@ int RunAuditVerify(const std::string& db, const std::string& audit_key_file, con
     checkpoint = *latest;
   }
   Status error;
-  AuditVerification result = VerifyAuditTrail(**store, error, *key ? &**key : nullptr, checkpoint);
+  AuditVerification result = VerifyAuditTrail(**store, error, *key ? &**key : nullptr, checkpoint, kept_head);
   if (!error.ok()) return Fail(error);
   if (result.first_bad) {
     std::printf("audit trail BROKEN at entry %lld: %s\n", static_cast<long long>(*result.first_bad),
@@ -143,8 +163,16 @@ int RunAuditVerify(const std::string& db, const std::string& audit_key_file, con
   if (checkpoint) {
     std::printf("; all entries up to the signed checkpoint of %s (entry %lld) are present and unchanged",
                 FormatTimestamp(checkpoint->at).c_str(), static_cast<long long>(checkpoint->sequence));
-  } else {
-    std::printf("; no checkpoint compared, so removed newest entries would not show");
+  }
+  if (kept_head) {
+    std::printf("; the kept head (entry %lld) is present and unchanged", static_cast<long long>(kept_head->sequence));
+  }
+  if (!checkpoint && !kept_head) {
+    std::printf("; no checkpoint or kept head compared, so removed newest entries would not show");
+  }
+  if (!result.keyed_from && !kept_head) {
+    std::printf(". Without a key, whoever can write the database can remove entries and recompute the chain: "
+                "keep `fincrm audit head` elsewhere and verify with --expect-head");
   }
   std::printf("\n");
   return kExitOk;

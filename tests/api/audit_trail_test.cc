@@ -87,6 +87,54 @@ TEST_F(AuditTrailTest, ARewrittenEntryWithAFreshHashBreaksTheNextLink) {
   EXPECT_NE(result.problem.find("link"), std::string::npos);
 }
 
+// Issue 19: without a key, a forger removed entry 2, renumbered the rest and recomputed
+// every hash; `audit verify` passed. A head kept elsewhere (`fincrm audit head`) catches
+// it, and so does the same head read back from its printed line.
+TEST_F(AuditTrailTest, ARemovedEntryWithTheChainRecomputedIsFoundAgainstAKeptHead) {
+  auto head = AuditHead(*store_);
+  ASSERT_TRUE(head.ok() && head->has_value());
+  std::string kept_line = FormatAuditHead(**head);
+  auto kept = ParseAuditHead(kept_line + "\n");
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->sequence, 5);
+  EXPECT_EQ(kept->hash, (*head)->hash);
+  std::vector<AuditEntry> entries;
+  ASSERT_TRUE(store_->ForEach(std::function<bool(const AuditEntry&)>([&](const AuditEntry& e) {
+    entries.push_back(e);
+    return true;
+  })).ok());
+  Sql("DELETE FROM audit_log");
+  std::string previous;
+  int64_t sequence = 0;
+  for (AuditEntry e : entries) {
+    if (e.sequence == 2) continue;
+    e.sequence = ++sequence;
+    e.previous_hash = previous;
+    e.hash = AuditHash(e);
+    previous = e.hash;
+    Sql("INSERT INTO audit_log (sequence, at, actor, action, customer_id, detail, source, previous_hash, hash) VALUES (" +
+        std::to_string(e.sequence) + ", " + std::to_string(e.at.seconds) + ", '" + e.actor + "', '" + e.action +
+        "', '" + e.customer_id + "', '" + e.detail + "', '" + e.source + "', '" + e.previous_hash + "', '" + e.hash +
+        "')");
+  }
+  EXPECT_FALSE(Verify().first_bad.has_value()) << "the chain alone cannot tell";
+  Status error;
+  AuditVerification against_head = VerifyAuditTrail(*store_, error, nullptr, std::nullopt, *kept);
+  ASSERT_TRUE(error.ok());
+  ASSERT_TRUE(against_head.first_bad.has_value());
+  EXPECT_EQ(*against_head.first_bad, 5);
+  EXPECT_NE(against_head.problem.find("the head kept"), std::string::npos) << against_head.problem;
+  // A kept head of entry 4 sees entry 4 changed (it is the old entry 5 now).
+  AuditCheckpoint older{4, entries[3].hash, {}};
+  AuditVerification against_older = VerifyAuditTrail(*store_, error, nullptr, std::nullopt, older);
+  ASSERT_TRUE(against_older.first_bad.has_value());
+  EXPECT_EQ(*against_older.first_bad, 4);
+  EXPECT_TRUE(ParseAuditHead("4:" + entries[3].hash).ok());
+  for (const char* bad : {"", "h1:abc", "x:abc", "4:", "fincrm-audit-head v1 sequence=0 hash=a at=1"}) {
+    EXPECT_FALSE(ParseAuditHead(bad).ok()) << bad;
+  }
+}
+
 TEST_F(AuditTrailTest, FieldBoundariesCannotBeShifted) {
   AuditEntry a, b;
   a.actor = "ab";
