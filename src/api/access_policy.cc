@@ -62,9 +62,12 @@ void ApplyScope(const DataScope& scope, CustomerQuery& query) {
 
 void RestrictToScope(const Principal& p, CustomerQuery& query) { ApplyScope(CustomerScopeOf(p), query); }
 
+// By the customer's current broker and branch, not the task's assignee: a broker kept
+// seeing the tasks, with the customer's name, of a customer moved to someone else.
 void RestrictToScope(const Principal& p, TaskQuery& query) {
-  if (p.role == UserRole::kBroker) query.assignee_staff_id = p.staff_id.empty() ? "\x01none" : p.staff_id;
-  if (p.role == UserRole::kBranchManager) query.branch_id = p.branch_id.empty() ? "\x01none" : p.branch_id;
+  DataScope scope = CustomerScopeOf(p);
+  if (!scope.broker_id.empty()) query.customer_broker_id = scope.broker_id;
+  if (!scope.branch_id.empty()) query.customer_branch_id = scope.branch_id;
 }
 
 bool InScope(const Principal& p, const Customer& customer) { return InScope(p, customer.branch_id, customer.broker_id); }

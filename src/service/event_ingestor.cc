@@ -467,12 +467,41 @@ Status EventIngestor::WriteAll(Store& store, EventJournal& journal, std::vector<
       audit.detail = "accepted=" + std::to_string(accepted) + " duplicates=" + std::to_string(duplicates) +
                      " rejected=" + std::to_string(note.batch_events - accepted - duplicates);
       audit.source = note.source;
-      JournalEntry& entry = entries.emplace_back();
-      entry.sequence = first_sequence + static_cast<int64_t>(entries.size()) - 1;
-      entry.type = kAuditJournalType;
-      entry.received_at = now;
-      entry.row = EncodeAuditRow(audit);
-      rows_of_entries.push_back(nullptr);
+      auto journal_audit = [&](const AuditEntry& record) {
+        JournalEntry& entry = entries.emplace_back();
+        entry.sequence = first_sequence + static_cast<int64_t>(entries.size()) - 1;
+        entry.type = kAuditJournalType;
+        entry.received_at = now;
+        entry.row = EncodeAuditRow(record);
+        rows_of_entries.push_back(nullptr);
+      };
+      journal_audit(audit);
+      // Changes to a customer's personal data and accounts are audited one by one, with
+      // the customer and what changed, like the same change made in the console (the
+      // batch's counts alone did not say whose profile an integration key changed).
+      for (size_t i = 0; i < pending->events->size(); ++i) {
+        const CustomerEvent& event = (*pending->events)[i];
+        if (pending->results[i].outcome != EventOutcome::kAccepted || IsJournaled(event.type)) continue;
+        AuditEntry change = audit;
+        change.customer_id = event.customer_id();
+        if (const auto* profile = std::get_if<ProfileChange>(&event.body)) {
+          change.action = "customer.update";
+          change.detail = "fields=";
+          for (size_t f = 0; f < profile->fields.size(); ++f) {
+            change.detail += (f ? "," : "") + profile->fields[f].first;
+          }
+        } else if (const auto* account = std::get_if<Account>(&event.body)) {
+          change.action = "account.open";
+          change.detail = "account=" + account->account_id;
+        } else if (const auto* closure = std::get_if<AccountClosure>(&event.body)) {
+          change.action = "account.close";
+          change.detail = "account=" + closure->account_id;
+        } else {
+          continue;
+        }
+        change.detail += " event=" + event.event_id;
+        journal_audit(change);
+      }
     }
   }
   if (writer) FINCRM_RETURN_IF_ERROR(writer->Commit());

@@ -146,6 +146,10 @@ struct AuditQuery {
 struct TaskQuery {
   std::string branch_id;
   std::string assignee_staff_id;
+  // A caller's scope: tasks of the customers now in this branch, or now this broker's
+  // (a customer moved to another broker takes their tasks along).
+  std::string customer_branch_id;
+  std::string customer_broker_id;
   std::string customer_id;
   std::string status;
   int64_t after = 0;  // task_id

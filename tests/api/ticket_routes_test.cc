@@ -203,7 +203,9 @@ TEST_F(TicketRoutesTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
        }) {
     Reply reply = agent.Post("/api/v1/tickets", c.body);
     EXPECT_EQ(reply.status, c.status) << c.body << " -> " << reply.body;
-    if (!c.field.empty()) EXPECT_EQ(Str(reply.json["error"]["field"]), c.field) << c.body;
+    if (!c.field.empty()) {
+      EXPECT_EQ(Str(reply.json["error"]["field"]), c.field) << c.body;
+    }
   }
   EXPECT_EQ(agent.Get("/api/v1/tickets?limit=1000").json["items"].get_array().size(), static_cast<size_t>(before));
   std::string id = Create(agent, customer, "complaint", "normal");

@@ -452,6 +452,16 @@ CREATE TRIGGER users_update_changes AFTER UPDATE ON users WHEN (SELECT value FRO
 CREATE TRIGGER users_delete_changes AFTER DELETE ON users WHEN (SELECT value FROM store_meta WHERE key = 'change_capture_off') = 0 BEGIN INSERT INTO change_log(entity, key) VALUES ('user', OLD.login); END;
 )sql";
 
+// A customer's open follow-up tasks go with them to a new broker or branch.
+constexpr std::string_view kTasksFollowTheirCustomer = R"sql(
+CREATE TRIGGER customers_moved_tasks AFTER UPDATE OF broker_id, branch_id ON customers
+WHEN OLD.broker_id IS NOT NEW.broker_id OR OLD.branch_id IS NOT NEW.branch_id
+BEGIN
+  UPDATE tasks SET assignee_staff_id = NEW.broker_id, branch_id = NEW.branch_id
+  WHERE customer_id = NEW.customer_id AND status = 'open';
+END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
@@ -467,6 +477,7 @@ constexpr Migration kMigrations[] = {
     {11, "journal of real-time events awaiting application", kEventJournal},
     {12, "change log of customer and login changes", kChangeLog},
     {13, "change log triggers recording outside writers' changes", kChangeLogTriggers},
+    {14, "open follow-up tasks follow their customer to a new broker or branch", kTasksFollowTheirCustomer},
 };
 
 }  // namespace

@@ -101,6 +101,12 @@ Result<std::vector<FollowUpTask>> SqliteStore::ListTasks(const TaskQuery& query)
   if (!query.assignee_staff_id.empty()) sql += " AND assignee_staff_id = :assignee";
   if (!query.customer_id.empty()) sql += " AND customer_id = :customer";
   if (!query.status.empty()) sql += " AND status = :status";
+  if (!query.customer_branch_id.empty()) {
+    sql += " AND customer_id IN (SELECT customer_id FROM customers WHERE branch_id = :customer_branch)";
+  }
+  if (!query.customer_broker_id.empty()) {
+    sql += " AND customer_id IN (SELECT customer_id FROM customers WHERE broker_id = :customer_broker)";
+  }
   sql += " ORDER BY task_id LIMIT :limit";
   return Query<FollowUpTask>(sql, [&](SqliteStatement& q) {
     auto bind = [&](const char* name, std::string_view value) {
@@ -110,6 +116,8 @@ Result<std::vector<FollowUpTask>> SqliteStore::ListTasks(const TaskQuery& query)
     bind(":assignee", query.assignee_staff_id);
     bind(":customer", query.customer_id);
     bind(":status", query.status);
+    bind(":customer_branch", query.customer_branch_id);
+    bind(":customer_broker", query.customer_broker_id);
     q.Bind(sqlite3_bind_parameter_index(q.get(), ":after"), query.after);
     q.Bind(sqlite3_bind_parameter_index(q.get(), ":limit"), int64_t{query.limit});
   });
