@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "api/audit_trail.h"
+#include "api/scratch_directory.h"
 #include "api/openapi_document.h"
 #include "api/request_json.h"
 #include "api/route_support.h"
@@ -89,6 +90,9 @@ Result<std::unique_ptr<Store>> ApiServer::OpenStore(int cache_kib) const {
 Status ApiServer::Start() {
   // A webhook subscriber that hangs up mid-request must not kill the server.
   std::signal(SIGPIPE, SIG_IGN);
+  auto scratch = ScratchDirectory::Create();
+  if (!scratch.ok()) return scratch.status();
+  scratch_ = std::move(*scratch);
   {
     auto store = ::fincrm::OpenStore(options_.db_path, {.migrate = true, .create = false});
     if (!store.ok()) return store.status();

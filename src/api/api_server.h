@@ -211,6 +211,7 @@ class ApiServer {
   std::optional<AuditKey> audit_key_;
   std::unique_ptr<class WebhookDispatcher> webhooks_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<class ScratchDirectory> scratch_;  // exports being written
   std::unique_ptr<RouteMetrics> metrics_;
   // Checkpoints the write-ahead log from its own thread, so that no commit (events,
   // audit) pays for copying pages back into the database file.

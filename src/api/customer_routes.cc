@@ -11,6 +11,7 @@
 #include "ingest/exporter.h"
 #include "api/request_json.h"
 #include "api/route_support.h"
+#include "api/scratch_directory.h"
 #include "core/field_patch.h"
 #include "core/validation.h"
 
@@ -150,8 +151,11 @@ HttpResponse ApiServer::ExportCustomers(Context& c) {
   }
   std::vector<std::string> masked_columns;
   for (const auto& spec : EntityInfo<Customer>::kFields) masked_columns.emplace_back(spec.name);
-  // A random name in the temporary folder: the exporters write to files (xlsxwriter needs one).
-  std::string file = (std::filesystem::temp_directory_path() / ("fincrm-export-" + RandomToken(12) + "." + format)).string();
+  // The exporters write to files (xlsxwriter needs one): a private one, removed when
+  // this request ends, however it ends.
+  auto scratch = scratch_->NewFile("." + format);
+  if (!scratch.ok()) ThrowStatus(scratch.status());
+  std::string file = (*scratch)->path().string();
   ExportOptions options;
   options.utf8_bom = true;  // Excel opens UTF-8 CSV correctly with it
   auto rows = ExportTable(file, "customers", header, [&](const EmitRow& emit) -> Status {
@@ -177,10 +181,10 @@ HttpResponse ApiServer::ExportCustomers(Context& c) {
     }
     return Status::Ok();
   }, options);
+  if (!rows.ok()) ThrowStatus(rows.status());
   std::ifstream in(file, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
-  std::remove(file.c_str());
-  if (!rows.ok()) ThrowStatus(rows.status());
+  scratch->reset();
   Check(audit_->RecordDurably(c.principal.login, "customer.export", "", std::to_string(*rows) + " rows " + format,
                               c.request.remote_address));
   HttpResponse response{200,

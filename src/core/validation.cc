@@ -1,5 +1,8 @@
 #include "core/validation.h"
 
+#include <algorithm>
+#include <utility>
+
 namespace fincrm {
 namespace {
 
@@ -36,6 +39,15 @@ Status OptionalEmail(const std::string& value, const char* field) {
   if (value.empty()) return Status::Ok();
   Status status = ValidateEmail(value);
   return status.ok() ? status : InvalidArgument(status.message(), field);
+}
+
+// Market records lie between the opening of the Shanghai Stock Exchange and a day from
+// now (head office's and the CRM's clocks differ by seconds, never by a day).
+Status WithinMarketHistory(Timestamp at, const char* field) {
+  static const Timestamp kExchangeOpened = ShanghaiTime(Date{DaysFromCivil(1990, 12, 19)}, 0, 0, 0);
+  if (at < kExchangeOpened) return InvalidArgument("is before 1990-12-19, when the Shanghai Stock Exchange opened", field);
+  if (at.seconds > CurrentTime().seconds + kMaxClockAheadSeconds) return InvalidArgument("is in the future", field);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -185,6 +197,11 @@ Status Validate(const Account& a) {
 
 Status Validate(const AssetSnapshot& s) {
   FINCRM_RETURN_IF_ERROR(ValidateIdentifier(s.customer_id, "customer_id"));
+  FINCRM_RETURN_IF_ERROR(WithinMarketHistory(ShanghaiTime(s.snapshot_date, 0, 0, 0), "snapshot_date"));
+  for (auto [value, field] : {std::pair{s.total_assets, "total_assets"}, {s.cash, "cash"}, {s.stocks, "stocks"},
+                              {s.funds, "funds"}, {s.bonds, "bonds"}, {s.margin_debt, "margin_debt"}}) {
+    if (value.fen > kMaxAssetsFen) return InvalidArgument("is above 10 trillion yuan", field);
+  }
   FINCRM_RETURN_IF_ERROR(NonNegative(s.total_assets, "total_assets"));
   FINCRM_RETURN_IF_ERROR(NonNegative(s.cash, "cash"));
   FINCRM_RETURN_IF_ERROR(NonNegative(s.stocks, "stocks"));
@@ -199,10 +216,31 @@ Status Validate(const Trade& t) {
   FINCRM_RETURN_IF_ERROR(ValidateIdentifier(t.account_id, "account_id"));
   FINCRM_RETURN_IF_ERROR(ValidateIdentifier(t.symbol, "symbol"));
   if (t.symbol.size() > 16) return InvalidArgument("is longer than 16 characters", "symbol");
+  FINCRM_RETURN_IF_ERROR(WithinMarketHistory(t.trade_time, "trade_time"));
   if (t.quantity <= 0) return InvalidArgument("must be positive", "quantity");
+  if (t.quantity > kMaxTradeQuantity) return InvalidArgument("is above 10 billion units", "quantity");
   if (t.price.li < 0) return InvalidArgument("must not be negative", "price");
+  if (t.price.li > kMaxPriceLi) return InvalidArgument("is above 1,000,000 yuan a unit", "price");
   FINCRM_RETURN_IF_ERROR(NonNegative(t.amount, "amount"));
-  return NonNegative(t.commission, "commission");
+  FINCRM_RETURN_IF_ERROR(NonNegative(t.commission, "commission"));
+  // amount ≈ quantity × contract unit × price; price is in li (0.001 yuan), amount in fen.
+  bool option = t.product_type == ProductType::kOption;
+  __int128 expected = static_cast<__int128>(t.quantity) * (option ? kOptionContractUnit : 1) * t.price.li / 10;
+  __int128 deviation = expected > t.amount.fen ? expected - t.amount.fen : t.amount.fen - expected;
+  __int128 tolerance = std::max<__int128>(100, expected * (t.product_type == ProductType::kBond ? 10 : 1) / 100);
+  if (deviation > tolerance) {
+    return InvalidArgument("does not fit quantity × price (" + std::to_string(t.quantity) + " × " +
+                               FormatScaledDecimal(t.price.li, 3) + (option ? " × 10000" : "") + " is about " +
+                               FormatYuan(Money{static_cast<int64_t>(expected)}) + " yuan)",
+                           "amount");
+  }
+  int64_t commission_cap = option ? std::max<int64_t>(500, t.quantity * kMaxOptionCommissionFen)
+                                  : std::max<int64_t>(500, t.amount.fen / 100);
+  if (t.commission.fen > commission_cap) {
+    return InvalidArgument(option ? "is above 50 yuan a contract" : "is above 1% of the amount (and 5 yuan)",
+                           "commission");
+  }
+  return Status::Ok();
 }
 
 Status Validate(const Interaction& i) {
@@ -211,7 +249,9 @@ Status Validate(const Interaction& i) {
   FINCRM_RETURN_IF_ERROR(OptionalIdentifier(i.staff_id, "staff_id"));
   FINCRM_RETURN_IF_ERROR(MaxLength(i.subject, 500, "subject"));
   FINCRM_RETURN_IF_ERROR(MaxLength(i.notes, 10000, "notes"));
+  FINCRM_RETURN_IF_ERROR(WithinMarketHistory(i.occurred_at, "occurred_at"));
   if (i.duration_seconds < 0) return InvalidArgument("must not be negative", "duration_seconds");
+  if (i.duration_seconds > 86400) return InvalidArgument("is longer than a day", "duration_seconds");
   return Status::Ok();
 }
 

@@ -24,6 +24,19 @@ Status ValidateEmail(std::string_view email);
 // Natural keys: 1-64 characters of letters, digits, '-', '_', '.'.
 Status ValidateIdentifier(std::string_view id, std::string_view field);
 
+// The bounds of plausible market data (docs/data-model.md, "Validation bounds"):
+// trades, asset snapshots and interactions dated from 1990-12-19 (the Shanghai Stock
+// Exchange's opening) to a day ahead of now; a trade's amount within 1% or 1 yuan of
+// quantity × price (bonds 10%: their amount carries accrued interest; options × the
+// contract unit of 10,000); commission at most 1% of the amount or 5 yuan (options 50
+// yuan a contract).
+inline constexpr int64_t kMaxClockAheadSeconds = 86400;
+inline constexpr int64_t kMaxTradeQuantity = 10'000'000'000;
+inline constexpr int64_t kMaxPriceLi = 1'000'000'000;  // 1,000,000 yuan a unit
+inline constexpr int64_t kOptionContractUnit = 10000;
+inline constexpr int64_t kMaxOptionCommissionFen = 5000;
+inline constexpr int64_t kMaxAssetsFen = 1'000'000'000'000'000;  // 10 trillion yuan
+
 Status Validate(const Branch& branch);
 Status Validate(const Staff& staff);
 Status Validate(const Customer& customer);

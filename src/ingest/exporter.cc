@@ -4,6 +4,7 @@
 
 #include "ingest/csv/csv_writer.h"
 #include "ingest/csv/row_encoder.h"
+#include "ingest/csv/spreadsheet_text.h"
 
 namespace fincrm {
 namespace {
@@ -55,14 +56,17 @@ Result<int64_t> ExportXlsx(const std::string& path, const std::string& name, con
     row_in_sheet = 0;
   };
   new_sheet();
+  std::string neutralised;
   Status produced = produce([&](const std::vector<std::string>& cells) {
     if (row_in_sheet == kExcelDataRowsPerSheet) new_sheet();
     ++row_in_sheet;
     for (size_t c = 0; c < cells.size(); ++c) {
-      if (!cells[c].empty()) {
-        worksheet_write_string(sheet, static_cast<lxw_row_t>(row_in_sheet),
-                               static_cast<lxw_col_t>(c), cells[c].c_str(), nullptr);
-      }
+      if (cells[c].empty()) continue;
+      // Written as text, not as a formula, but a user who edits the cell and presses
+      // Enter would run it: neutralised as in CSV.
+      // The view is the whole of cells[c] or of `neutralised`, so it ends in a NUL.
+      const char* text = NeutraliseFormula(cells[c], neutralised).data();
+      worksheet_write_string(sheet, static_cast<lxw_row_t>(row_in_sheet), static_cast<lxw_col_t>(c), text, nullptr);
     }
     ++rows;
   });

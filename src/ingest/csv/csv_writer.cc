@@ -1,5 +1,7 @@
 #include "ingest/csv/csv_writer.h"
 
+#include "ingest/csv/spreadsheet_text.h"
+
 #include <cerrno>
 #include <cstring>
 
@@ -45,7 +47,7 @@ CsvWriter::~CsvWriter() {
 void CsvWriter::Field(std::string_view value) {
   if (!first_in_row_) row_.push_back(',');
   first_in_row_ = false;
-  AppendCsvField(value, row_);
+  AppendCsvField(NeutraliseFormula(value, neutralised_), row_);
 }
 
 void CsvWriter::EndRow() {

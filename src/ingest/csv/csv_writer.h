@@ -1,6 +1,7 @@
 // Writes RFC 4180 CSV: fields quoted only when they hold a comma, quote, CR or LF,
 // or leading/trailing spaces; LF line ends; UTF-8 (optionally with a BOM for Excel)
-// or GBK. Buffered; not thread-safe.
+// or GBK; cells that a spreadsheet would run as formulas neutralised
+// (NeutraliseFormula). Buffered; not thread-safe.
 #pragma once
 
 #include <cstdio>
@@ -34,11 +35,13 @@ class CsvWriter {
   std::unique_ptr<GbkEncoder> gbk_;
   std::string row_;
   std::string scratch_;
+  std::string neutralised_;
   bool first_in_row_ = true;
   bool failed_ = false;
 };
 
 // Appends `value` to `out` as one CSV field, quoted when it needs to be.
 void AppendCsvField(std::string_view value, std::string& out);
+
 
 }  // namespace fincrm

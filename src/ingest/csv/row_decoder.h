@@ -14,6 +14,7 @@
 #include "core/entity_fields.h"
 #include "core/field_value.h"
 #include "core/validation.h"
+#include "ingest/csv/spreadsheet_text.h"
 
 namespace fincrm {
 
@@ -61,8 +62,9 @@ class RowDecoder {
     auto fields = std::span(EntityInfo<T>::kFields);
     for (size_t f = 0; f < fields.size(); ++f) {
       int column = column_of_field_[f];
+      // An exported cell that would have run as a formula carries an apostrophe more.
       std::string_view text =
-          column >= 0 && static_cast<size_t>(column) < cells.size() ? TrimSpaces(cells[column])
+          column >= 0 && static_cast<size_t>(column) < cells.size() ? RestoreFormulaText(TrimSpaces(cells[column]))
                                                                      : std::string_view();
       const FieldSpec<T>& spec = fields[f];
       if (text.empty()) {
