@@ -24,6 +24,14 @@ struct Reply {
 // A JSON string's text, or "<not a string>".
 std::string Str(simdjson::dom::element e);
 
+// A raw connection from `source` (any 127/8 address) to the server on `port`.
+int ConnectFrom(const char* source, int port);
+// Whether the server has closed the connection (a read sees the end, or a reset).
+bool ClosedByServer(int fd);
+// Sends `raw` (a request exactly as written) on a new connection from `source` and
+// returns what the server answered, until it closed or 3 s passed.
+std::string RawExchange(int port, const std::string& raw, const char* source = "127.0.0.1");
+
 class ApiClient {
  public:
   explicit ApiClient(int port) : client_("127.0.0.1", port) { client_.set_read_timeout(60); }

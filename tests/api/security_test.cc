@@ -513,28 +513,6 @@ TEST(WebhookDeliveryTest, DeliveriesToRefusedAddressesAreNotMade) {
   serving.join();
 }
 
-// A raw connection from `source` (any 127/8 address) to the server.
-int Connect(const char* source, int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  inet_pton(AF_INET, source, &local.sin_addr);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local), 0);
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
-  server.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
-  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server), 0);
-  return fd;
-}
-
-// Whether the server has closed the connection (a read sees the end, or a reset).
-bool ClosedByServer(int fd) {
-  char byte;
-  ssize_t n = recv(fd, &byte, 1, MSG_DONTWAIT | MSG_PEEK);
-  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
-}
-
 // Slow clients: 50 connections sending one header line every 2 s stayed open
 // indefinitely. Now the header has a deadline, the body another, and one address may
 // hold only so many connections; others are still served meanwhile.
@@ -549,7 +527,7 @@ TEST(SlowClientTest, SlowHeadersAndBodiesAreCutOffAndOneAddressIsCapped) {
   demo.Start(200);
   std::vector<int> slow;
   for (int i = 0; i < 30; ++i) {
-    int fd = Connect("127.0.0.2", demo.port);
+    int fd = ConnectFrom("127.0.0.2", demo.port);
     const char* start = "GET /api/v1/customers HTTP/1.1\r\n";
     (void)send(fd, start, std::strlen(start), MSG_NOSIGNAL);
     slow.push_back(fd);
@@ -574,7 +552,7 @@ TEST(SlowClientTest, SlowHeadersAndBodiesAreCutOffAndOneAddressIsCapped) {
   EXPECT_EQ(closed, 30);
   for (int fd : slow) close(fd);
   // A body sent too slowly is cut off too.
-  int body = Connect("127.0.0.2", demo.port);
+  int body = ConnectFrom("127.0.0.2", demo.port);
   const char* header = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                        "Content-Length: 1000\r\n\r\n{";
   ASSERT_GT(send(body, header, std::strlen(header), MSG_NOSIGNAL), 0);
@@ -591,7 +569,7 @@ TEST(SlowClientTest, SlowHeadersAndBodiesAreCutOffAndOneAddressIsCapped) {
   };
   EXPECT_EQ(counter("fincrm_http_connections_refused_total") + counter("fincrm_http_connections_shed_total"), 10)
       << metrics;
-  int again = Connect("127.0.0.2", demo.port);
+  int again = ConnectFrom("127.0.0.2", demo.port);
   const char* request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
   (void)send(again, request, std::strlen(request), MSG_NOSIGNAL);
   char reply[16] = {};

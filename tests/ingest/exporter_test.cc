@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ingest/csv/spreadsheet_text.h"
 #include "ingest/csv_importer.h"
 #include "ingest/demo_data_generator.h"
 #include "storage/open_store.h"
@@ -57,6 +58,43 @@ TEST(ExporterTest, GbkAndChineseHeadersRoundTrip) {
   ASSERT_TRUE(imported.ok());
   EXPECT_EQ(imported->encoding, TextEncoding::kGbk);
   EXPECT_EQ(imported->rows_stored, 1);
+}
+
+// Spreadsheet formula injection: cells that would run as formulas are written with a
+// leading apostrophe, plain numbers are not, and an import gives back the exact text.
+TEST(ExporterTest, FormulaCellsAreNeutralisedAndRoundTripExactly) {
+  std::string scratch;
+  for (std::string cell : {"=1+1", "+86 138", "-cmd", "@SUM(A1)", "\tx", "\rx", "'=x", "''+x"}) {
+    std::string written(NeutraliseFormula(cell, scratch));
+    EXPECT_EQ(written, "'" + cell) << cell;
+    EXPECT_EQ(RestoreFormulaText(written), cell) << cell;
+  }
+  for (std::string cell : {"-12.50", "-3", "12", "plain", "", "'quoted", "a=b", "'"}) {
+    EXPECT_EQ(NeutraliseFormula(cell, scratch), cell) << cell;
+    EXPECT_EQ(RestoreFormulaText(cell), cell) << cell;
+  }
+  // Through the exporter and the importer.
+  testing::TempDir dir;
+  auto store = OpenStore(dir.File("s.db"));
+  auto writer = (*store)->BeginWrite();
+  ASSERT_TRUE((*writer)->Put(Branch{"B001", "=HYPERLINK(\"http://evil.example\")", "@上海", "-上海", std::nullopt}).ok());
+  ASSERT_TRUE((*writer)->Commit().ok());
+  std::string file = dir.File("branches.csv");
+  ASSERT_TRUE(ExportEntities(**store, EntityKind::kBranch, file, {}).ok());
+  std::string bytes = testing::ReadFile(file);
+  EXPECT_NE(bytes.find("\"'=HYPERLINK("), std::string::npos) << bytes;
+  EXPECT_NE(bytes.find(",'@上海,'-上海"), std::string::npos) << bytes;
+  auto copy = OpenStore(dir.File("copy.db"));
+  ASSERT_TRUE(ImportCsv(**copy, EntityKind::kBranch, file, {}).ok());
+  std::optional<Branch> branch;
+  ASSERT_TRUE((*copy)->ForEach(std::function<bool(const Branch&)>([&](const Branch& b) {
+    branch = b;
+    return true;
+  })).ok());
+  ASSERT_TRUE(branch.has_value());
+  EXPECT_EQ(branch->name, "=HYPERLINK(\"http://evil.example\")");
+  EXPECT_EQ(branch->province, "@上海");
+  EXPECT_EQ(branch->city, "-上海");
 }
 
 TEST(ExporterTest, ExcelWorkbookIsWritten) {
