@@ -117,7 +117,9 @@ Status ApiServer::Start() {
   metrics_ = std::make_unique<RouteMetrics>(routes_.size());
   sessions_ = std::make_unique<SessionRegistry>(options_.sessions);
   search_guard_ = std::make_unique<SearchGuard>(options_.search);
-  live_ = std::make_unique<LiveAnalytics>(open, options_.live);
+  LiveAnalyticsOptions live = options_.live;
+  live.scheduled_rescoring = options_.scheduler;
+  live_ = std::make_unique<LiveAnalytics>(open, live);
   live_->Start();
   ingest_listener_.live = live_.get();
   ingest_listener_.views = views_.get();
@@ -132,6 +134,13 @@ Status ApiServer::Start() {
     if (!started.ok()) {
       return Status(started.code(), "the " + std::string(module->name()) + " module: " + started.message());
     }
+  }
+  if (options_.scheduler) {
+    ServiceJobOptions jobs = options_.jobs;
+    jobs.rescore = [this]() -> Result<int> { return live_->ready() ? live_->RescoreNow() : Result<int>(0); };
+    jobs.rescore_every_seconds = options_.live.rescore_seconds;
+    scheduler_ = std::make_unique<Scheduler>(options_.db_path, ServiceJobs(jobs), ThisRunner(), options_.business_clock);
+    FINCRM_RETURN_IF_ERROR(scheduler_->Start());
   }
   auto feed = OpenChangeFeed(options_.db_path);
   if (!feed.ok()) return feed.status();
@@ -236,6 +245,7 @@ void ApiServer::FollowOutsideChanges(ChangeFeed& feed, Store& store, int64_t& po
 
 void ApiServer::Stop() {
   if (http_) http_->Stop();
+  if (scheduler_) scheduler_->Stop();  // before live analytics, which its rescoring calls
   if (ingestor_) ingestor_->Stop();
   if (live_) live_->Stop();
   if (audit_) audit_->Stop();

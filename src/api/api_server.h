@@ -26,6 +26,7 @@
 #include "api/sessions.h"
 #include "service/event_ingestor.h"
 #include "storage/change_feed.h"
+#include "service/jobs/service_jobs.h"
 #include "service/live_analytics.h"
 
 namespace fincrm {
@@ -51,8 +52,13 @@ struct ApiServerOptions {
   std::string audit_checkpoint_file;
   // Webhook hosts delivered to although they resolve to loopback or private addresses.
   std::vector<std::string> webhook_allowed_hosts;
-  // The clock of business rules in modules (SLA due times); tests set it.
+  // The clock of business rules in modules (SLA due times) and of the scheduled jobs;
+  // tests set it.
   std::function<Timestamp()> business_clock = CurrentTime;
+  // The scheduler and its jobs (service/jobs/service_jobs.h); rescoring among them
+  // runs every live.rescore_seconds.
+  bool scheduler = true;
+  ServiceJobOptions jobs;
 };
 
 class ApiServer {
@@ -212,6 +218,7 @@ class ApiServer {
   std::unique_ptr<class WebhookDispatcher> webhooks_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<class ScratchDirectory> scratch_;  // exports being written
+  std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<RouteMetrics> metrics_;
   // Checkpoints the write-ahead log from its own thread, so that no commit (events,
   // audit) pays for copying pages back into the database file.

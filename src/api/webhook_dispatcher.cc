@@ -61,6 +61,16 @@ Status WebhookDispatcher::RunOnce() {
   return Status::Ok();
 }
 
+namespace {
+// Every payload begins {"type":"<event>": churn_risk, sla_breach.
+std::string EventType(std::string_view payload) {
+  constexpr std::string_view kStart = "{\"type\":\"";
+  if (!payload.starts_with(kStart)) return "unknown";
+  payload.remove_prefix(kStart.size());
+  return std::string(payload.substr(0, payload.find('"')));
+}
+}  // namespace
+
 Status WebhookDispatcher::Deliver(Store& store, WebhookDelivery delivery, const WebhookSubscription& webhook) {
   int status = 0;
   std::string error;
@@ -79,7 +89,7 @@ Status WebhookDispatcher::Deliver(Store& store, WebhookDelivery delivery, const 
     httplib::Headers headers = {
         {"X-FinCRM-Signature", "sha256=" + HmacSha256Hex(webhook.secret, delivery.payload)},
         {"X-FinCRM-Delivery", std::to_string(delivery.delivery_id)},
-        {"X-FinCRM-Event", "churn_risk"},
+        {"X-FinCRM-Event", EventType(delivery.payload)},
     };
     auto response = client.Post(path, headers, delivery.payload, "application/json");
     if (response) {

@@ -130,6 +130,8 @@ struct ServeArgs {
   int max_connections_per_address = 256;
   int64_t max_connections = 0;
   std::vector<std::string> trusted_proxies;
+  std::string nightly_analysis_at = "18:30";
+  int64_t sla_second_level_minutes = 240;
 };
 int RunServe(const ServeArgs& args);
 // Prints a new integration API key (ingest only) once.
@@ -141,4 +143,9 @@ namespace fincrm {
 // nothing), audited; `fincrm calendar show`: the calendar in force and its versions.
 int RunCalendarImport(const std::string& db, const std::string& file, const std::string& audit_key_file);
 int RunCalendarShow(const std::string& db, int year);
+// `fincrm jobs list`: every job with its schedule, next run, lock and last run;
+// `fincrm jobs run-once NAME [--now T]`: runs it now through the scheduler's lock and
+// records the run (exit 1 when it failed or another runner holds it).
+int RunJobsList(const std::string& db);
+int RunJobsRunOnce(const std::string& db, const std::string& name, const std::string& now);
 }  // namespace fincrm

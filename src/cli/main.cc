@@ -186,6 +186,13 @@ int main(int argc, char** argv) {
                     "Address of a reverse proxy whose X-Forwarded-For names the client (sign-in limits, "
                     "audit); repeatable")
       ->envname("FINCRM_TRUSTED_PROXIES")->delimiter(',');
+  serve->add_option("--nightly-analysis-at", serve_args.nightly_analysis_at,
+                    "When the nightly-analysis job runs (HH:MM, Asia/Shanghai), after the day's trading import")
+      ->capture_default_str()->envname("FINCRM_NIGHTLY_ANALYSIS_AT");
+  serve->add_option("--sla-second-level-minutes", serve_args.sla_second_level_minutes,
+                    "Business minutes after a breach at which a ticket escalates to the head-office service center")
+      ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{100000}))
+      ->envname("FINCRM_SLA_SECOND_LEVEL_MINUTES");
   serve->add_option("--webhook-allow-host", serve_args.webhook_allowed_hosts,
                     "A webhook host allowed although it is loopback or private (an internal receiver); repeatable")
       ->envname("FINCRM_WEBHOOK_ALLOWED_HOSTS")->delimiter(',');
@@ -208,6 +215,16 @@ int main(int argc, char** argv) {
   auto* calendar_show = calendar->add_subcommand("show", "The calendar in force and one year's closed and make-up days");
   calendar_show->add_option("--db", db, "Database file")->required();
   calendar_show->add_option("--year", calendar_year, "Year to list (default: this year)");
+
+  std::string job_name, job_now;
+  auto* jobs = app.add_subcommand("jobs", "Scheduled jobs: SLA escalation, nightly analysis, rescoring");
+  jobs->require_subcommand(1);
+  auto* jobs_list = jobs->add_subcommand("list", "Each job's schedule, next run, lock holder and last run");
+  jobs_list->add_option("--db", db, "Database file")->required();
+  auto* jobs_run = jobs->add_subcommand("run-once", "Run one job now (as the scheduler would) and record the run");
+  jobs_run->add_option("name", job_name, "Job: sla-escalation, nightly-analysis")->required();
+  jobs_run->add_option("--db", db, "Database file")->required();
+  jobs_run->add_option("--now", job_now, "The job's clock, ISO-8601 (default: now)");
 
   KpiArgs kpi_args;
   auto* kpi = app.add_subcommand("kpi", "CRM performance scorecard per branch or broker (20:30:30:20)");
@@ -242,6 +259,8 @@ int main(int argc, char** argv) {
   if (*audit_keygen) return RunAuditKeygen(keygen_out);
   if (*kpi) return RunKpi(kpi_args);
   if (*calendar_import) return RunCalendarImport(db, calendar_file, audit_key_file);
+  if (*jobs_list) return RunJobsList(db);
+  if (*jobs_run) return RunJobsRunOnce(db, job_name, job_now);
   if (*calendar_show) {
     if (calendar_year == 0) {
       int year;

@@ -33,6 +33,13 @@ int RunServe(const ServeArgs& args) {
   options.http.max_connections_per_address = args.max_connections_per_address;
   options.http.max_connections = args.max_connections;
   options.http.trusted_proxies = args.trusted_proxies;
+  auto nightly = ParseTimeOfDay(args.nightly_analysis_at);
+  if (!nightly.ok()) {
+    std::fprintf(stderr, "error: --nightly-analysis-at: %s\n", nightly.status().message().c_str());
+    return kExitUsage;
+  }
+  options.jobs.nightly_analysis_minute = *nightly;
+  options.jobs.second_level_after_seconds = args.sla_second_level_minutes * 60;
   options.http.max_body_bytes = args.max_body_mb << 20;
   options.live.churn_threshold = args.churn_threshold;
   options.live.rescore_seconds = args.rescore_seconds;

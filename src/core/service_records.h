@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/date_time.h"
 
@@ -63,6 +64,20 @@ struct WebhookSubscription {
   int64_t active = 1;
   Timestamp created_at;
 };
+
+// Whether an active subscription takes events of `kind` ("*" takes all).
+inline bool Subscribes(const WebhookSubscription& webhook, std::string_view kind) {
+  if (!webhook.active) return false;
+  std::string_view types = webhook.event_types;
+  while (!types.empty()) {
+    size_t comma = types.find(',');
+    std::string_view type = types.substr(0, comma);
+    if (type == kind || type == "*") return true;
+    if (comma == std::string_view::npos) break;
+    types.remove_prefix(comma + 1);
+  }
+  return false;
+}
 
 // One delivery of one alert to one subscriber, with its attempts.
 struct WebhookDelivery {

@@ -25,18 +25,6 @@ std::string JoinReasons(const std::vector<std::string>& reasons) {
   return out;
 }
 
-bool Subscribes(const WebhookSubscription& webhook, std::string_view kind) {
-  if (!webhook.active) return false;
-  std::string_view types = webhook.event_types;
-  while (!types.empty()) {
-    size_t comma = types.find(',');
-    std::string_view type = types.substr(0, comma);
-    if (type == kind || type == "*") return true;
-    if (comma == std::string_view::npos) break;
-    types.remove_prefix(comma + 1);
-  }
-  return false;
-}
 
 std::string AlertPayload(const Alert& alert, const FollowUpTask& task) {
   JsonWriter json;
@@ -126,7 +114,8 @@ void LiveAnalytics::Run() {
     while (true) {
       {
         std::unique_lock lock(wake_mutex_);
-        wake_rescorer_.wait_for(lock, std::chrono::seconds(options_.rescore_seconds), [&] { return stopping_; });
+        if (options_.scheduled_rescoring) wake_rescorer_.wait(lock, [&] { return stopping_; });
+        else wake_rescorer_.wait_for(lock, std::chrono::seconds(options_.rescore_seconds), [&] { return stopping_; });
         if (stopping_) break;
       }
       (void)Rescore(**rescoring_store);

@@ -34,6 +34,9 @@ struct LiveAnalyticsOptions {
   double churn_threshold = 0.5;
   int rescore_seconds = 30;
   int task_due_days = 3;
+  // The server's scheduler calls RescoreNow every rescore_seconds (its "rescoring"
+  // job, recorded with the other jobs' runs); the own timer then stays off.
+  bool scheduled_rescoring = false;
 };
 
 struct LiveCustomerState {

@@ -41,6 +41,9 @@ class TicketStore {
   virtual Result<std::vector<TicketChange>> History(int64_t ticket_id) = 0;
   // By ticket id, in the query's scope.
   virtual Result<std::vector<Ticket>> List(const TicketQuery& query) = 0;
+  // Tickets whose resolution clock runs and is past due at `now`, escalated below
+  // `below_level`, earliest due first (the escalation pass; read from the due-time index).
+  virtual Result<std::vector<Ticket>> Overdue(Timestamp now, int below_level, int limit) = 0;
   // Ordered by position.
   virtual Result<std::vector<SlaPolicy>> Policies() = 0;
 };

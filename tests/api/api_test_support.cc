@@ -160,6 +160,7 @@ void DemoServer::StartServer() {
   options.live.rescore_seconds = 3600;  // tests rescore explicitly
   options.live.churn_threshold = 0.5;
   options.sessions.attempts_per_minute_per_address = 100000;  // SessionRateLimit tests the limit itself
+  options.scheduler = false;  // tests run jobs explicitly (the scheduler's own tests turn it on)
   if (adjust) adjust(options);
   server = std::make_unique<ApiServer>(options);
   Status started = server->Start();

@@ -6,8 +6,12 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <mutex>
+#include <thread>
 
 #include "api/api_test_support.h"
+#include "api/sessions.h"
+#include "service/jobs/service_jobs.h"
 #include "ingest/calendar_csv.h"
 #include "storage/calendar_store.h"
 
@@ -35,7 +39,10 @@ class TicketRoutesTest : public ::testing::Test {
   static void SetUpTestSuite() {
     SetNow("2026-02-13T16:00:00+08:00");
     demo_ = new DemoServer();
-    demo_->adjust = [](ApiServerOptions& options) { options.business_clock = [] { return Timestamp{g_now}; }; };
+    demo_->adjust = [](ApiServerOptions& options) {
+      options.business_clock = [] { return Timestamp{g_now}; };
+      options.webhook_allowed_hosts = {"127.0.0.1"};  // the escalation test's receiver
+    };
     demo_->Start(1200, [](Store&) {});
     auto calendar = ReadCalendarCsv(MemorySource("kind,value,name\nhours,09:00-11:30,上午\nhours,13:00-17:00,下午\n"
                                                  "holiday,2026-02-16,春节\nholiday,2026-02-17,春节\nholiday,2026-02-18,春节\n"
@@ -142,6 +149,110 @@ TEST_F(TicketRoutesTest, TheSlaClockPausesResumesAndBreachesOnTheBusinessCalenda
     if (Str(entry["detail"]).rfind("ticket " + id + " ", 0) == 0) ++updates;
   }
   EXPECT_EQ(updates, 5);
+}
+
+// A breach found by the sla-escalation job (run as `fincrm jobs run-once` runs it, with
+// the job's clock given): a task for the customer's branch manager and a signed webhook;
+// after a further four business hours a second level, for the head-office service
+// center. A paused ticket is never escalated; an escalated one is not escalated twice.
+TEST_F(TicketRoutesTest, ABreachEscalatesToTheBranchManagerThenHeadOfficeWithSignedWebhooks) {
+  httplib::Server receiver;
+  std::mutex received_mutex;
+  std::vector<std::pair<std::string, std::string>> received;  // signature, body
+  receiver.Post("/hooks/sla", [&](const httplib::Request& request, httplib::Response& response) {
+    std::lock_guard lock(received_mutex);
+    received.emplace_back(request.get_header_value("X-FinCRM-Signature") + " " +
+                              request.get_header_value("X-FinCRM-Event"),
+                          request.body);
+    response.status = 200;
+  });
+  int hook_port = receiver.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { receiver.listen_after_bind(); });
+  const std::string secret = "sla-webhook-secret-0123456789";
+  ApiClient admin = As("admin");
+  Reply hook = admin.Post("/api/v1/webhooks", R"({"url":"http://127.0.0.1:)" + std::to_string(hook_port) +
+                                                  R"(/hooks/sla","secret":")" + secret +
+                                                  R"(","event_types":"sla_breach"})");
+  ASSERT_EQ(hook.status, 201) << hook.body;
+
+  Scheduler jobs(demo_->db, ServiceJobs({}), "test-runner", [] { return Timestamp{g_now}; });
+  auto escalate = [&] {
+    auto run = jobs.RunOnce("sla-escalation", Timestamp{g_now});
+    EXPECT_TRUE(run.ok()) << run.status().ToString();
+    EXPECT_EQ(run.ok() ? run->outcome : "", "ok") << (run.ok() ? run->message : "");
+    return run.ok() ? run->rows_touched : -1;
+  };
+  SetNow("2026-03-02T09:00:00+08:00");  // a Monday, no holiday near
+  ApiClient agent = As("agent"), manager = As("manager");
+  std::string customer = FirstCustomerOf(demo_->db, "branch_id = '" + demo_->manager_branch + "'");
+  Reply created = agent.Post("/api/v1/tickets", R"({"customer_id":")" + customer +
+                                                    R"(","type":"inquiry","priority":"urgent","subject":"转账未到账"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = std::to_string(int64_t(created.json["ticket_id"]));
+  EXPECT_EQ(Str(created.json["sla"]["resolution_due"]), "2026-03-02T17:00:00+08:00");
+  SetNow("2026-03-02T10:00:00+08:00");
+  ASSERT_EQ(agent.Patch("/api/v1/tickets/" + id, R"({"state":"pending_customer"})").status, 200);
+  SetNow("2026-03-03T18:00:00+08:00");
+  int64_t before = escalate();
+  Reply paused = agent.Get("/api/v1/tickets/" + id);
+  EXPECT_EQ(int64_t(paused.json["sla"]["escalation_level"]), 0) << "a paused clock is not escalated";
+  // Resumed Wednesday 09:00 with 5.5 h left (09:00-11:30, 13:00-16:00): due 16:00.
+  SetNow("2026-03-04T09:00:00+08:00");
+  Reply resumed = agent.Patch("/api/v1/tickets/" + id, R"({"state":"open"})");
+  ASSERT_EQ(resumed.status, 200);
+  EXPECT_EQ(Str(resumed.json["sla"]["resolution_due"]), "2026-03-04T16:00:00+08:00");
+  SetNow("2026-03-04T16:01:00+08:00");
+  EXPECT_GE(escalate(), 1);
+  Reply first = agent.Get("/api/v1/tickets/" + id);
+  EXPECT_EQ(int64_t(first.json["sla"]["escalation_level"]), 1);
+  EXPECT_EQ(Str(first.json["sla"]["status"]), "breached");
+  auto manager_task = [&](const std::string& marker) {
+    Reply tasks = manager.Get("/api/v1/tasks?limit=1000");
+    EXPECT_EQ(tasks.status, 200);
+    for (auto task : tasks.json["items"].get_array()) {
+      std::string title = Str(task["title"]);
+      if (title.find("#" + id + " ") != std::string::npos && title.find(marker) != std::string::npos) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(manager_task("营业部经理")) << "the branch manager has the escalation task";
+  SetNow("2026-03-04T16:30:00+08:00");
+  EXPECT_EQ(int64_t(agent.Get("/api/v1/tickets/" + id).json["sla"]["escalation_level"]), 1);
+  escalate();
+  EXPECT_EQ(int64_t(agent.Get("/api/v1/tickets/" + id).json["sla"]["escalation_level"]), 1)
+      << "not yet four business hours after the breach";
+  // 16:00 + 4 business hours: an hour on Wednesday, Thursday 09:00-11:30 and 13:00-13:30.
+  SetNow("2026-03-05T13:31:00+08:00");
+  escalate();
+  Reply second = agent.Get("/api/v1/tickets/" + id);
+  EXPECT_EQ(int64_t(second.json["sla"]["escalation_level"]), 2);
+  EXPECT_TRUE(manager_task("总部服务中心"));
+  std::vector<std::string> escalations;
+  for (auto change : second.json["history"].get_array()) {
+    if (Str(change["field"]) == "escalation_level") {
+      escalations.push_back(Str(change["from"]) + ">" + Str(change["to"]) + "@" + Str(change["actor"]));
+    }
+  }
+  EXPECT_EQ(escalations, (std::vector<std::string>{"0>1@job:sla-escalation", "1>2@job:sla-escalation"}));
+  // Two deliveries, signed with the subscription's secret.
+  for (int wait = 0; wait < 100; ++wait) {
+    {
+      std::lock_guard lock(received_mutex);
+      if (received.size() >= 2) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  receiver.stop();
+  serving.join();
+  std::lock_guard lock(received_mutex);
+  int levels = 0;
+  for (const auto& [signature, body] : received) {
+    if (body.find("\"ticket_id\":" + id + ",") == std::string::npos) continue;
+    EXPECT_EQ(signature, "sha256=" + HmacSha256Hex(secret, body) + " sla_breach");
+    levels += body.find("\"level\":1,") != std::string::npos ? 1 : body.find("\"level\":2,") != std::string::npos ? 10 : 0;
+  }
+  EXPECT_EQ(levels, 11) << "one delivery per level";
+  (void)before;
 }
 
 TEST_F(TicketRoutesTest, ScopesHoldForEveryRole) {

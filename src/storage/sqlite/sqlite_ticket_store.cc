@@ -270,6 +270,22 @@ class SqliteTicketStore final : public TicketStore {
     return tickets;
   }
 
+  Result<std::vector<Ticket>> Overdue(Timestamp now, int below_level, int limit) override {
+    auto query = db_->Prepared("SELECT " + std::string(kColumns) +
+                               " FROM tickets WHERE resolution_due > 0 AND resolution_due < ?1 AND "
+                               "escalation_level < ?2 ORDER BY resolution_due LIMIT ?3");
+    if (!query.ok()) return query.status();
+    SqliteStatement& s = **query;
+    s.Bind(1, now);
+    s.Bind(2, int64_t{below_level});
+    s.Bind(3, int64_t{limit});
+    std::vector<Ticket> tickets;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) tickets.push_back(ReadTicket(s));
+    FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "listing overdue tickets"));
+    return tickets;
+  }
+
   Result<std::vector<SlaPolicy>> Policies() override {
     auto query = db_->Prepared(
         "SELECT position, name, type, priority, tier, channel, first_response_minutes, next_response_minutes, "
