@@ -289,5 +289,33 @@ check "the refusal names the line" contains "$work/cal_bad.out" "cal_bad.csv lin
 check "a refused import stores nothing" bash -c "'$fincrm' calendar show --db '$work/x.db' --year 2026 | grep -q '^version 1 '"
 check "calendar import is audited" bash -c "sqlite3 '$work/x.db' \"SELECT detail FROM audit_log WHERE action = 'calendar.import'\" | grep -q 'version 1 from cn-2026.csv sha256'"
 
+# Scheduled jobs: run once with the job's clock given, recorded, listed.
+check "jobs run-once before any ticket" run 0 "$work/jobs0.out" jobs run-once sla-escalation --db "$work/x.db" --now 2026-03-02T09:00:00+08:00
+check "nothing to escalate yet" contains "$work/jobs0.out" "0 escalated to branch managers"
+t0=$(date -d 2026-03-02T09:00:00+08:00 +%s)
+sqlite3 "$work/x.db" "INSERT INTO tickets (customer_id, branch_id, broker_id, type, priority, state, subject, created_by,
+  created_at, updated_at, sla_policy, first_response_seconds, resolution_seconds, warn_percent, first_response_due,
+  first_responded_at, elapsed_seconds, clock_since, resolution_due, resolved_at, breached, escalation_level)
+  SELECT customer_id, branch_id, broker_id, 'inquiry', 'urgent', 'open', 'cli ticket', 'agent', $t0, $t0, 'urgent', 1800,
+  23400, 80, $((t0 + 1800)), $((t0 + 600)), 0, $t0, $((t0 + 28800)), 0, 0, 0 FROM customers ORDER BY customer_id LIMIT 1"
+check "before the due time nothing is escalated" run 0 "$work/jobs1.out" jobs run-once sla-escalation --db "$work/x.db" --now 2026-03-02T16:00:00+08:00
+check "... and said so" contains "$work/jobs1.out" "0 escalated to branch managers"
+check "a breach under --now is escalated" run 0 "$work/jobs2.out" jobs run-once sla-escalation --db "$work/x.db" --now 2026-03-02T17:05:00+08:00
+check "... to the branch manager" contains "$work/jobs2.out" "1 escalated to branch managers"
+check "the escalation task exists" test "$(sqlite3 "$work/x.db" "SELECT COUNT(*) FROM tasks WHERE title LIKE '%营业部经理%工单超时升级%cli ticket'")" = 1
+check "the ticket's history has it" test "$(sqlite3 "$work/x.db" "SELECT actor || ':' || from_value || '>' || to_value FROM ticket_history WHERE field = 'escalation_level'")" = "job:sla-escalation:0>1"
+check "not escalated twice" run 0 "$work/jobs3.out" jobs run-once sla-escalation --db "$work/x.db" --now 2026-03-02T17:10:00+08:00
+check "... said so" contains "$work/jobs3.out" "0 escalated to branch managers, 0 to the head-office"
+check "jobs list" run 0 "$work/jobs_list.out" jobs list --db "$work/x.db"
+check "jobs list shows the last run" grep -qE "^sla-escalation +every 60 s .* ok .*0 escalated" "$work/jobs_list.out"
+check "jobs list shows the nightly analysis" grep -qE "^nightly-analysis +daily at 18:30" "$work/jobs_list.out"
+check "runs are recorded" test "$(sqlite3 "$work/x.db" "SELECT COUNT(*) FROM job_runs WHERE job = 'sla-escalation' AND outcome = 'ok'")" = 4
+check "an unknown job is refused" run 1 "$work/jobs_bad.out" jobs run-once reindex --db "$work/x.db"
+check "... naming the jobs there are" contains "$work/jobs_bad.out" "jobs: sla-escalation, nightly-analysis"
+check "a bad --now is refused" run 1 "$work/jobs_now.out" jobs run-once sla-escalation --db "$work/x.db" --now yesterday
+check "... naming the option" contains "$work/jobs_now.out" "now"
+check "rescoring is the server's" run 1 "$work/jobs_rescore.out" jobs run-once rescoring --db "$work/x.db"
+check "a job held by another runner is refused" bash -c "sqlite3 '$work/x.db' \"INSERT INTO job_locks VALUES ('nightly-analysis', 'other-host:1', $(($(date +%s) + 600)))\" && ! '$fincrm' jobs run-once nightly-analysis --db '$work/x.db' >'$work/jobs_held.out' 2>&1 && grep -q 'running on other-host:1' '$work/jobs_held.out'"
+
 echo "$passed passed, $failed failed"
 [[ "$failed" == 0 ]]
