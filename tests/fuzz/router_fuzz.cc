@@ -82,6 +82,7 @@ class Harness {
     options.db_path = db_;
     options.http.port = 0;
     options.webhooks = false;
+    options.scheduler = false;  // no background jobs between inputs
     options.live.rescore_seconds = 3600;
     options.sessions.attempts_per_minute_per_address = 1000000;
     server_ = std::make_unique<ApiServer>(options);

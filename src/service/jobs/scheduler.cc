@@ -51,6 +51,9 @@ void Scheduler::Stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  for (auto& [name, worker] : workers_) {
+    if (worker.thread.joinable()) worker.thread.join();  // a run in progress finishes and is recorded
+  }
 }
 
 Result<JobRun> Scheduler::RunOnce(const std::string& name, Timestamp clock) {
@@ -152,6 +155,11 @@ void Scheduler::Loop() {
   while (!stopping_) {
     lock.unlock();
     for (const Job& job : jobs_) {
+      {
+        std::lock_guard running(mutex_);
+        auto worker = workers_.find(job.name);
+        if (worker != workers_.end() && !worker->second.done) continue;  // still running here
+      }
       Timestamp now = now_();
       auto next = (*store)->NextRun(job.name);
       if (!next.ok() || !*next || **next > now) continue;
@@ -165,11 +173,29 @@ void Scheduler::Loop() {
         (void)(*store)->Unlock(job.name, runner_);
         continue;
       }
-      auto run = Run(job, now, **store);
-      if (!run.ok()) report(job.name, run.status());
-      else if (run->outcome != "ok") std::fprintf(stderr, "fincrm serve: job %s failed: %s\n", job.name.c_str(), run->message.c_str());
-      std::lock_guard check(mutex_);
-      if (stopping_) break;
+      // Each run on a thread of its own, so that a long job (the nightly analysis)
+      // does not hold back the minute-by-minute ones.
+      std::lock_guard running(mutex_);
+      if (stopping_) {
+        (void)(*store)->Unlock(job.name, runner_);
+        break;
+      }
+      Worker& worker = workers_[job.name];
+      if (worker.thread.joinable()) worker.thread.join();  // finished: it let go of the lock
+      worker.done = false;
+      worker.thread = std::thread([this, &job, &worker, now, report] {
+        NameThisThread("fincrm-job");
+        auto own = OpenJobStore(db_path_);
+        if (own.ok()) {
+          auto run = Run(job, now, **own);
+          if (!run.ok()) report(job.name, run.status());
+          else if (run->outcome != "ok") std::fprintf(stderr, "fincrm serve: job %s failed: %s\n", job.name.c_str(), run->message.c_str());
+        } else {
+          report(job.name, own.status());  // the lock expires with its lease
+        }
+        std::lock_guard finished(mutex_);
+        worker.done = true;
+      });
     }
     lock.lock();
     wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });

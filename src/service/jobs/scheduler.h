@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -82,6 +83,12 @@ class Scheduler {
   std::string runner_;
   std::function<Timestamp()> now_;
   std::thread thread_;
+  // A job's run in progress (or finished, not yet joined); under mutex_.
+  struct Worker {
+    std::thread thread;
+    bool done = true;
+  };
+  std::map<std::string, Worker> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
