@@ -30,6 +30,10 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+// Each connection's executor is its own strand, held by its concrete type.
+using Strand = asio::strand<asio::io_context::executor_type>;
+using StrandSocket = asio::basic_stream_socket<tcp, Strand>;
+using StrandStream = beast::basic_stream<tcp, Strand, beast::unlimited_rate_policy>;
 
 std::string ErrorBody(std::string_view code, std::string_view message) {
   return std::string("{\"error\":{\"code\":\"") + std::string(code) + "\",\"message\":\"" +
@@ -90,10 +94,13 @@ struct HttpServer::Impl {
   asio::io_context io;
   // Every use of the acceptor runs on this strand: the accept handler (on any I/O
   // thread) and Stop's close once ran at the same time and crashed in start_op.
-  asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(io)};
-  tcp::acceptor acceptor{accept_strand};
+  Strand accept_strand{asio::make_strand(io)};
+  // The acceptor and its retry timer hold the strand by its concrete type (no
+  // type-erased executor per operation), as the connections do.
+  asio::basic_socket_acceptor<tcp, Strand> acceptor{accept_strand};
   // Waits before accepting again when the process is out of file descriptors.
-  asio::steady_timer accept_retry{accept_strand};
+  asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Strand>
+      accept_retry{accept_strand};
   // Blocking handlers run here, on named threads (an asio::thread_pool's are anonymous).
   asio::io_context workers;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> workers_busy;
@@ -221,13 +228,14 @@ struct HttpServer::Impl {
 
   void Accept();
   void RetryAcceptSoon();
+  std::unique_ptr<StrandSocket> accepting;  // the socket the pending accept fills; on accept_strand
 };
 
 namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl* server, std::string address)
+  Session(StrandSocket socket, HttpServer::Impl* server, std::string address)
       : stream_(std::move(socket)), server_(server) {
     slot_.address = std::move(address);
   }
@@ -399,7 +407,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Read();
   }
 
-  beast::tcp_stream stream_;
+  StrandStream stream_;
   HttpServer::Impl* server_;
   ConnectionSlot slot_;
   beast::flat_buffer buffer_;
@@ -424,10 +432,13 @@ void HttpServer::Impl::RetryAcceptSoon() {
 }
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(io), asio::bind_executor(accept_strand, [this](beast::error_code error,
-                                                                                        tcp::socket socket) {
+  // Into a socket of ours, created with the connection's own strand.
+  accepting = std::make_unique<StrandSocket>(asio::make_strand(io));
+  acceptor.async_accept(*accepting, asio::bind_executor(accept_strand, [this](beast::error_code error) {
     if (!acceptor.is_open() || error == asio::error::operation_aborted) return;
-    auto serve = [this](tcp::socket socket) {
+    StrandSocket socket = std::move(*accepting);
+    accepting.reset();
+    auto serve = [this](StrandSocket socket) {
       beast::error_code ignored;
       auto endpoint = socket.remote_endpoint(ignored);
       std::string address = ignored ? std::string() : endpoint.address().to_string();
@@ -454,7 +465,7 @@ void HttpServer::Impl::Accept() {
     // waited up to 2 s in the listen queue (measured with ss). Take every connection
     // that is already waiting (the acceptor is non-blocking) before the next turn.
     for (int taken = 0; taken < kAcceptsPerTurn; ++taken) {
-      tcp::socket next(asio::make_strand(io));
+      StrandSocket next(asio::make_strand(io));
       beast::error_code failed;
       acceptor.accept(next, failed);
       if (failed == asio::error::would_block || failed == asio::error::try_again) break;

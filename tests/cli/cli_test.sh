@@ -309,9 +309,12 @@ check "... said so" contains "$work/jobs3.out" "0 escalated to branch managers, 
 check "jobs list" run 0 "$work/jobs_list.out" jobs list --db "$work/x.db"
 check "jobs list shows the last run" grep -qE "^sla-escalation +every 60 s .* ok .*0 escalated" "$work/jobs_list.out"
 check "jobs list shows the nightly analysis" grep -qE "^nightly-analysis +daily at 18:30" "$work/jobs_list.out"
+check "return-visit planning" run 0 "$work/jobs_visits.out" jobs run-once return-visit-planning --db "$work/x.db"
+check "... plans the yearly sample" grep -qE "visits planned: [0-9]+ new_account, [1-9][0-9]* annual_sample" "$work/jobs_visits.out"
+check "... once" bash -c "'$fincrm' jobs run-once return-visit-planning --db '$work/x.db' | grep -q ': ok in .* 0 rows: 0 visits planned'"
 check "runs are recorded" test "$(sqlite3 "$work/x.db" "SELECT COUNT(*) FROM job_runs WHERE job = 'sla-escalation' AND outcome = 'ok'")" = 4
 check "an unknown job is refused" run 1 "$work/jobs_bad.out" jobs run-once reindex --db "$work/x.db"
-check "... naming the jobs there are" contains "$work/jobs_bad.out" "jobs: sla-escalation, nightly-analysis"
+check "... naming the jobs there are" contains "$work/jobs_bad.out" "jobs: sla-escalation, return-visit-planning, nightly-analysis"
 check "a bad --now is refused" run 1 "$work/jobs_now.out" jobs run-once sla-escalation --db "$work/x.db" --now yesterday
 check "... naming the option" contains "$work/jobs_now.out" "now"
 check "rescoring is the server's" run 1 "$work/jobs_rescore.out" jobs run-once rescoring --db "$work/x.db"

@@ -6,7 +6,8 @@
   1.5 cores while /healthz timed out. Here the server runs under a hard limit of 400
   descriptors and 600 idle connections are opened, once with the caps it derives
   from the limit and once with the caps lifted (so that descriptors really run out).
-  Each time /healthz must still answer and the server must stay near idle.
+  Each time /healthz must still answer and the server must stay near idle (the second
+  only outside the sanitizer build: see idle_flood's caller).
 - Bodies of requests that have not signed in are refused from the header, before
   the body is read; the sign-in takes only a small body.
 - Memory taken by large bodies is given back (skipped under AddressSanitizer, whose
@@ -134,7 +135,13 @@ def main():
     run("user", "add", "--db", db, "--login", "admin", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
 
     idle_flood(db, "caps from the limit")
-    idle_flood(db, "no caps, descriptors run out", "--max-connections", "100000", "--max-connections-per-address", "0")
+    # With the caps lifted the process really runs out of descriptors. Not under the
+    # sanitizers: UBSan's vptr check tests whether memory is readable through a pipe,
+    # which a process without descriptors cannot open, so it reports "invalid vptr" on
+    # sound objects ("memory cannot be printed") and aborts. The Release pass runs it.
+    if "UBSAN_OPTIONS" not in os.environ:
+        idle_flood(db, "no caps, descriptors run out", "--max-connections", "100000",
+                   "--max-connections-per-address", "0")
 
     process, port = serve(db)
     try:

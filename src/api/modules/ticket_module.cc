@@ -7,6 +7,8 @@
 
 #include "api/api_server.h"
 #include "api/audit_recorder.h"
+#include "api/modules/module_support.h"
+#include "api/modules/return_visit_module.h"
 #include "api/request_json.h"
 #include "api/route_support.h"
 #include "core/json_writer.h"
@@ -16,6 +18,8 @@
 
 namespace fincrm {
 namespace {
+
+using namespace module_support;
 
 constexpr size_t kMaxSubject = 200, kMaxDescription = 20000, kMaxShortField = 64;
 
@@ -87,28 +91,7 @@ class TicketModule final : public ServiceModule {
     return calendar_;
   }
 
-  static std::string Text(const JsonField& f, size_t max) {
-    if (f.kind != JsonField::kString) throw ApiError{422, "invalid", "must be a string", f.name};
-    if (f.text.size() > max) throw ApiError{422, "invalid", "longer than " + std::to_string(max) + " bytes", f.name};
-    return f.text;
-  }
-
-  template <class E>
-  static E Enum(const JsonField& f) {
-    auto parsed = ParseEnum<E>(f.text);
-    if (f.kind != JsonField::kString || !parsed) throw ApiError{422, "invalid", "expected " + EnumChoices<E>(), f.name};
-    return *parsed;
-  }
-
-  static int64_t TicketId(const HttpRequest& request) {
-    std::string_view text = request.Param("ticket_id");
-    int64_t id = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (error != std::errc() || end != text.data() + text.size() || id <= 0) {
-      throw ApiError{404, "not_found", "no ticket '" + std::string(text) + "'", "ticket_id"};
-    }
-    return id;
-  }
+  static int64_t TicketId(const HttpRequest& request) { return PathId(request, "ticket_id", "ticket"); }
 
   // The ticket if the caller may see it: out of scope answers as unknown.
   Ticket Visible(ModuleCall& call, TicketStore& tickets, int64_t id) {
@@ -140,11 +123,6 @@ class TicketModule final : public ServiceModule {
     return score.ok() && *score ? (*score)->tier : "";
   }
 
-  static void WriteTime(JsonWriter& json, std::string_view key, Timestamp at) {
-    json.Key(key);
-    if (at.seconds) json.String(FormatTimestamp(at));
-    else json.Null();
-  }
 
   // The ticket, its SLA as of `now`, and its history when given (the single-ticket read).
   void WriteTicket(JsonWriter& json, const Ticket& t, const BusinessCalendar& calendar, Timestamp now,
@@ -412,6 +390,7 @@ std::unique_ptr<ServiceModule> MakeTicketModule() { return std::make_unique<Tick
 std::vector<std::unique_ptr<ServiceModule>> DefaultServiceModules() {
   std::vector<std::unique_ptr<ServiceModule>> modules;
   modules.push_back(MakeTicketModule());
+  modules.push_back(MakeReturnVisitModule());
   return modules;
 }
 

@@ -6,7 +6,9 @@
 #include "analytics/analysis_pipeline.h"
 #include "core/json_writer.h"
 #include "storage/calendar_store.h"
+#include "service/return_visits/visit_planner.h"
 #include "storage/open_store.h"
+#include "storage/return_visit_store.h"
 #include "storage/ticket_store.h"
 
 namespace fincrm {
@@ -144,6 +146,28 @@ Result<JobOutcome> RunNightlyAnalysis(const JobContext& context) {
                                             " customers, " + std::to_string(summary->customers_at_risk) + " at risk"};
 }
 
+Result<JobOutcome> RunReturnVisitPlanning(const JobContext& context, const VisitPlanningOptions& options) {
+  auto store = OpenStore(context.db_path, {.migrate = false, .create = false});
+  if (!store.ok()) return store.status();
+  auto tickets = OpenTicketStore(context.db_path);
+  if (!tickets.ok()) return tickets.status();
+  auto visits = OpenReturnVisitStore(context.db_path);
+  if (!visits.ok()) return visits.status();
+  auto calendars = OpenCalendarStore(context.db_path);
+  if (!calendars.ok()) return calendars.status();
+  auto current = (*calendars)->Current();
+  if (!current.ok()) return current.status();
+  BusinessCalendar calendar = *current ? (*current)->calendar : BusinessCalendar();
+  auto planned = PlanReturnVisits(**store, **tickets, **visits, calendar, context.now, options);
+  if (!planned.ok()) return planned.status();
+  std::string message = std::to_string(planned->planned) + " visits planned:";
+  for (int r = 0; r < 5; ++r) {
+    message += std::string(r ? "," : "") + " " + std::to_string(planned->by_reason[r]) + " " +
+               std::string(EnumCode(static_cast<VisitReason>(r)));
+  }
+  return JobOutcome{planned->planned, message};
+}
+
 bool NeverAnalysed(const JobContext& context) {
   auto store = OpenStore(context.db_path, {.migrate = false, .create = false});
   if (!store.ok()) return false;
@@ -168,6 +192,13 @@ std::vector<Job> ServiceJobs(const ServiceJobOptions& options) {
   jobs.push_back({"sla-escalation", "escalate tickets past their SLA: branch manager, then head-office service center",
                   {options.sla_escalation_every_seconds, -1},
                   [second_level](const JobContext& c) { return RunSlaEscalation(c, second_level); },
+                  {}});
+  VisitPlanningOptions visits = options.visits;
+  jobs.push_back({"return-visit-planning",
+                  "plan the return visits the rules require (new accounts, yearly sample, complaints, risk changes, "
+                  "high-risk sales)",
+                  {0, options.return_visit_planning_minute},
+                  [visits](const JobContext& c) { return RunReturnVisitPlanning(c, visits); },
                   {}});
   jobs.push_back({"nightly-analysis", "recompute all analyses (fincrm analyze) after the day's trading import",
                   {0, options.nightly_analysis_minute}, RunNightlyAnalysis, NeverAnalysed});

@@ -5,6 +5,8 @@
 //   further `second_level_after_seconds` of business time has passed. Each escalation
 //   is recorded on the ticket (its history), and is a follow-up task, an alert and a
 //   signed webhook delivery to every subscriber of "sla_breach".
+// - return-visit-planning: daily, the return visits the rules of
+//   service/return_visits/visit_planner.h require, each planned once.
 // - nightly-analysis: what `fincrm analyze` runs (value, tiers, segments, churn
 //   model, KPIs), daily at a time after the day's trading import, and at once on a
 //   database that has never been analysed, so that a server with fresh data never
@@ -18,6 +20,7 @@
 
 #include "core/status.h"
 #include "service/jobs/scheduler.h"
+#include "service/return_visits/visit_planner.h"
 
 namespace fincrm {
 
@@ -26,6 +29,9 @@ struct ServiceJobOptions {
   int64_t second_level_after_seconds = 4 * 3600;  // business time after the breach
   // 18:30 Shanghai: trading closes at 15:00 and the head office's day files arrive by ~17:30.
   int nightly_analysis_minute = 18 * 60 + 30;
+  // 07:00 Shanghai: the day's visits are in the worklist before the call center opens.
+  int return_visit_planning_minute = 7 * 60;
+  VisitPlanningOptions visits;
   // The server's rescoring, or empty (the command line has no live facts).
   std::function<Result<int>()> rescore;
   int64_t rescore_every_seconds = 30;
