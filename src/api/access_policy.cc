@@ -26,6 +26,10 @@ bool Allows(const Principal& p, Permission permission) {
              p.role == R::kCompliance;
     case Permission::kWriteTickets:
       return p.role == R::kAdmin || p.role == R::kBranchManager || p.role == R::kBroker || p.role == R::kAgent;
+    // Every member of staff reads the service rules and the knowledge base; compliance
+    // writes them with the administrators (and sees who has read them).
+    case Permission::kReadKnowledge: return p.role != R::kIntegration;
+    case Permission::kManageKnowledge: return p.role == R::kAdmin || p.role == R::kCompliance;
   }
   return false;
 }

@@ -34,6 +34,8 @@ enum class Permission {
   kManageUsers,       // logins, API keys, webhooks
   kReadTickets,       // service tickets and their history, SLA policies
   kWriteTickets,      // open and change tickets
+  kReadKnowledge,     // search and read the knowledge base and scripts, acknowledge articles
+  kManageKnowledge,   // write articles, see who acknowledged what
 };
 
 bool Allows(const Principal& principal, Permission permission);

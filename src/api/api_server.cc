@@ -664,6 +664,7 @@ HttpResponse ApiServer::Me(Context& c) {
       .Field("read_analytics", Allows(c.principal, Permission::kReadAnalytics))
       .Field("read_audit", Allows(c.principal, Permission::kReadAudit))
       .Field("read_tickets", Allows(c.principal, Permission::kReadTickets))
+      .Field("manage_knowledge", Allows(c.principal, Permission::kManageKnowledge))
       .Field("write_tickets", Allows(c.principal, Permission::kWriteTickets))
       .Field("manage_users", Allows(c.principal, Permission::kManageUsers))
       .Field("ingest_events", Allows(c.principal, Permission::kIngestEvents));

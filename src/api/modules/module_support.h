@@ -41,6 +41,11 @@ inline int64_t PathId(const HttpRequest& request, std::string_view param, std::s
   return id;
 }
 
+// A failed store or audit write becomes the error answer.
+inline void Check(const Status& status) {
+  if (!status.ok()) ThrowStatus(status);
+}
+
 // A time, or null when unset (0).
 inline void WriteTime(JsonWriter& json, std::string_view key, Timestamp at) {
   json.Key(key);

@@ -8,6 +8,7 @@
 #include "api/api_server.h"
 #include "api/audit_recorder.h"
 #include "api/modules/module_support.h"
+#include "api/modules/knowledge_module.h"
 #include "api/modules/return_visit_module.h"
 #include "api/request_json.h"
 #include "api/route_support.h"
@@ -391,6 +392,7 @@ std::vector<std::unique_ptr<ServiceModule>> DefaultServiceModules() {
   std::vector<std::unique_ptr<ServiceModule>> modules;
   modules.push_back(MakeTicketModule());
   modules.push_back(MakeReturnVisitModule());
+  modules.push_back(MakeKnowledgeModule());
   return modules;
 }
 
