@@ -24,6 +24,9 @@ fi
 if "$fincrm" calendar show --db "$db" | grep -q "^no calendar imported"; then
   "$fincrm" calendar import data/calendar/cn-2026.csv --db "$db"
 fi
+# The return visits the rules require of the demo's accounts and customers (planned once
+# each; the server's scheduler plans new ones every morning).
+"$fincrm" jobs run-once return-visit-planning --db "$db"
 "$fincrm" stats --db "$db"
 
 # Demo logins, one per kind of user; demo data only — real logins get their own passwords.
