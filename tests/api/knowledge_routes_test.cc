@@ -47,6 +47,9 @@ TEST(KnowledgeRoutesTest, SearchVersionsAndAcknowledgements) {
   EXPECT_EQ(ids(agent.Get("/api/v1/kb/search?q=read%20a%20password")), (std::set<int64_t>{reset}));
   EXPECT_EQ(ids(agent.Get("/api/v1/kb/search?q=%25")).size(), 0u) << "a LIKE wildcard is text";
   EXPECT_EQ(agent.Get("/api/v1/kb/search").status, 400);
+  for (const char* bad : {"ab%00cd", "%E5%BC", "x%0Ay", "%FF%FE%FD"}) {  // NUL, cut UTF-8, newline, not UTF-8
+    EXPECT_EQ(agent.Get(std::string("/api/v1/kb/search?q=") + bad).status, 400) << bad;
+  }
   EXPECT_EQ(agent.Get("/api/v1/kb/search?q=" + std::string(101, 'x')).status, 400);
 
   // Who may write: compliance and admins; not agents, not integrations.

@@ -113,11 +113,11 @@ TEST_F(SchedulerDatabaseTest, ASecondRunnerNeverRunsAJobTheFirstIsRunning) {
   runs = 0;
   ASSERT_TRUE(a.Start().ok());
   ASSERT_TRUE(b.Start().ok());
-  std::this_thread::sleep_for(std::chrono::seconds(5));
+  std::this_thread::sleep_for(std::chrono::seconds(8));
   a.Stop();
   b.Stop();
   EXPECT_EQ(most.load(), 1);
-  EXPECT_GE(runs.load(), 3);
+  EXPECT_GE(runs.load(), 2) << "enough runs to see them not overlap";
   auto store = OpenJobStore(db_);
   auto recorded = (*store)->Runs("slow", 100);
   ASSERT_TRUE(recorded.ok());

@@ -1,8 +1,11 @@
 #include "api/modules/knowledge_module.h"
 
+#include <algorithm>
+
 #include "api/audit_recorder.h"
 #include "api/modules/module_support.h"
 #include "api/request_json.h"
+#include "ingest/csv/text_encoding.h"
 #include "storage/knowledge_store.h"
 
 namespace fincrm {
@@ -85,6 +88,12 @@ class KnowledgeModule final : public ServiceModule {
     std::string q(call.request.Query("q"));
     if (q.empty()) throw ApiError{400, "bad_parameter", "is required: the words to look for", "q"};
     if (q.size() > kMaxQuery) throw ApiError{400, "bad_parameter", "longer than 100 bytes", "q"};
+    // Text only: a NUL or control character, or bytes that are not UTF-8, once reached
+    // the full-text parser ("unterminated string", a 500 found by the router fuzzer).
+    bool control = std::any_of(q.begin(), q.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    if (control || !IsValidUtf8(q)) {
+      throw ApiError{400, "bad_parameter", "must be UTF-8 text without control characters", "q"};
+    }
     auto hits = store_.Get().Search(q, std::string(call.request.Query("category")),
                                     static_cast<int>(QueryInt(call.request, "limit", 20, 1, 200)));
     if (!hits.ok()) ThrowStatus(hits.status());
