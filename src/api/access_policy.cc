@@ -5,7 +5,21 @@ namespace fincrm {
 bool Allows(const Principal& p, Permission permission) {
   using R = UserRole;
   if (permission == Permission::kPublic) return true;
-  if (p.api_key) return permission == Permission::kIngestEvents;  // integration keys ingest only
+  // An integration key does what its scopes name and nothing else.
+  if (p.api_key) {
+    auto has = [&](std::string_view scope) {
+      std::string_view scopes = p.api_scopes;
+      while (!scopes.empty()) {
+        size_t end = scopes.find(' ');
+        if (scopes.substr(0, end) == scope) return true;
+        if (end == std::string_view::npos) break;
+        scopes.remove_prefix(end + 1);
+      }
+      return false;
+    };
+    return (permission == Permission::kIngestEvents && has("events:write")) ||
+           (permission == Permission::kCallEvents && has("cti"));
+  }
   switch (permission) {
     case Permission::kPublic:
     case Permission::kSignedIn: return true;
@@ -30,6 +44,13 @@ bool Allows(const Principal& p, Permission permission) {
     // writes them with the administrators (and sees who has read them).
     case Permission::kReadKnowledge: return p.role != R::kIntegration;
     case Permission::kManageKnowledge: return p.role == R::kAdmin || p.role == R::kCompliance;
+    case Permission::kCallEvents: return p.role == R::kAdmin;
+    // Agents take the calls; brokers and branch managers call their customers back.
+    case Permission::kWorkCalls:
+      return p.role == R::kAdmin || p.role == R::kAgent || p.role == R::kBroker || p.role == R::kBranchManager;
+    case Permission::kReadCalls:
+      return p.role == R::kAdmin || p.role == R::kAgent || p.role == R::kBroker || p.role == R::kBranchManager ||
+             p.role == R::kCompliance;
   }
   return false;
 }

@@ -20,6 +20,7 @@ struct Principal {
   std::string branch_id;
   std::string staff_id;
   bool api_key = false;
+  std::string api_scopes;  // an API key's permissions, space-separated: "events:write", "cti"
 };
 
 enum class Permission {
@@ -35,7 +36,10 @@ enum class Permission {
   kReadTickets,       // service tickets and their history, SLA policies
   kWriteTickets,      // open and change tickets
   kReadKnowledge,     // search and read the knowledge base and scripts, acknowledge articles
-  kManageKnowledge,   // write articles, see who acknowledged what
+  kManageKnowledge,   // write articles and scripts, the wrap-up code tree; see who acknowledged what
+  kCallEvents,        // POST /cti and agent readiness: the PBX's API key (scope "cti")
+  kWorkCalls,         // screen pop, the agent's event stream, wrap-ups, callbacks, the worklist
+  kReadCalls,         // call records and callbacks, in the caller's scope
 };
 
 bool Allows(const Principal& principal, Permission permission);

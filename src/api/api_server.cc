@@ -129,8 +129,19 @@ Status ApiServer::Start() {
   if (options_.webhooks) {
     webhooks_ = std::make_unique<WebhookDispatcher>(open, WebhookTargetPolicy{options_.webhook_allowed_hosts});
   }
+  auto record_interaction = [this](const Interaction& interaction) -> Status {
+    CustomerEvent event;
+    event.event_id = "interaction:" + interaction.interaction_id;  // a retry is the same event
+    event.type = EventType::kInteraction;
+    event.body = interaction;
+    auto results = ingestor_->Submit({event});
+    if (!results.ok()) return results.status();
+    const EventResult& result = results->front();
+    if (result.outcome == EventOutcome::kRejected) return InvalidArgument(result.message, result.field);
+    return Status::Ok();
+  };
   for (auto& module : modules_) {
-    Status started = module->Start({options_.db_path, audit_.get(), options_.business_clock});
+    Status started = module->Start({options_.db_path, audit_.get(), options_.business_clock, record_interaction});
     if (!started.ok()) {
       return Status(started.code(), "the " + std::string(module->name()) + " module: " + started.message());
     }

@@ -382,6 +382,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse response) {
+    if (response.stream) return WriteStreamHeader(std::move(response));
     response_ = {};
     response_.version(version_);
     response_.result(static_cast<unsigned>(response.status));
@@ -407,8 +408,83 @@ class Session : public std::enable_shared_from_this<Session> {
     Read();
   }
 
+  // A streamed response (Server-Sent Events): the header and first body, then whatever
+  // the producer pushes. The connection has no deadline while it streams; a comment
+  // line every 15 s finds a client that is gone, and reading tells when it leaves.
+  void WriteStreamHeader(HttpResponse response) {
+    stream_source_ = std::move(response.stream);
+    std::string head = "HTTP/1.1 " + std::to_string(response.status) + " OK\r\nContent-Type: " + response.content_type +
+                       "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Accel-Buffering: no\r\n"
+                       "Connection: close\r\n";
+    for (auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+    stream_out_ = head + "\r\n" + response.body;
+    stream_.expires_never();
+    asio::async_write(stream_, asio::buffer(stream_out_), [self = shared_from_this()](beast::error_code error, size_t) {
+      if (self->counted_) --self->server_->in_flight, self->counted_ = false;
+      if (error) return self->EndStream();
+      self->WatchForClose();
+      std::weak_ptr<Session> weak = self;
+      self->stream_source_->OnPending([weak] {
+        if (auto session = weak.lock()) {
+          asio::post(session->stream_.get_executor(), [session] { session->Pump(); });
+        }
+      });
+      self->Heartbeat();
+    });
+  }
+
+  void WatchForClose() {
+    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code error, size_t) {
+      if (error) return self->EndStream();
+      self->WatchForClose();  // whatever a client sends on an event stream is ignored
+    });
+  }
+
+  void Pump() {
+    if (writing_ || !stream_source_) return;
+    bool done = false;
+    stream_out_ = stream_source_->Take(done);
+    if (stream_out_.empty()) {
+      if (done || server_->stopping) EndStream();
+      return;
+    }
+    writing_ = true;
+    asio::async_write(stream_, asio::buffer(stream_out_), [self = shared_from_this()](beast::error_code error, size_t) {
+      self->writing_ = false;
+      if (error) return self->EndStream();
+      self->Pump();
+    });
+  }
+
+  void Heartbeat() {
+    if (!heartbeat_) heartbeat_.emplace(stream_.get_executor());
+    heartbeat_->expires_after(std::chrono::seconds(15));
+    heartbeat_->async_wait([self = shared_from_this()](beast::error_code error) {
+      if (error || !self->stream_source_) return;
+      if (self->server_->stopping || !self->stream_source_->Push(":\n\n")) return self->EndStream();
+      self->Heartbeat();
+    });
+  }
+
+  void EndStream() {
+    if (!stream_source_) return;
+    stream_source_->ClientGone();
+    stream_source_.reset();
+    if (heartbeat_) heartbeat_->cancel();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
   StrandStream stream_;
   HttpServer::Impl* server_;
+  std::shared_ptr<ResponseStream> stream_source_;
+  std::string stream_out_;
+  char discard_[512];
+  bool writing_ = false;
+  std::optional<asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
+                                           Strand>>
+      heartbeat_;
   ConnectionSlot slot_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;

@@ -2,6 +2,62 @@
 
 namespace fincrm {
 
+bool ResponseStream::Push(std::string_view chunk) {
+  std::function<void()> wake;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return false;
+    if (pending_.size() + chunk.size() > max_pending_) {
+      closed_ = true;  // too slow a reader: it is dropped and reconnects
+      pending_.clear();
+    } else {
+      pending_.append(chunk);
+    }
+    wake = wake_;
+  }
+  if (wake) wake();
+  return open();
+}
+
+void ResponseStream::Close() {
+  std::function<void()> wake;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    closed_ = true;
+    wake = wake_;
+  }
+  if (wake) wake();
+}
+
+bool ResponseStream::open() const {
+  std::lock_guard lock(mutex_);
+  return !closed_;
+}
+
+void ResponseStream::OnPending(std::function<void()> wake) {
+  std::function<void()> now;
+  {
+    std::lock_guard lock(mutex_);
+    wake_ = std::move(wake);
+    if (!pending_.empty() || closed_) now = wake_;
+  }
+  if (now) now();
+}
+
+std::string ResponseStream::Take(bool& done) {
+  std::lock_guard lock(mutex_);
+  done = closed_;
+  return std::exchange(pending_, {});
+}
+
+void ResponseStream::ClientGone() {
+  std::lock_guard lock(mutex_);
+  closed_ = true;
+  pending_.clear();
+  wake_ = nullptr;
+}
+
 std::string_view HttpRequest::Query(std::string_view name) const {
   for (const auto& [key, value] : query) {
     if (key == name) return value;

@@ -15,6 +15,7 @@
 #include "api/access_policy.h"
 #include "api/http_types.h"
 #include "core/date_time.h"
+#include "core/interaction.h"
 #include "core/status.h"
 
 namespace fincrm {
@@ -44,6 +45,9 @@ struct ModuleEnvironment {
   AuditRecorder* audit = nullptr;
   // The clock of business rules (SLA due times); tests set it.
   std::function<Timestamp()> now = CurrentTime;
+  // Puts a contact on the customer's timeline through the server's event ingest (so the
+  // live aggregates count it like any other); idempotent by interaction_id.
+  std::function<Status(const Interaction&)> record_interaction;
 };
 
 class ServiceModule {

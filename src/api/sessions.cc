@@ -155,7 +155,7 @@ size_t SessionRegistry::active_sessions() {
 std::optional<Principal> SessionRegistry::ResolveApiKey(Store& store, std::string_view key) {
   auto found = store.FindApiKeyByHash(Sha256Hex(key));
   if (!found.ok() || !found->has_value() || (*found)->disabled) return std::nullopt;
-  return Principal{"apikey:" + (*found)->key_id, UserRole::kIntegration, "", "", true};
+  return Principal{"apikey:" + (*found)->key_id, UserRole::kIntegration, "", "", true, (*found)->scopes};
 }
 
 }  // namespace fincrm

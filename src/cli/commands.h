@@ -135,7 +135,8 @@ struct ServeArgs {
 };
 int RunServe(const ServeArgs& args);
 // Prints a new integration API key (ingest only) once.
-int RunApiKeyAdd(const std::string& db, const std::string& name);
+// --permission: events (POST /events, the default), cti (the PBX's POST /cti).
+int RunApiKeyAdd(const std::string& db, const std::string& name, const std::vector<std::string>& permissions);
 }  // namespace fincrm
 
 namespace fincrm {

@@ -198,11 +198,14 @@ int main(int argc, char** argv) {
       ->envname("FINCRM_WEBHOOK_ALLOWED_HOSTS")->delimiter(',');
 
   std::string apikey_name;
-  auto* apikey = app.add_subcommand("apikey", "API keys of integration systems (events ingest only)");
+  auto* apikey = app.add_subcommand("apikey", "API keys of integration systems (events ingest, the PBX's CTI events)");
   apikey->require_subcommand(1);
   auto* apikey_add = apikey->add_subcommand("add", "Create a key and print it once");
   apikey_add->add_option("--db", db, "Database file")->required();
   apikey_add->add_option("--name", apikey_name, "Which system uses it")->required();
+  std::vector<std::string> apikey_permissions;
+  apikey_add->add_option("--permission", apikey_permissions,
+                         "What the key may do: events (POST /events, the default), cti (the PBX's POST /cti); repeatable");
 
   std::string calendar_file;
   int calendar_year = 0;
@@ -251,7 +254,7 @@ int main(int argc, char** argv) {
   if (*train) return RunTrain(train_args);
   if (*model) return RunModel(db, model_name);
   if (*serve) return RunServe(serve_args);
-  if (*apikey_add) return RunApiKeyAdd(db, apikey_name);
+  if (*apikey_add) return RunApiKeyAdd(db, apikey_name, apikey_permissions);
   if (*user_add) return RunUserAdd(user_args);
   if (*user_list) return RunUserList(db);
   if (*audit_verify) return RunAuditVerify(db, audit_key_file, checkpoint_file, expect_head);

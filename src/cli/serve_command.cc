@@ -75,7 +75,17 @@ int RunServe(const ServeArgs& args) {
   return kExitOk;
 }
 
-int RunApiKeyAdd(const std::string& db, const std::string& name) {
+int RunApiKeyAdd(const std::string& db, const std::string& name, const std::vector<std::string>& permissions) {
+  // What each --permission lets a key do; one key may have several.
+  std::string scopes;
+  for (const std::string& permission : permissions.empty() ? std::vector<std::string>{"events"} : permissions) {
+    std::string scope = permission == "events" ? "events:write" : permission == "cti" ? "cti" : "";
+    if (scope.empty()) {
+      std::fprintf(stderr, "error: --permission: '%s' is not one of: events, cti\n", permission.c_str());
+      return kExitUsage;
+    }
+    if (scopes.find(scope) == std::string::npos) scopes += (scopes.empty() ? "" : " ") + scope;
+  }
   auto store = OpenStore(db, {.migrate = true, .create = false});
   if (!store.ok()) return Fail(store.status());
   ApiKey key;
@@ -83,13 +93,13 @@ int RunApiKeyAdd(const std::string& db, const std::string& name) {
   std::string secret = "fk_" + key.key_id + "_" + RandomToken(24);
   key.name = name;
   key.key_hash = Sha256Hex(secret);
-  key.scopes = "events:write";
+  key.scopes = scopes;
   key.created_at = CurrentTime();
   Status added = (*store)->AddApiKey(key);
   if (!added.ok()) return Fail(added);
   std::printf("%s\n", secret.c_str());
-  std::fprintf(stderr, "API key %s for '%s' (events ingest only). It is shown once: store it now.\n",
-               key.key_id.c_str(), name.c_str());
+  std::fprintf(stderr, "API key %s for '%s' (%s). It is shown once: store it now.\n", key.key_id.c_str(),
+               name.c_str(), scopes.c_str());
   return kExitOk;
 }
 

@@ -85,7 +85,9 @@ struct Ticket {
   std::string owner;  // login; empty = unassigned
   std::string team;   // e.g. "call_center", a branch id
   std::string complaint_category;  // complaints: fees, service, system, advice, other
-  int64_t call_id = 0;             // the call it was opened from, 0 when none
+  std::string call_id;             // the PBX's id of the call it was opened from, "" when none
+  int64_t script_id = 0;           // the service script shown and used, and its version (0: none)
+  int64_t script_version = 0;
   std::string created_by;
   Timestamp created_at;
   Timestamp updated_at;

@@ -96,6 +96,11 @@ Reply ApiClient::Patch(const std::string& path, const std::string& body, const s
   return Wrap(client_.Patch(path, With(extra), body, type.c_str()));
 }
 
+Reply ApiClient::Put(const std::string& path, const std::string& body, const std::string& type,
+                     const httplib::Headers& extra) {
+  return Wrap(client_.Put(path, With(extra), body, type.c_str()));
+}
+
 Reply ApiClient::Login(const std::string& login, const std::string& password) {
   Reply reply = Post("/api/v1/auth/login", "{\"login\":\"" + login + "\",\"password\":\"" + password + "\"}");
   if (reply.status == 200) token_ = std::string(std::string_view(reply.json["token"]));

@@ -41,6 +41,8 @@ class ApiClient {
              const httplib::Headers& extra = {});
   Reply Patch(const std::string& path, const std::string& body, const std::string& type = "application/json",
               const httplib::Headers& extra = {});
+  Reply Put(const std::string& path, const std::string& body, const std::string& type = "application/json",
+            const httplib::Headers& extra = {});
   // Signs in and keeps the token for later requests.
   Reply Login(const std::string& login, const std::string& password);
 

@@ -41,6 +41,16 @@ inline int64_t PathId(const HttpRequest& request, std::string_view param, std::s
   return id;
 }
 
+// A positive whole number field (ids, versions); 422 naming it otherwise.
+inline int64_t PositiveInt(const JsonField& f) {
+  int64_t value = 0;
+  auto [end, error] = std::from_chars(f.text.data(), f.text.data() + f.text.size(), value);
+  if (f.kind != JsonField::kNumber || error != std::errc() || end != f.text.data() + f.text.size() || value <= 0) {
+    throw ApiError{422, "invalid", "must be a positive whole number", f.name};
+  }
+  return value;
+}
+
 // A failed store or audit write becomes the error answer.
 inline void Check(const Status& status) {
   if (!status.ok()) ThrowStatus(status);

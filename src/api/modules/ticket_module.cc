@@ -9,12 +9,16 @@
 #include "api/audit_recorder.h"
 #include "api/modules/module_support.h"
 #include "api/modules/knowledge_module.h"
+#include "api/modules/call_center_module.h"
 #include "api/modules/return_visit_module.h"
+#include "api/modules/script_module.h"
 #include "api/request_json.h"
 #include "api/route_support.h"
 #include "core/json_writer.h"
 #include "service/tickets/sla_clock.h"
 #include "storage/calendar_store.h"
+#include "storage/call_store.h"
+#include "storage/script_store.h"
 #include "storage/ticket_store.h"
 
 namespace fincrm {
@@ -92,6 +96,20 @@ class TicketModule final : public ServiceModule {
     return calendar_;
   }
 
+  // The script version used: the current one when only the script is named; a version
+  // that was never stored is refused.
+  void RecordScript(Ticket& ticket) {
+    if (!ticket.script_id) {
+      if (ticket.script_version) throw ApiError{422, "invalid", "needs script_id", "script_version"};
+      return;
+    }
+    ScriptStore& scripts = scripts_.Get();
+    auto script = ticket.script_version ? scripts.GetVersion(ticket.script_id, ticket.script_version)
+                                        : scripts.Get(ticket.script_id);
+    if (!script.ok()) throw ApiError{422, "invalid", script.status().message(), "script_id"};
+    ticket.script_version = script->version;
+  }
+
   static int64_t TicketId(const HttpRequest& request) { return PathId(request, "ticket_id", "ticket"); }
 
   // The ticket if the caller may see it: out of scope answers as unknown.
@@ -143,6 +161,9 @@ class TicketModule final : public ServiceModule {
         .Field("owner", t.owner)
         .Field("team", t.team)
         .Field("complaint_category", t.complaint_category)
+        .Field("call_id", t.call_id)
+        .Field("script_id", t.script_id)
+        .Field("script_version", t.script_version)
         .Field("created_by", t.created_by);
     WriteTime(json, "created_at", t.created_at);
     WriteTime(json, "updated_at", t.updated_at);
@@ -184,7 +205,18 @@ class TicketModule final : public ServiceModule {
       else if (f.name == "owner") ticket.owner = Text(f, kMaxShortField);
       else if (f.name == "team") ticket.team = Text(f, kMaxShortField);
       else if (f.name == "complaint_category") ticket.complaint_category = Text(f, kMaxShortField);
+      else if (f.name == "call_id") ticket.call_id = Text(f, 128);
+      else if (f.name == "script_id") ticket.script_id = PositiveInt(f);
+      else if (f.name == "script_version") ticket.script_version = PositiveInt(f);
       else throw ApiError{422, "invalid", "unknown field", f.name};
+    }
+    RecordScript(ticket);
+    if (!ticket.call_id.empty()) {
+      auto from = calls_.Get().Get(ticket.call_id);
+      if (!from.ok() || (!from->customer_id.empty() && from->customer_id != ticket.customer_id)) {
+        throw ApiError{422, "invalid", "no call '" + ticket.call_id + "' of this customer", "call_id"};
+      }
+      if (ticket.channel.empty()) ticket.channel = "phone";
     }
     if (ticket.customer_id.empty()) throw ApiError{422, "invalid", "is required", "customer_id"};
     if (!has_type) throw ApiError{422, "invalid", "is required", "type"};
@@ -377,6 +409,8 @@ class TicketModule final : public ServiceModule {
   }
 
   ModuleEnvironment environment_;
+  PerThread<CallStore> calls_{[this] { return OpenCallStore(environment_.db_path); }};
+  PerThread<ScriptStore> scripts_{[this] { return OpenScriptStore(environment_.db_path); }};
   std::mutex stores_mutex_;
   std::unordered_map<std::thread::id, ThreadStores> stores_;
   std::mutex calendar_mutex_;
@@ -393,6 +427,8 @@ std::vector<std::unique_ptr<ServiceModule>> DefaultServiceModules() {
   modules.push_back(MakeTicketModule());
   modules.push_back(MakeReturnVisitModule());
   modules.push_back(MakeKnowledgeModule());
+  modules.push_back(MakeCallCenterModule());
+  modules.push_back(MakeScriptModule());
   return modules;
 }
 

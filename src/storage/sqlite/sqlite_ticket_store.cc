@@ -80,17 +80,27 @@ INSERT INTO sla_policies VALUES
   (70, 'low', NULL, NULL, NULL, NULL, 390, 780, 3250, 80);
 )sql";
 
+// The PBX's call ids are text: migration 1's integer call_id stays unused (always 0).
+constexpr std::string_view kTicketCallsAndScripts = R"sql(
+ALTER TABLE tickets ADD COLUMN source_call_id TEXT;
+ALTER TABLE tickets ADD COLUMN script_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN script_version INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX tickets_by_call ON tickets(source_call_id) WHERE source_call_id IS NOT NULL;
+)sql";
+
 constexpr Migration kTicketMigrations[] = {
     {1, "service tickets, their change history and SLA policies", kTicketSchema},
+    {2, "the call a ticket was opened from and the script version used", kTicketCallsAndScripts},
 };
 
 constexpr std::string_view kColumns =
     "ticket_id, customer_id, branch_id, broker_id, type, priority, state, channel, subject, description, owner, "
-    "team, complaint_category, call_id, created_by, created_at, updated_at, sla_policy, first_response_seconds, "
-    "resolution_seconds, warn_percent, first_response_due, first_responded_at, elapsed_seconds, clock_since, "
-    "resolution_due, resolved_at, breached, escalation_level";
+    "team, complaint_category, source_call_id, created_by, created_at, updated_at, sla_policy, "
+    "first_response_seconds, resolution_seconds, warn_percent, first_response_due, first_responded_at, "
+    "elapsed_seconds, clock_since, resolution_due, resolved_at, breached, escalation_level, script_id, "
+    "script_version";
 
-// Binds the ticket's columns 2..29 (1 is the id).
+// Binds the ticket's columns 2..31 (1 is the id).
 void BindTicket(SqliteStatement& s, const Ticket& t) {
   s.Bind(2, std::string_view(t.customer_id));
   s.Bind(3, t.branch_id);
@@ -120,6 +130,8 @@ void BindTicket(SqliteStatement& s, const Ticket& t) {
   s.Bind(27, t.sla.resolved_at);
   s.Bind(28, int64_t{t.sla.breached});
   s.Bind(29, int64_t{t.sla.escalation_level});
+  s.Bind(30, t.script_id);
+  s.Bind(31, t.script_version);
 }
 
 Ticket ReadTicket(const SqliteStatement& s) {
@@ -157,6 +169,8 @@ Ticket ReadTicket(const SqliteStatement& s) {
   t.sla.breached = number != 0;
   s.Read(28, number);
   t.sla.escalation_level = static_cast<int>(number);
+  s.Read(29, t.script_id);
+  s.Read(30, t.script_version);
   return t;
 }
 
@@ -169,7 +183,7 @@ class SqliteTicketStore final : public TicketStore {
     FINCRM_RETURN_IF_ERROR(transaction.Begin());
     auto insert = db_->Prepared("INSERT INTO tickets(" + std::string(kColumns) +
                                 ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                                "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)");
+                                "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)");
     if (!insert.ok()) return insert.status();
     BindTicket(**insert, ticket);
     FINCRM_RETURN_IF_ERROR(StepStatus(*db_, (*insert)->Step(), "storing the ticket"));
@@ -187,18 +201,19 @@ class SqliteTicketStore final : public TicketStore {
     std::string sql = "UPDATE tickets SET ";
     constexpr std::string_view kNames[] = {
         "customer_id", "branch_id", "broker_id", "type", "priority", "state", "channel", "subject", "description",
-        "owner", "team", "complaint_category", "call_id", "created_by", "created_at", "updated_at", "sla_policy",
+        "owner", "team", "complaint_category", "source_call_id", "created_by", "created_at", "updated_at", "sla_policy",
         "first_response_seconds", "resolution_seconds", "warn_percent", "first_response_due", "first_responded_at",
-        "elapsed_seconds", "clock_since", "resolution_due", "resolved_at", "breached", "escalation_level"};
+        "elapsed_seconds", "clock_since", "resolution_due", "resolved_at", "breached", "escalation_level", "script_id",
+        "script_version"};
     for (size_t i = 0; i < std::size(kNames); ++i) {
       sql += (i ? ", " : "") + std::string(kNames[i]) + " = ?" + std::to_string(i + 2);
     }
-    sql += " WHERE ticket_id = ?1 AND updated_at = ?30";
+    sql += " WHERE ticket_id = ?1 AND updated_at = ?32";
     auto update = db_->Prepared(sql);
     if (!update.ok()) return update.status();
     (*update)->Bind(1, ticket.ticket_id);
     BindTicket(**update, ticket);
-    (*update)->Bind(30, expected_updated_at);
+    (*update)->Bind(32, expected_updated_at);
     FINCRM_RETURN_IF_ERROR(StepStatus(*db_, (*update)->Step(), "updating the ticket"));
     if (db_->Changes() != 1) {
       return FailedPrecondition("ticket " + std::to_string(ticket.ticket_id) +
