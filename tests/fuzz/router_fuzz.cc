@@ -74,7 +74,7 @@ class Harness {
       users_.push_back(user);
     }
     api_key_ = "fk_fuzzkey_" + RandomToken(16);
-    if (!(*store)->AddApiKey({"fuzzkey", "fuzz feed", Sha256Hex(api_key_), "events:write", 0, CurrentTime()}).ok()) {
+    if (!(*store)->AddApiKey({"fuzzkey", "fuzz feed", Sha256Hex(api_key_), "events:write cti", 0, CurrentTime()}).ok()) {
       Die("api key");
     }
     store->reset();
@@ -123,6 +123,7 @@ class Harness {
     if (who == 7) request.api_key = api_key_;
 
     HttpResponse response = server_->Serve(request);
+    if (response.stream) response.stream->ClientGone();  // no client reads it here
     if (response.status < 200 || response.status > 599 || (response.status >= 500 && response.status != 503)) {
       std::fprintf(stderr, "%s %s answered %d: %s\n", request.method.c_str(), request.path.c_str(), response.status,
                    response.body.c_str());
