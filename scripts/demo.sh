@@ -44,6 +44,9 @@ add_login manager branch_manager --branch "$branch"
 add_login broker broker --staff-id "$broker"
 add_login agent agent
 add_login compliance compliance
+# A month of the service center's work on the demo: calls (wrapped up, on the
+# customers' timelines), callbacks and tickets with their SLA outcomes; once.
+"$fincrm" demo-service --db "$db"
 
 cat <<MESSAGE
 

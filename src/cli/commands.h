@@ -135,6 +135,8 @@ struct ServeArgs {
 };
 int RunServe(const ServeArgs& args);
 // Prints a new integration API key (ingest only) once.
+// The demo's month of calls, callbacks and tickets (service/demo); --now ends it.
+int RunDemoService(const std::string& db, uint64_t seed, const std::string& now);
 // --permission: events (POST /events, the default), cti (the PBX's POST /cti).
 int RunApiKeyAdd(const std::string& db, const std::string& name, const std::vector<std::string>& permissions);
 }  // namespace fincrm

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "service/demo/service_demo.h"
 #include "service/jobs/service_jobs.h"
 #include "storage/job_store.h"
 #include "storage/open_store.h"
@@ -81,6 +82,37 @@ int RunJobsRunOnce(const std::string& db, const std::string& name, const std::st
               static_cast<long long>(run->ended_at.seconds - run->started_at.seconds),
               static_cast<long long>(run->rows_touched), run->message.c_str());
   return run->outcome == "ok" ? kExitOk : kExitFailure;
+}
+
+}  // namespace fincrm
+
+namespace fincrm {
+
+int RunDemoService(const std::string& db, uint64_t seed, const std::string& now_text) {
+  Timestamp now = CurrentTime();
+  if (!now_text.empty()) {
+    auto parsed = ParseTimestamp(now_text);
+    if (!parsed.ok()) return Fail(InvalidArgument(parsed.status().message(), "now"));
+    now = *parsed;
+  }
+  auto store = OpenStore(db, {.migrate = true, .create = false});
+  if (!store.ok()) return Fail(store.status());
+  ServiceDemoOptions options;
+  options.seed = seed;
+  options.now = now;
+  auto summary = GenerateServiceDemo(db, **store, options);
+  if (!summary.ok()) return Fail(summary.status());
+  if (summary->already_generated) {
+    std::printf("the demo's calls and tickets are there already: nothing added\n");
+    return kExitOk;
+  }
+  std::printf("%lld calls (%lld missed), %lld callbacks, %lld tickets: %lld resolved, %lld waiting for the customer, "
+              "%lld past an SLA target\n",
+              static_cast<long long>(summary->calls), static_cast<long long>(summary->missed_calls),
+              static_cast<long long>(summary->callbacks), static_cast<long long>(summary->tickets),
+              static_cast<long long>(summary->resolved), static_cast<long long>(summary->pending_customer),
+              static_cast<long long>(summary->breached));
+  return kExitOk;
 }
 
 }  // namespace fincrm

@@ -220,6 +220,12 @@ int main(int argc, char** argv) {
   calendar_show->add_option("--year", calendar_year, "Year to list (default: this year)");
 
   std::string job_name, job_now;
+  auto* demo_service = app.add_subcommand("demo-service", "Give the demo brokerage a month of calls, callbacks and tickets");
+  uint64_t demo_service_seed = 42;
+  std::string demo_service_now;
+  demo_service->add_option("--db", db, "Database file (a demo brokerage)")->required();
+  demo_service->add_option("--seed", demo_service_seed, "Random seed");
+  demo_service->add_option("--now", demo_service_now, "The end of the month, ISO-8601 (default: now)");
   auto* jobs = app.add_subcommand("jobs", "Scheduled jobs: SLA escalation, nightly analysis, rescoring");
   jobs->require_subcommand(1);
   auto* jobs_list = jobs->add_subcommand("list", "Each job's schedule, next run, lock holder and last run");
@@ -262,6 +268,7 @@ int main(int argc, char** argv) {
   if (*audit_keygen) return RunAuditKeygen(keygen_out);
   if (*kpi) return RunKpi(kpi_args);
   if (*calendar_import) return RunCalendarImport(db, calendar_file, audit_key_file);
+  if (*demo_service) return RunDemoService(db, demo_service_seed, demo_service_now);
   if (*jobs_list) return RunJobsList(db);
   if (*jobs_run) return RunJobsRunOnce(db, job_name, job_now);
   if (*calendar_show) {
