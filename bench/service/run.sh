@@ -38,7 +38,7 @@ start_server() {
   export FINCRM_TOKEN=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'Content-Type: application/json' \
     -d '{"login":"servicebench","password":"bench-password-1"}' | sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
 }
-stop_server() { kill $server 2>/dev/null; wait $server 2>/dev/null || true; }
+stop_server() { kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; }
 trap stop_server EXIT
 settle() {  # until the server uses under 5% of a core for two seconds in a row (at most 90 s)
   local quiet=0 before after

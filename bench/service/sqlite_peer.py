@@ -6,7 +6,9 @@ wrapper). Prints lookups/s and p50/p99 in ms.
 import sqlite3, sys, time
 
 db, phones_file, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-phones = [line.strip().replace("+86 ", "").replace("-", "") for line in open(phones_file) if line.strip()]
+from urllib.parse import unquote
+# The file holds the numbers as the PBX writes them, URL-encoded ("%2B86%20138-0013-8000").
+phones = [unquote(line.strip()).replace("+86 ", "").replace("-", "") for line in open(phones_file) if line.strip()]
 c = sqlite3.connect(db)
 queries = [
     "SELECT customer_id, name, branch_id, broker_id, status, risk_level FROM customers WHERE mobile = ?1",

@@ -64,7 +64,7 @@ ApiServer::ApiServer(ApiServerOptions options, std::vector<std::unique_ptr<Servi
   AddRoutes();
   for (auto& module : modules_) {
     for (ModuleRoute& route : module->Routes()) {
-      Add(std::move(route.method), std::move(route.pattern), route.permission, nullptr);
+      Add(std::move(route.method), std::move(route.pattern), route.permission, nullptr, route.quick);
       routes_.back().module_handler = std::move(route.handler);
     }
   }

@@ -37,6 +37,9 @@ struct ModuleRoute {
   std::string pattern;  // "/api/v1/tickets/{ticket_id}": "{name}" segments capture
   Permission permission;
   ModuleHandler handler;
+  // A few index lookups that never wait (no commit, no scan): runs on the I/O thread,
+  // saving two thread hand-offs (the screen pop).
+  bool quick = false;
 };
 
 // What the server gives a module when it starts.

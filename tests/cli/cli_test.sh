@@ -320,5 +320,12 @@ check "... naming the option" contains "$work/jobs_now.out" "now"
 check "rescoring is the server's" run 1 "$work/jobs_rescore.out" jobs run-once rescoring --db "$work/x.db"
 check "a job held by another runner is refused" bash -c "sqlite3 '$work/x.db' \"INSERT INTO job_locks VALUES ('nightly-analysis', 'other-host:1', $(($(date +%s) + 600)))\" && ! '$fincrm' jobs run-once nightly-analysis --db '$work/x.db' >'$work/jobs_held.out' 2>&1 && grep -q 'running on other-host:1' '$work/jobs_held.out'"
 
+check "a PBX key" run 0 "$work/pbx.out" apikey add --db "$work/x.db" --name pbx --permission cti
+check "... may post call events only" test "$(sqlite3 "$work/x.db" "SELECT scopes FROM api_keys WHERE name = 'pbx'")" = cti
+check "an unknown key permission is a usage error" run 2 "$work/pbx_bad.out" apikey add --db "$work/x.db" --name x --permission everything
+check "demo calls and tickets" run 0 "$work/demo_service.out" demo-service --db "$work/x.db" --now 2026-11-30T18:00:00+08:00
+check "... counted" grep -qE "^[0-9]+ calls \([0-9]+ missed\), [0-9]+ callbacks, [0-9]+ tickets" "$work/demo_service.out"
+check "... once" bash -c "'$fincrm' demo-service --db '$work/x.db' | grep -q 'nothing added'"
+
 echo "$passed passed, $failed failed"
 [[ "$failed" == 0 ]]

@@ -108,7 +108,7 @@ class CallCenterModule final : public ServiceModule {
     return {
         {"POST", "/api/v1/cti", P::kCallEvents, bind(&CallCenterModule::Cti)},
         {"GET", "/api/v1/cti/agents/{login}", P::kCallEvents, bind(&CallCenterModule::AgentReadiness)},
-        {"GET", "/api/v1/callcenter/lookup", P::kWorkCalls, bind(&CallCenterModule::Lookup)},
+        {"GET", "/api/v1/callcenter/lookup", P::kWorkCalls, bind(&CallCenterModule::Lookup), /*quick=*/true},
         {"GET", "/api/v1/callcenter/stream", P::kWorkCalls, bind(&CallCenterModule::Stream)},
         {"GET", "/api/v1/callcenter/me", P::kWorkCalls, bind(&CallCenterModule::Me)},
         {"GET", "/api/v1/callcenter/wrap-up-codes", P::kWorkCalls, bind(&CallCenterModule::Codes)},
