@@ -22,7 +22,7 @@ struct DemoCaller {
 // A moment inside the business hours of one of the last `days` working days.
 Timestamp BusinessMoment(SplitMix64& rng, const BusinessCalendar& calendar, Timestamp now, int days) {
   for (int attempt = 0; attempt < 100; ++attempt) {
-    Date day{ShanghaiDate(now).days - 1 - static_cast<int64_t>(rng.Uniform() * days)};
+    Date day{static_cast<int32_t>(ShanghaiDate(now).days - 1 - static_cast<int>(rng.Uniform() * days))};
     if (!calendar.IsWorkingDay(day)) continue;
     Timestamp opening = calendar.AddBusinessTime(ShanghaiTime(day, 0, 0, 0), 0);
     Timestamp at = calendar.AddBusinessTime(opening, static_cast<int64_t>(rng.Uniform() * 6.5 * 3600));
