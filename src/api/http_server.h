@@ -36,7 +36,7 @@ struct HttpServerOptions {
   std::string address = "127.0.0.1";
   int port = 8080;  // 0 picks a free port
   int io_threads = 2;
-  int worker_threads = 8;
+  int worker_threads = 32;
   int64_t max_body_bytes = 32 << 20;
   int idle_timeout_seconds = 60;
   int header_timeout_seconds = 10;

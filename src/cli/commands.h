@@ -118,7 +118,7 @@ struct ServeArgs {
   int rescore_seconds = 30;
   int journal_max_age_seconds = 60;
   int64_t journal_max_pending = 2000000;
-  int workers = 8;
+  int workers = 32;
   int64_t max_body_mb = 32;
   int session_idle_minutes = 30;
   int64_t view_cache_mb = 1024;

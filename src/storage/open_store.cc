@@ -1,6 +1,7 @@
 #include "storage/open_store.h"
 
 #include "storage/sqlite/sqlite_change_feed.h"
+#include "storage/sqlite/sqlite_connection.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace fincrm {
@@ -16,7 +17,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& location, StoreOptio
   if (options.server_connection) {
     // The journal's application holds the tables' write lock for up to ~10–20 s on
     // a large database; the server's other writes wait that out rather than fail.
-    sqlite3_busy_timeout(sqlite.handle(), 30000);
+    WaitWhenBusy(sqlite.handle(), 30000);
     (void)sqlite.Execute("PRAGMA wal_autocheckpoint=0");  // the server's checkpointer does it
     // Reads map the file instead of copying pages into each connection's cache: the
     // OS page cache is shared by all threads (readers, the ingest writer's id probes).

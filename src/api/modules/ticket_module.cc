@@ -14,6 +14,7 @@
 #include "api/modules/script_module.h"
 #include "api/request_json.h"
 #include "api/route_support.h"
+#include "core/group_commit.h"
 #include "core/json_writer.h"
 #include "service/tickets/sla_clock.h"
 #include "storage/calendar_store.h"
@@ -54,7 +55,12 @@ class TicketModule final : public ServiceModule {
     if (!tickets.ok()) return tickets.status();
     auto calendars = OpenCalendarStore(environment_.db_path);
     if (!calendars.ok()) return calendars.status();
+    creator_ = std::make_unique<GroupCommit<Ticket, Result<int64_t>>>("fincrm-tickets", CreateBatch(environment_.db_path));
     return Status::Ok();
+  }
+
+  void Stop() override {
+    if (creator_) creator_->Stop();
   }
 
  private:
@@ -96,6 +102,48 @@ class TicketModule final : public ServiceModule {
     return calendar_;
   }
 
+  // The group commit of new tickets: the writer thread's own connection stores each
+  // batch in one transaction; when a batch fails, its tickets are tried one by one so
+  // that one bad ticket fails alone.
+  static GroupCommit<Ticket, Result<int64_t>>::CommitBatch CreateBatch(std::string db_path) {
+    return [db_path, store = std::shared_ptr<TicketStore>()](std::vector<Ticket>& batch) mutable {
+      std::vector<Result<int64_t>> outcomes;
+      if (!store) {
+        auto opened = OpenTicketStore(db_path);
+        if (!opened.ok()) {
+          outcomes.assign(batch.size(), opened.status());
+          return outcomes;
+        }
+        store = std::move(*opened);
+      }
+      auto ids = store->CreateAll(batch);
+      if (ids.ok()) {
+        outcomes.assign(ids->begin(), ids->end());
+      } else if (batch.size() == 1) {
+        outcomes.push_back(ids.status());
+      } else {
+        for (const Ticket& ticket : batch) outcomes.push_back(store->Create(ticket));
+      }
+      return outcomes;
+    };
+  }
+
+  // The SLA policies in force, read again at most every 30 s (as the calendar).
+  std::shared_ptr<const std::vector<SlaPolicy>> PoliciesInForce(ThreadStores& stores) {
+    auto wall = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(policies_mutex_);
+      if (policies_ && wall - policies_read_ < std::chrono::seconds(30)) return policies_;
+    }
+    auto loaded = stores.tickets->Policies();
+    if (!loaded.ok()) ThrowStatus(loaded.status());
+    auto policies = std::make_shared<const std::vector<SlaPolicy>>(std::move(*loaded));
+    std::lock_guard lock(policies_mutex_);
+    policies_ = policies;
+    policies_read_ = wall;
+    return policies_;
+  }
+
   // The script version used: the current one when only the script is named; a version
   // that was never stored is refused.
   void RecordScript(Ticket& ticket) {
@@ -127,12 +175,9 @@ class TicketModule final : public ServiceModule {
     return std::move(*ticket);
   }
 
-  const SlaPolicy& PolicyFor(TicketStore& tickets, const Ticket& ticket, std::string_view tier,
-                             std::vector<SlaPolicy>& policies) {
-    auto loaded = tickets.Policies();
-    if (!loaded.ok()) ThrowStatus(loaded.status());
-    policies = std::move(*loaded);
-    const SlaPolicy* policy = MatchSlaPolicy(policies, ticket, tier);
+  SlaPolicy PolicyFor(ThreadStores& stores, const Ticket& ticket, std::string_view tier) {
+    auto policies = PoliciesInForce(stores);
+    const SlaPolicy* policy = MatchSlaPolicy(*policies, ticket, tier);
     if (!policy) throw ApiError{500, "internal", "no SLA policy matches (the last policy should match anything)", ""};
     return *policy;
   }
@@ -237,16 +282,14 @@ class TicketModule final : public ServiceModule {
     ticket.created_at = ticket.updated_at = now;
     ThreadStores& stores = Stores();
     auto calendar = Calendar(stores);
-    std::vector<SlaPolicy> policies;
-    StartSla(ticket, PolicyFor(*stores.tickets, ticket, TierOf(call.store, ticket.customer_id), policies),
-             calendar->calendar, now);
-    auto id = stores.tickets->Create(ticket, call.principal.login);
+    StartSla(ticket, PolicyFor(stores, ticket, TierOf(call.store, ticket.customer_id)), calendar->calendar, now);
+    auto id = creator_->Submit(ticket);
     if (!id.ok()) ThrowStatus(id.status());
     ticket.ticket_id = *id;
-    call.audit.Record(call.principal.login, "ticket.create", ticket.customer_id,
-                      "ticket " + std::to_string(*id) + " " + std::string(EnumCode(ticket.type)) + " " +
-                          std::string(EnumCode(ticket.priority)) + " sla " + ticket.sla.policy,
-                      call.request.remote_address);
+    Check(call.audit.RecordDurably(call.principal.login, "ticket.create", ticket.customer_id,
+                                   "ticket " + std::to_string(*id) + " " + std::string(EnumCode(ticket.type)) + " " +
+                                       std::string(EnumCode(ticket.priority)) + " sla " + ticket.sla.policy,
+                                   call.request.remote_address));
     JsonWriter json;
     WriteTicket(json, ticket, calendar->calendar, now);
     return JsonResponse(json.Take(), 201);
@@ -330,9 +373,7 @@ class TicketModule final : public ServiceModule {
     if (to_priority && *to_priority != ticket.priority) {
       record("priority", std::string(EnumCode(ticket.priority)), std::string(EnumCode(*to_priority)));
       ticket.priority = *to_priority;
-      std::vector<SlaPolicy> policies;
-      RetargetSla(ticket, PolicyFor(*stores.tickets, ticket, TierOf(call.store, ticket.customer_id), policies),
-                  calendar->calendar, now);
+      RetargetSla(ticket, PolicyFor(stores, ticket, TierOf(call.store, ticket.customer_id)), calendar->calendar, now);
     }
     if (to_state && *to_state != ticket.state) {
       if (!TicketTransitionAllowed(ticket.state, *to_state)) {
@@ -416,6 +457,10 @@ class TicketModule final : public ServiceModule {
   std::mutex calendar_mutex_;
   std::shared_ptr<const StoredCalendar> calendar_;
   std::chrono::steady_clock::time_point calendar_read_;
+  std::mutex policies_mutex_;
+  std::shared_ptr<const std::vector<SlaPolicy>> policies_;
+  std::chrono::steady_clock::time_point policies_read_;
+  std::unique_ptr<GroupCommit<Ticket, Result<int64_t>>> creator_;
 };
 
 }  // namespace

@@ -204,7 +204,7 @@ Result<ServiceDemoSummary> GenerateServiceDemo(const std::string& db_path, Store
     const SlaPolicy* policy = MatchSlaPolicy(*policies, t, "");
     if (!policy) return FailedPrecondition("no SLA policy matches a demo ticket");
     StartSla(t, *policy, calendar, at);
-    auto id = (*tickets)->Create(t, t.owner);
+    auto id = (*tickets)->Create(t);
     if (!id.ok()) return id.status();
     t.ticket_id = *id;
     ++summary.tickets;

@@ -21,7 +21,7 @@ Result<std::unique_ptr<SqliteChangeFeed>> SqliteChangeFeed::Open(const std::stri
   if (!opened.ok()) return opened.status();
   sqlite3* db = *opened;
   std::unique_ptr<SqliteChangeFeed> feed(new SqliteChangeFeed(db));
-  sqlite3_busy_timeout(db, 30000);
+  WaitWhenBusy(db, 30000);
   feed->read_ = std::make_unique<SqliteStatement>(
       db, "SELECT seq, entity, key, origin FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2");
   feed->last_ = std::make_unique<SqliteStatement>(db, "SELECT COALESCE(MAX(seq), 0) FROM change_log");

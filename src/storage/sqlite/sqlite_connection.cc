@@ -1,6 +1,31 @@
 #include "storage/sqlite/sqlite_connection.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <ctime>
+
 namespace fincrm {
+namespace {
+
+// The wait before retry `count` (0-based): 50 µs doubling to 2 ms; and the waits before it.
+int64_t BusyWaitMicros(int count) { return std::min<int64_t>(int64_t{50} << std::min(count, 6), 2000); }
+int64_t BusyWaitedMicros(int count) {
+  return count <= 6 ? 50 * ((int64_t{1} << count) - 1) : 3150 + int64_t{2000} * (count - 6);
+}
+
+int RetryWhenBusy(void* timeout_ms, int count) {
+  if (BusyWaitedMicros(count) >= reinterpret_cast<intptr_t>(timeout_ms) * int64_t{1000}) return 0;
+  int64_t wait = BusyWaitMicros(count);
+  struct timespec pause = {static_cast<time_t>(wait / 1000000), static_cast<long>(wait % 1000000) * 1000};
+  nanosleep(&pause, nullptr);
+  return 1;
+}
+
+}  // namespace
+
+void WaitWhenBusy(sqlite3* db, int timeout_ms) {
+  sqlite3_busy_handler(db, RetryWhenBusy, reinterpret_cast<void*>(static_cast<intptr_t>(timeout_ms)));
+}
 
 Result<sqlite3*> OpenSqliteFile(const std::string& path, bool create) {
   sqlite3* db = nullptr;
@@ -43,7 +68,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   std::unique_ptr<SqliteConnection> connection(new SqliteConnection(*db));
   sqlite3* handle = *db;
   // A server's writers wait out each other (and the journal's application) rather than fail.
-  sqlite3_busy_timeout(handle, 30000);
+  WaitWhenBusy(handle, 30000);
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL"}) {
     Status status = connection->Execute(pragma);
     if (!status.ok()) return Unavailable("cannot open database " + path + ": " + status.message());

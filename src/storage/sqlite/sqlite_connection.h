@@ -24,6 +24,11 @@ namespace fincrm {
 Result<sqlite3*> OpenSqliteFile(const std::string& path, bool create = false);
 // Runs SQL text (several statements allowed); Internal with SQLite's message.
 Status ExecuteSql(sqlite3* db, std::string_view sql);
+// Makes a writer that finds the write lock taken wait up to `timeout_ms` for it, retrying
+// after 50 µs and backing off to 2 ms. SQLite's own busy_timeout sleeps 1, 2, 5, 10 ms…,
+// which between the server's group-commit writers (tickets, audit) held a lock that
+// frees in a fraction of a millisecond idle for whole milliseconds.
+void WaitWhenBusy(sqlite3* db, int timeout_ms);
 
 class SqliteConnection {
  public:

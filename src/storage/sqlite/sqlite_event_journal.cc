@@ -1,4 +1,5 @@
 #include "storage/sqlite/sqlite_event_journal.h"
+#include "storage/sqlite/sqlite_connection.h"
 
 namespace fincrm {
 namespace {
@@ -29,7 +30,7 @@ Result<std::unique_ptr<SqliteEventJournal>> SqliteEventJournal::Open(const std::
     return Unavailable("cannot open the event journal " + path + ": " + message);
   }
   std::unique_ptr<SqliteEventJournal> journal(new SqliteEventJournal(db));
-  sqlite3_busy_timeout(db, 10000);
+  WaitWhenBusy(db, 10000);
   // Appends are the end of one table, so the default 4 KiB pages suit it. The WAL is
   // checkpointed every 64 MiB (the default 4 MiB made nearly every group commit of
   // 20,000 events copy its pages into the file at once).

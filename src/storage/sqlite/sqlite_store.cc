@@ -371,7 +371,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   if (!opened.ok()) return opened.status();
   sqlite3* db = *opened;
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
-  sqlite3_busy_timeout(db, 10000);
+  WaitWhenBusy(db, 10000);
   // 16 KiB pages (set before the first table; ignored for existing files): bulk
   // inserts measured 30% faster than with 4 KiB pages, with shallower B-trees.
   for (const char* pragma :

@@ -178,20 +178,28 @@ class SqliteTicketStore final : public TicketStore {
  public:
   explicit SqliteTicketStore(std::unique_ptr<SqliteConnection> db) : db_(std::move(db)) {}
 
-  Result<int64_t> Create(const Ticket& ticket, const std::string& actor) override {
+  Result<std::vector<int64_t>> CreateAll(const std::vector<Ticket>& tickets) override {
     SqliteConnection::Transaction transaction(*db_);
     FINCRM_RETURN_IF_ERROR(transaction.Begin());
     auto insert = db_->Prepared("INSERT INTO tickets(" + std::string(kColumns) +
                                 ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
                                 "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)");
     if (!insert.ok()) return insert.status();
-    BindTicket(**insert, ticket);
-    FINCRM_RETURN_IF_ERROR(StepStatus(*db_, (*insert)->Step(), "storing the ticket"));
-    int64_t id = db_->LastInsertId();
-    FINCRM_RETURN_IF_ERROR(
-        AppendHistory({{id, ticket.created_at, actor, "created", "", std::string(EnumCode(ticket.state))}}));
+    std::vector<int64_t> ids;
+    ids.reserve(tickets.size());
+    std::vector<TicketChange> created;
+    created.reserve(tickets.size());
+    for (const Ticket& ticket : tickets) {
+      (*insert)->Reset();
+      BindTicket(**insert, ticket);
+      FINCRM_RETURN_IF_ERROR(StepStatus(*db_, (*insert)->Step(), "storing the ticket"));
+      ids.push_back(db_->LastInsertId());
+      created.push_back({ids.back(), ticket.created_at, ticket.created_by, "created", "",
+                         std::string(EnumCode(ticket.state))});
+    }
+    FINCRM_RETURN_IF_ERROR(AppendHistory(created));
     FINCRM_RETURN_IF_ERROR(transaction.Commit());
-    return id;
+    return ids;
   }
 
   Status Update(const Ticket& ticket, Timestamp expected_updated_at,

@@ -1,0 +1,77 @@
+// Ticket creation in batches (the group commit's storage half): ids in order, each
+// ticket's "created" entry by its creator, and a batch with one bad ticket stores none.
+#include "storage/ticket_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "storage/open_store.h"
+#include "support/temp_dir.h"
+
+namespace fincrm {
+namespace {
+
+Ticket NewTicket(const std::string& customer, const std::string& creator) {
+  Ticket t;
+  t.customer_id = customer;
+  t.subject = "咨询转账到账时间";
+  t.created_by = creator;
+  t.created_at = t.updated_at = Timestamp{1'764'000'000};
+  t.sla.policy = "default";
+  return t;
+}
+
+class TicketStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(OpenStore(db_).ok());  // creates the database file
+    auto tickets = OpenTicketStore(db_);
+    ASSERT_TRUE(tickets.ok()) << tickets.status().ToString();
+    tickets_ = std::move(*tickets);
+  }
+  testing::TempDir dir_;
+  std::string db_ = dir_.File("tickets.db");
+  std::unique_ptr<TicketStore> tickets_;
+};
+
+TEST_F(TicketStoreTest, ABatchGetsIdsInOrderAndEachItsCreator) {
+  auto ids = tickets_->CreateAll({NewTicket("C1", "agent1"), NewTicket("C2", "agent2"), NewTicket("C3", "agent1")});
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  ASSERT_EQ(ids->size(), 3u);
+  EXPECT_LT((*ids)[0], (*ids)[1]);
+  EXPECT_LT((*ids)[1], (*ids)[2]);
+  auto second = tickets_->Get((*ids)[1]);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->customer_id, "C2");
+  auto history = tickets_->History((*ids)[1]);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].field, "created");
+  EXPECT_EQ((*history)[0].actor, "agent2");
+  auto single = tickets_->Create(NewTicket("C4", "agent3"));
+  ASSERT_TRUE(single.ok());
+  EXPECT_GT(*single, (*ids)[2]);
+}
+
+TEST_F(TicketStoreTest, ABatchWithOneBadTicketStoresNone) {
+  // The database refuses one ticket, as a full disk or a constraint would.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER refuse BEFORE INSERT ON tickets WHEN NEW.customer_id = 'BAD' "
+                         "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto ids = tickets_->CreateAll({NewTicket("C1", "agent1"), NewTicket("BAD", "agent2"), NewTicket("C3", "agent1")});
+  ASSERT_FALSE(ids.ok());
+  EXPECT_NE(ids.status().message().find("refused"), std::string::npos) << ids.status().ToString();
+  TicketQuery everything;
+  everything.limit = 10;
+  auto listed = tickets_->List(everything);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty());
+}
+
+}  // namespace
+}  // namespace fincrm
