@@ -140,17 +140,27 @@ Status ApiServer::Start() {
     if (result.outcome == EventOutcome::kRejected) return InvalidArgument(result.message, result.field);
     return Status::Ok();
   };
+  // The modules declare their jobs and handlers before they start.
+  ServiceJobOptions job_options = options_.jobs;
+  job_options.rescore = [this]() -> Result<int> { return live_->ready() ? live_->RescoreNow() : Result<int>(0); };
+  job_options.rescore_every_seconds = options_.live.rescore_seconds;
+  std::vector<Job> jobs = SchedulerJobs(job_options, modules_);
+  std::vector<ModuleEventHandler> handlers;
   for (auto& module : modules_) {
-    Status started = module->Start({options_.db_path, audit_.get(), options_.business_clock, record_interaction});
+    for (ModuleEventHandler& handler : module->EventHandlers()) handlers.push_back(std::move(handler));
+  }
+  events_ = std::make_unique<ModuleEventBus>(std::move(handlers));
+  ModuleEnvironment environment{options_.db_path, audit_.get(), options_.business_clock, record_interaction,
+                                [bus = events_.get()](ModuleEvent event) { bus->Publish(std::move(event)); }};
+  for (auto& module : modules_) {
+    Status started = module->Start(environment);
     if (!started.ok()) {
       return Status(started.code(), "the " + std::string(module->name()) + " module: " + started.message());
     }
   }
+  events_->Start();
   if (options_.scheduler) {
-    ServiceJobOptions jobs = options_.jobs;
-    jobs.rescore = [this]() -> Result<int> { return live_->ready() ? live_->RescoreNow() : Result<int>(0); };
-    jobs.rescore_every_seconds = options_.live.rescore_seconds;
-    scheduler_ = std::make_unique<Scheduler>(options_.db_path, ServiceJobs(jobs), ThisRunner(), options_.business_clock);
+    scheduler_ = std::make_unique<Scheduler>(options_.db_path, std::move(jobs), ThisRunner(), options_.business_clock);
     FINCRM_RETURN_IF_ERROR(scheduler_->Start());
   }
   auto feed = OpenChangeFeed(options_.db_path);
@@ -261,6 +271,7 @@ void ApiServer::Stop() {
   if (live_) live_->Stop();
   if (audit_) audit_->Stop();
   if (webhooks_) webhooks_->Stop();
+  if (events_) events_->Stop();  // before the modules whose handlers it runs
   for (auto& module : modules_) module->Stop();
   {
     std::lock_guard lock(checkpoint_mutex_);

@@ -21,6 +21,7 @@
 #include "api/audit_recorder.h"
 #include "api/customer_view_cache.h"
 #include "api/http_server.h"
+#include "api/module_event_bus.h"
 #include "api/search_guard.h"
 #include "api/service_module.h"
 #include "api/sessions.h"
@@ -84,6 +85,7 @@ class ApiServer {
   // Every route as "METHOD /pattern", for the check that the OpenAPI document covers them.
   std::vector<std::string> RouteList() const;
   AuditRecorder& audit() { return *audit_; }
+  ModuleEventBus& module_events() { return *events_; }
 
   struct Context;  // one request: the request, its principal, this thread's store
   using Handler = HttpResponse (ApiServer::*)(Context&);
@@ -194,6 +196,7 @@ class ApiServer {
 
   ApiServerOptions options_;
   std::vector<std::unique_ptr<ServiceModule>> modules_;
+  std::unique_ptr<ModuleEventBus> events_;
   std::vector<Route> routes_;
   std::unique_ptr<SessionRegistry> sessions_;
   std::unique_ptr<SearchGuard> search_guard_;

@@ -3,7 +3,8 @@
 // core. At construction a module declares its routes, each with the permission the
 // server's single gate checks before the handler runs (a handler never checks roles);
 // at start it opens its own stores (applying its own migrations) and starts whatever
-// runs in the background; at stop it finishes. docs/modules.md shows how to write one.
+// runs in the background; it declares the scheduled jobs it brings and the events of
+// other modules it reacts to; at stop it finishes. docs/modules.md shows how to write one.
 #pragma once
 
 #include <functional>
@@ -17,6 +18,7 @@
 #include "core/date_time.h"
 #include "core/interaction.h"
 #include "core/status.h"
+#include "service/jobs/service_jobs.h"
 
 namespace fincrm {
 
@@ -42,6 +44,23 @@ struct ModuleRoute {
   bool quick = false;
 };
 
+// Something that happened in a module that others may react to: "ticket.created" and
+// "ticket.resolved" (subject_id the ticket, kind its type) so far.
+struct ModuleEvent {
+  std::string type;
+  std::string customer_id;
+  int64_t subject_id = 0;
+  std::string kind;
+  Timestamp at;
+};
+// Runs on the server's event thread (fincrm-events), after the publishing request has
+// been answered: a failure is logged, and the daily jobs are what guarantee the
+// outcome (a handler gives immediacy, not durability).
+struct ModuleEventHandler {
+  std::string type;
+  std::function<Status(const ModuleEvent&)> handle;
+};
+
 // What the server gives a module when it starts.
 struct ModuleEnvironment {
   std::string db_path;
@@ -51,6 +70,8 @@ struct ModuleEnvironment {
   // Puts a contact on the customer's timeline through the server's event ingest (so the
   // live aggregates count it like any other); idempotent by interaction_id.
   std::function<Status(const Interaction&)> record_interaction;
+  // Hands an event to the modules that handle its type; never waits for them.
+  std::function<void(ModuleEvent)> publish = [](ModuleEvent) {};
 };
 
 class ServiceModule {
@@ -62,7 +83,18 @@ class ServiceModule {
   // Opens the module's stores (migrating them) and starts its background work.
   virtual Status Start(const ModuleEnvironment& environment) = 0;
   virtual void Stop() {}
+  // The jobs the module brings to the server's scheduler (and `fincrm jobs`): called
+  // before Start, so a job opens what it needs from its JobContext.
+  virtual std::vector<Job> Jobs(const ServiceJobOptions&) { return {}; }
+  // The events it reacts to; read once, before Start (a handler runs only once every
+  // module has started).
+  virtual std::vector<ModuleEventHandler> EventHandlers() { return {}; }
 };
+
+// The scheduler's jobs: the server's own (service_jobs.h: the nightly analysis and
+// rescoring) and each module's.
+std::vector<Job> SchedulerJobs(const ServiceJobOptions& options,
+                               const std::vector<std::unique_ptr<ServiceModule>>& modules);
 
 // The modules a server runs unless told otherwise: the service center's.
 std::vector<std::unique_ptr<ServiceModule>> DefaultServiceModules();

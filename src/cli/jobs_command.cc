@@ -2,6 +2,7 @@
 // one job run now (for cron, or tests with --now).
 #include <cstdio>
 
+#include "api/service_module.h"
 #include "cli/commands.h"
 #include "service/demo/service_demo.h"
 #include "service/jobs/service_jobs.h"
@@ -17,7 +18,7 @@ std::vector<Job> CommandLineJobs(const std::string& nightly_at) {
     auto minute = ParseTimeOfDay(nightly_at);
     if (minute.ok()) options.nightly_analysis_minute = *minute;
   }
-  return ServiceJobs(options);
+  return SchedulerJobs(options, DefaultServiceModules());
 }
 
 std::string When(Timestamp at) { return at.seconds ? FormatTimestamp(at) : std::string("-"); }

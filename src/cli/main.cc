@@ -231,7 +231,7 @@ int main(int argc, char** argv) {
   auto* jobs_list = jobs->add_subcommand("list", "Each job's schedule, next run, lock holder and last run");
   jobs_list->add_option("--db", db, "Database file")->required();
   auto* jobs_run = jobs->add_subcommand("run-once", "Run one job now (as the scheduler would) and record the run");
-  jobs_run->add_option("name", job_name, "Job: sla-escalation, nightly-analysis")->required();
+  jobs_run->add_option("name", job_name, "Job: sla-escalation, return-visit-planning, nightly-analysis")->required();
   jobs_run->add_option("--db", db, "Database file")->required();
   jobs_run->add_option("--now", job_now, "The job's clock, ISO-8601 (default: now)");
 

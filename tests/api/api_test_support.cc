@@ -167,7 +167,7 @@ void DemoServer::StartServer() {
   options.sessions.attempts_per_minute_per_address = 100000;  // SessionRateLimit tests the limit itself
   options.scheduler = false;  // tests run jobs explicitly (the scheduler's own tests turn it on)
   if (adjust) adjust(options);
-  server = std::make_unique<ApiServer>(options);
+  server = std::make_unique<ApiServer>(options, modules ? modules() : DefaultServiceModules());
   Status started = server->Start();
   ASSERT_TRUE(started.ok()) << started.message();
   port = server->port();

@@ -67,6 +67,8 @@ struct DemoServer {
   int port = 0;
   EventIngestorOptions ingest;  // set before Start
   std::function<void(ApiServerOptions&)> adjust;  // changes to the server's options, before Start
+  // The modules the server runs (DefaultServiceModules() when unset), made at each start.
+  std::function<std::vector<std::unique_ptr<ServiceModule>>()> modules;
 
   // A client signed in as `login` (EXPECTs the sign-in to succeed).
   ApiClient As(const std::string& login) const;

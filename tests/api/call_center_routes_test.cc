@@ -204,7 +204,7 @@ TEST_F(CallCenterRoutesTest, ACallFromScreenPopToEscalation) {
   SetNow("2026-03-04T09:00:00+08:00");
   ASSERT_EQ(agent.Patch("/api/v1/tickets/" + ticket_id, R"({"state":"open"})").status, 200);
   SetNow("2026-03-04T16:01:00+08:00");
-  Scheduler jobs(demo_->db, ServiceJobs({}), "test-runner", [] { return Timestamp{g_now}; });
+  Scheduler jobs(demo_->db, SchedulerJobs({}, DefaultServiceModules()), "test-runner", [] { return Timestamp{g_now}; });
   auto run = jobs.RunOnce("sla-escalation", Timestamp{g_now});
   ASSERT_TRUE(run.ok());
   EXPECT_EQ(int64_t(agent.Get("/api/v1/tickets/" + ticket_id).json["sla"]["escalation_level"]), 1);

@@ -45,7 +45,7 @@ TEST(ReturnVisitRoutesTest, PlanningListsAttemptsAndQuotas) {
   g_now = ShanghaiTime(Date{DaysFromCivil(next_year, next_month, 20)}, 10, 0, 0).seconds;
   Date last_month_start{DaysFromCivil(year, month, 1)}, this_month_start{DaysFromCivil(next_year, next_month, 1)};
 
-  Scheduler jobs(demo.db, ServiceJobs({}), "test-runner", [] { return Timestamp{g_now}; });
+  Scheduler jobs(demo.db, SchedulerJobs({}, DefaultServiceModules()), "test-runner", [] { return Timestamp{g_now}; });
   auto run = jobs.RunOnce("return-visit-planning", Timestamp{g_now});
   ASSERT_TRUE(run.ok()) << run.status().ToString();
   ASSERT_EQ(run->outcome, "ok") << run->message;

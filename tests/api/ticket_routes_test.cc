@@ -175,7 +175,7 @@ TEST_F(TicketRoutesTest, ABreachEscalatesToTheBranchManagerThenHeadOfficeWithSig
                                                   R"(","event_types":"sla_breach"})");
   ASSERT_EQ(hook.status, 201) << hook.body;
 
-  Scheduler jobs(demo_->db, ServiceJobs({}), "test-runner", [] { return Timestamp{g_now}; });
+  Scheduler jobs(demo_->db, SchedulerJobs({}, DefaultServiceModules()), "test-runner", [] { return Timestamp{g_now}; });
   auto escalate = [&] {
     auto run = jobs.RunOnce("sla-escalation", Timestamp{g_now});
     EXPECT_TRUE(run.ok()) << run.status().ToString();
@@ -343,6 +343,34 @@ TEST_F(TicketRoutesTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
   ASSERT_EQ(calendar.status, 200) << calendar.body;
   EXPECT_EQ(int64_t(calendar.json["version"]), 1);
   EXPECT_EQ(calendar.json["days"].get_array().size(), 7u);
+}
+
+// Modules react to one another's events: a complaint resolved through the tickets
+// module has its return visit planned by the return-visit module at once, not at the
+// next morning's planning job; a resolved inquiry gets none.
+TEST_F(TicketRoutesTest, AResolvedComplaintHasItsReturnVisitPlannedAtOnce) {
+  SetNow("2026-03-02T10:00:00+08:00");
+  ApiClient agent = As("agent");
+  std::string customer = FirstCustomerOf(demo_->db, "1 = 1");
+  std::string complaint = Create(agent, customer, "complaint", "normal");
+  std::string inquiry = Create(agent, customer, "inquiry", "normal");
+  for (const std::string& id : {complaint, inquiry}) {
+    ASSERT_EQ(agent.Patch("/api/v1/tickets/" + id, R"({"state":"open"})").status, 200);
+    ASSERT_EQ(agent.Patch("/api/v1/tickets/" + id, R"({"state":"resolved"})").status, 200);
+  }
+  demo_->server->module_events().Drain();
+  EXPECT_EQ(demo_->server->module_events().failed(), 0);
+  Reply visits = agent.Get("/api/v1/return-visits?customer_id=" + customer + "&limit=1000");
+  ASSERT_EQ(visits.status, 200) << visits.body;
+  int complaint_visits = 0, inquiry_visits = 0;
+  std::string due_on;
+  for (auto v : visits.json["items"].get_array()) {
+    if (Str(v["source"]) == "ticket:" + complaint) ++complaint_visits, due_on = Str(v["due_on"]);
+    inquiry_visits += Str(v["source"]) == "ticket:" + inquiry;
+  }
+  EXPECT_EQ(complaint_visits, 1) << visits.body;
+  EXPECT_EQ(inquiry_visits, 0);
+  EXPECT_EQ(due_on, "2026-03-09") << "five trading days after Monday 2 March";
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 #include "api/audit_recorder.h"
 #include "api/modules/module_support.h"
 #include "api/request_json.h"
+#include "service/return_visits/visit_planner.h"
+#include "storage/calendar_store.h"
 #include "storage/return_visit_store.h"
+#include "storage/ticket_store.h"
 
 namespace fincrm {
 namespace {
@@ -35,7 +38,39 @@ class ReturnVisitModule final : public ServiceModule {
     return visits.ok() ? Status::Ok() : visits.status();
   }
 
+  std::vector<Job> Jobs(const ServiceJobOptions& options) override {
+    planning_ = options.visits;
+    return {ReturnVisitPlanningJob(options)};
+  }
+
+  // A resolved complaint gets its visit at once, not at the next morning's planning.
+  std::vector<ModuleEventHandler> EventHandlers() override {
+    return {{"ticket.resolved", [this](const ModuleEvent& event) { return PlanComplaintVisit(event); }}};
+  }
+
  private:
+  // On the event thread only, which owns these stores.
+  Status PlanComplaintVisit(const ModuleEvent& event) {
+    if (event.kind != EnumCode(TicketType::kComplaint)) return Status::Ok();
+    if (!event_stores_.tickets) {
+      auto tickets = OpenTicketStore(environment_.db_path);
+      if (!tickets.ok()) return tickets.status();
+      auto calendars = OpenCalendarStore(environment_.db_path);
+      if (!calendars.ok()) return calendars.status();
+      auto visits = OpenReturnVisitStore(environment_.db_path);
+      if (!visits.ok()) return visits.status();
+      event_stores_ = {std::move(*tickets), std::move(*calendars), std::move(*visits)};
+    }
+    auto ticket = event_stores_.tickets->Get(event.subject_id);
+    if (!ticket.ok()) return ticket.status();
+    if (ticket->state != TicketState::kResolved && ticket->state != TicketState::kClosed) return Status::Ok();
+    auto calendar = event_stores_.calendars->Current();
+    if (!calendar.ok()) return calendar.status();
+    BusinessCalendar in_force = *calendar ? (*calendar)->calendar : BusinessCalendar();
+    auto planned = event_stores_.visits->Plan({ComplaintVisit(*ticket, in_force, environment_.now(), planning_)});
+    return planned.status();
+  }
+
   static void WriteVisit(JsonWriter& json, const ReturnVisit& v, Date today) {
     json.BeginObject()
         .Field("visit_id", v.visit_id)
@@ -167,6 +202,12 @@ class ReturnVisitModule final : public ServiceModule {
     return JsonResponse(json.Take());
   }
 
+  struct EventStores {
+    std::unique_ptr<TicketStore> tickets;
+    std::unique_ptr<CalendarStore> calendars;
+    std::unique_ptr<ReturnVisitStore> visits;
+  } event_stores_;
+  VisitPlanningOptions planning_;
   ModuleEnvironment environment_;
   PerThread<ReturnVisitStore> store_{[this] { return OpenReturnVisitStore(environment_.db_path); }};
 };

@@ -63,6 +63,8 @@ class TicketModule final : public ServiceModule {
     if (creator_) creator_->Stop();
   }
 
+  std::vector<Job> Jobs(const ServiceJobOptions& options) override { return {SlaEscalationJob(options)}; }
+
  private:
   struct ThreadStores {
     std::unique_ptr<TicketStore> tickets;
@@ -286,6 +288,7 @@ class TicketModule final : public ServiceModule {
     auto id = creator_->Submit(ticket);
     if (!id.ok()) ThrowStatus(id.status());
     ticket.ticket_id = *id;
+    environment_.publish({"ticket.created", ticket.customer_id, ticket.ticket_id, std::string(EnumCode(ticket.type)), now});
     Check(call.audit.RecordDurably(call.principal.login, "ticket.create", ticket.customer_id,
                                    "ticket " + std::to_string(*id) + " " + std::string(EnumCode(ticket.type)) + " " +
                                        std::string(EnumCode(ticket.priority)) + " sla " + ticket.sla.policy,
@@ -375,6 +378,7 @@ class TicketModule final : public ServiceModule {
       ticket.priority = *to_priority;
       RetargetSla(ticket, PolicyFor(stores, ticket, TierOf(call.store, ticket.customer_id)), calendar->calendar, now);
     }
+    bool resolving = to_state == TicketState::kResolved && ticket.state != TicketState::kResolved;
     if (to_state && *to_state != ticket.state) {
       if (!TicketTransitionAllowed(ticket.state, *to_state)) {
         throw ApiError{409, "conflict",
@@ -389,6 +393,9 @@ class TicketModule final : public ServiceModule {
       ticket.updated_at = now;
       Status updated = stores.tickets->Update(ticket, expected, changes);
       if (!updated.ok()) ThrowStatus(updated);
+      if (resolving) {
+        environment_.publish({"ticket.resolved", ticket.customer_id, ticket.ticket_id, std::string(EnumCode(ticket.type)), now});
+      }
       std::string detail = "ticket " + std::to_string(ticket.ticket_id);
       for (const TicketChange& c : changes) detail += " " + c.field + " " + c.from + "->" + c.to;
       call.audit.Record(call.principal.login, "ticket.update", ticket.customer_id, detail, call.request.remote_address);

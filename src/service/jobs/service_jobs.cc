@@ -186,20 +186,26 @@ Result<int> ParseTimeOfDay(std::string_view text) {
   return hour * 60 + minute;
 }
 
+Job SlaEscalationJob(const ServiceJobOptions& options) {
+  int64_t second_level = options.second_level_after_seconds;
+  return {"sla-escalation", "escalate tickets past their SLA: branch manager, then head-office service center",
+          {options.sla_escalation_every_seconds, -1},
+          [second_level](const JobContext& c) { return RunSlaEscalation(c, second_level); },
+          {}};
+}
+
+Job ReturnVisitPlanningJob(const ServiceJobOptions& options) {
+  VisitPlanningOptions visits = options.visits;
+  return {"return-visit-planning",
+          "plan the return visits the rules require (new accounts, yearly sample, complaints, risk changes, "
+          "high-risk sales)",
+          {0, options.return_visit_planning_minute},
+          [visits](const JobContext& c) { return RunReturnVisitPlanning(c, visits); },
+          {}};
+}
+
 std::vector<Job> ServiceJobs(const ServiceJobOptions& options) {
   std::vector<Job> jobs;
-  int64_t second_level = options.second_level_after_seconds;
-  jobs.push_back({"sla-escalation", "escalate tickets past their SLA: branch manager, then head-office service center",
-                  {options.sla_escalation_every_seconds, -1},
-                  [second_level](const JobContext& c) { return RunSlaEscalation(c, second_level); },
-                  {}});
-  VisitPlanningOptions visits = options.visits;
-  jobs.push_back({"return-visit-planning",
-                  "plan the return visits the rules require (new accounts, yearly sample, complaints, risk changes, "
-                  "high-risk sales)",
-                  {0, options.return_visit_planning_minute},
-                  [visits](const JobContext& c) { return RunReturnVisitPlanning(c, visits); },
-                  {}});
   jobs.push_back({"nightly-analysis", "recompute all analyses (fincrm analyze) after the day's trading import",
                   {0, options.nightly_analysis_minute}, RunNightlyAnalysis, NeverAnalysed});
   if (options.rescore) {

@@ -1,4 +1,5 @@
-// The jobs the server's scheduler runs (and `fincrm jobs run-once` runs by name):
+// The jobs the server's scheduler runs (and `fincrm jobs run-once` runs by name); the
+// first two are brought by the modules they belong to (ServiceModule::Jobs):
 //
 // - sla-escalation: tickets past their resolution due time are escalated — level 1 to
 //   the owner's branch manager, level 2 to the head-office service center once a
@@ -37,7 +38,11 @@ struct ServiceJobOptions {
   int64_t rescore_every_seconds = 30;
 };
 
+// The server's own jobs: nightly-analysis, and rescoring when `options.rescore` is set.
 std::vector<Job> ServiceJobs(const ServiceJobOptions& options);
+// The tickets module's and the return-visit module's (api/modules) jobs.
+Job SlaEscalationJob(const ServiceJobOptions& options);
+Job ReturnVisitPlanningJob(const ServiceJobOptions& options);
 
 // "18:30" → minutes after midnight; InvalidArgument otherwise.
 Result<int> ParseTimeOfDay(std::string_view text);

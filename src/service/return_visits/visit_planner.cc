@@ -23,6 +23,19 @@ struct Owner {
 
 }  // namespace
 
+ReturnVisit ComplaintVisit(const Ticket& complaint, const BusinessCalendar& calendar, Timestamp now,
+                           const VisitPlanningOptions& options) {
+  ReturnVisit visit;
+  visit.customer_id = complaint.customer_id;
+  visit.branch_id = complaint.branch_id;
+  visit.broker_id = complaint.broker_id;
+  visit.reason = VisitReason::kComplaint;
+  visit.source = "ticket:" + std::to_string(complaint.ticket_id);
+  visit.due_on = calendar.AddTradingDays(ShanghaiDate(complaint.sla.resolved_at), options.complaint_trading_days);
+  visit.created_at = now;
+  return visit;
+}
+
 Result<VisitPlanningResult> PlanReturnVisits(Store& store, TicketStore& tickets, ReturnVisitStore& visits,
                                              const BusinessCalendar& calendar, Timestamp now,
                                              const VisitPlanningOptions& options) {
@@ -101,8 +114,8 @@ Result<VisitPlanningResult> PlanReturnVisits(Store& store, TicketStore& tickets,
       if (t.type != TicketType::kComplaint || !t.sla.resolved_at.seconds) continue;
       Date resolved = ShanghaiDate(t.sla.resolved_at);
       if (resolved < since || resolved > today) continue;
-      FINCRM_RETURN_IF_ERROR(plan(t.customer_id, VisitReason::kComplaint, "ticket:" + std::to_string(t.ticket_id),
-                                  calendar.AddTradingDays(resolved, options.complaint_trading_days)));
+      ReturnVisit visit = ComplaintVisit(t, calendar, now, options);
+      FINCRM_RETURN_IF_ERROR(plan(visit.customer_id, visit.reason, std::move(visit.source), visit.due_on));
     }
     if (static_cast<int>(page->size()) < query.limit) break;
     after = page->back().ticket_id;

@@ -37,6 +37,11 @@ struct VisitPlanningResult {
   int64_t by_reason[5] = {};
 };
 
+// The visit a resolved complaint ticket requires (planned by the daily pass, and at
+// once when the ticket is resolved; the same reason and source, so planned once).
+ReturnVisit ComplaintVisit(const Ticket& complaint, const BusinessCalendar& calendar, Timestamp now,
+                           const VisitPlanningOptions& options = {});
+
 Result<VisitPlanningResult> PlanReturnVisits(Store& store, TicketStore& tickets, ReturnVisitStore& visits,
                                              const BusinessCalendar& calendar, Timestamp now,
                                              const VisitPlanningOptions& options = {});
