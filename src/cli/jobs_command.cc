@@ -108,11 +108,12 @@ int RunDemoService(const std::string& db, uint64_t seed, const std::string& now_
     return kExitOk;
   }
   std::printf("%lld calls (%lld missed), %lld callbacks, %lld tickets: %lld resolved, %lld waiting for the customer, "
-              "%lld past an SLA target\n",
+              "%lld past an SLA target; %lld return visits, %lld attempted, %lld done\n",
               static_cast<long long>(summary->calls), static_cast<long long>(summary->missed_calls),
               static_cast<long long>(summary->callbacks), static_cast<long long>(summary->tickets),
               static_cast<long long>(summary->resolved), static_cast<long long>(summary->pending_customer),
-              static_cast<long long>(summary->breached));
+              static_cast<long long>(summary->breached), static_cast<long long>(summary->return_visits),
+              static_cast<long long>(summary->visits_attempted), static_cast<long long>(summary->visits_done));
   return kExitOk;
 }
 

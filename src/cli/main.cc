@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
   calendar_show->add_option("--year", calendar_year, "Year to list (default: this year)");
 
   std::string job_name, job_now;
-  auto* demo_service = app.add_subcommand("demo-service", "Give the demo brokerage a month of calls, callbacks and tickets");
+  auto* demo_service = app.add_subcommand("demo-service", "Give the demo brokerage a month of calls, callbacks, tickets and return visits");
   uint64_t demo_service_seed = 42;
   std::string demo_service_now;
   demo_service->add_option("--db", db, "Database file (a demo brokerage)")->required();

@@ -39,6 +39,8 @@ class ReturnVisitStore {
   virtual Result<std::vector<bool>> Plan(const std::vector<ReturnVisit>& visits) = 0;
   virtual Result<ReturnVisit> Get(int64_t visit_id) = 0;  // NotFound
   virtual Status Update(const ReturnVisit& visit) = 0;
+  // Many visits' attempts in one transaction (the demo's history); none when one fails.
+  virtual Status UpdateAll(const std::vector<ReturnVisit>& visits) = 0;
   // By due date, then id... in visit_id order for paging.
   virtual Result<std::vector<ReturnVisit>> List(const ReturnVisitQuery& query) = 0;
   // Per branch, for visits due from `from` to `to` (inclusive), in the scope's branch.

@@ -12,6 +12,7 @@
 #include "service/tickets/sla_clock.h"
 #include "storage/call_store.h"
 #include "storage/open_store.h"
+#include "storage/return_visit_store.h"
 #include "storage/ticket_store.h"
 #include "support/temp_dir.h"
 
@@ -85,6 +86,43 @@ TEST(ServiceDemoTest, AMonthOfCallsAndTicketsWithPlausibleOutcomes) {
   for (const Ticket& t : *stored) ++states[t.state];
   EXPECT_GT(states[TicketState::kResolved], 0);
   EXPECT_GT(states[TicketState::kOpen] + states[TicketState::kPendingCustomer], 0);
+
+  // Return visits: planned a month ago and worked since, and today's, still due.
+  auto visits = OpenReturnVisitStore(db);
+  ASSERT_TRUE(visits.ok());
+  ReturnVisitQuery every;
+  every.limit = 100000;
+  auto planned = (*visits)->List(every);
+  ASSERT_TRUE(planned.ok());
+  EXPECT_EQ(static_cast<int64_t>(planned->size()), summary->return_visits);
+  std::map<std::string, int> outcomes;
+  int open_overdue = 0, open_untried = 0, open_retrying = 0, closed = 0;
+  Date today = ShanghaiDate(options.now);
+  for (const ReturnVisit& v : *planned) {
+    EXPECT_LE(v.attempts, kMaxVisitAttempts);
+    if (v.attempts) {
+      ++outcomes[v.outcome];
+      EXPECT_LT(v.last_attempt_at, options.now);
+      EXPECT_GE(v.last_attempt_at, v.created_at);
+    }
+    if (v.closed) {
+      ++closed;
+      EXPECT_GE(v.retain_until.days, today.days + 3 * 365 - 31) << "kept three years";
+      EXPECT_FALSE(v.closed_by.empty());
+    } else {
+      open_untried += v.attempts == 0;
+      open_retrying += v.attempts > 0;
+      open_overdue += v.due_on < today;
+    }
+  }
+  EXPECT_EQ(closed, summary->visits_done);
+  EXPECT_GT(outcomes["completed"], outcomes["not_reached"]) << "most reached";
+  EXPECT_GT(outcomes["refused"], 0);
+  EXPECT_GT(outcomes["not_reached"], 0);
+  EXPECT_GT(open_untried, 0);
+  EXPECT_GT(open_retrying, 0) << "unanswered, to be tried again";
+  EXPECT_GT(open_overdue, 0) << "some late";
+  EXPECT_LT(closed, static_cast<int>(planned->size()));
 
   auto again = GenerateServiceDemo(db, **store, options);
   ASSERT_TRUE(again.ok());

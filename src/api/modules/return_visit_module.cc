@@ -3,6 +3,7 @@
 #include "api/audit_recorder.h"
 #include "api/modules/module_support.h"
 #include "api/request_json.h"
+#include "service/return_visits/visit_attempt.h"
 #include "service/return_visits/visit_planner.h"
 #include "storage/calendar_store.h"
 #include "storage/return_visit_store.h"
@@ -14,7 +15,6 @@ namespace {
 using namespace module_support;
 
 constexpr size_t kMaxNotes = 10000, kMaxScriptVersion = 64;
-constexpr int kRetentionYears = 3;  // CSRC: return-visit records kept at least three years
 
 class ReturnVisitModule final : public ServiceModule {
  public:
@@ -176,20 +176,7 @@ class ReturnVisitModule final : public ServiceModule {
       throw ApiError{409, "conflict", "return visit " + std::to_string(id) + " is closed (" + visit.outcome + ")", ""};
     }
     Timestamp now = environment_.now();
-    ++visit.attempts;
-    visit.last_attempt_at = now;
-    visit.outcome = std::string(EnumCode(*outcome));
-    bool final_outcome = *outcome == VisitOutcome::kCompleted || *outcome == VisitOutcome::kRefused ||
-                         *outcome == VisitOutcome::kComplaint;
-    if (final_outcome || visit.attempts >= kMaxVisitAttempts) {
-      visit.closed = true;
-      visit.closed_by = call.principal.login;
-      visit.closed_at = now;
-      int year;
-      unsigned month, day;
-      CivilFromDays(ShanghaiDate(now).days, year, month, day);
-      visit.retain_until = Date{DaysFromCivil(year + kRetentionYears, month, std::min(day, 28u))};
-    }
+    RecordVisitAttempt(visit, *outcome, call.principal.login, now);
     Status updated = visits.Update(visit);
     if (!updated.ok()) ThrowStatus(updated);
     Status audited = call.audit.RecordDurably(call.principal.login, "return_visit.attempt", visit.customer_id,

@@ -5,9 +5,12 @@
 
 #include "core/split_mix.h"
 #include "service/callcenter/call_flow.h"
+#include "service/return_visits/visit_attempt.h"
+#include "service/return_visits/visit_planner.h"
 #include "service/tickets/sla_clock.h"
 #include "storage/calendar_store.h"
 #include "storage/call_store.h"
+#include "storage/return_visit_store.h"
 #include "storage/ticket_store.h"
 
 namespace fincrm {
@@ -34,6 +37,65 @@ Timestamp BusinessMoment(SplitMix64& rng, const BusinessCalendar& calendar, Time
 template <class T>
 const T& Pick(SplitMix64& rng, const std::vector<T>& items) {
   return items[static_cast<size_t>(rng.Uniform() * items.size())];
+}
+
+// Return visits as the call center would have them at `now`: planned a month ago and
+// attempted since — most reached within three tries, some refused, a wrong number,
+// unanswered once or twice (tried again later) or three times, a fifth not tried yet (overdue where their due date passed)
+// — and today's planning, still due.
+Status GenerateReturnVisits(const std::string& db_path, Store& store, TicketStore& tickets,
+                            const BusinessCalendar& calendar, const std::vector<std::string>& agents,
+                            const ServiceDemoOptions& options, SplitMix64& rng, ServiceDemoSummary& summary) {
+  auto visits = OpenReturnVisitStore(db_path);
+  if (!visits.ok()) return visits.status();
+  Timestamp now = options.now, planned_at{options.now.seconds - int64_t{options.days} * 86400};
+  auto early = PlanReturnVisits(store, tickets, **visits, calendar, planned_at);
+  if (!early.ok()) return early.status();
+  std::vector<ReturnVisit> attempted;
+  for (int64_t after = 0;;) {
+    ReturnVisitQuery query;
+    query.after = after;
+    query.limit = 5000;
+    auto page = (*visits)->List(query);
+    if (!page.ok()) return page.status();
+    for (ReturnVisit& v : *page) {
+      double course = rng.Uniform();
+      if (v.closed || course >= 0.8) continue;
+      std::vector<VisitOutcome> tries;
+      if (course < 0.58) {
+        tries.assign(static_cast<size_t>(rng.Uniform() * 3), VisitOutcome::kNotReached);
+        tries.push_back(VisitOutcome::kCompleted);
+      } else if (course < 0.64) {  // the next try is pending
+        tries.assign(1 + static_cast<size_t>(rng.Uniform() * 2), VisitOutcome::kNotReached);
+      } else if (course < 0.70) {
+        tries.assign(kMaxVisitAttempts, VisitOutcome::kNotReached);
+      } else if (course < 0.75) {
+        tries = {VisitOutcome::kRefused};
+      } else {
+        tries = {VisitOutcome::kWrongNumber, VisitOutcome::kCompleted};
+      }
+      const std::string& agent = Pick(rng, agents);
+      Timestamp at = calendar.AddBusinessTime(planned_at, static_cast<int64_t>(rng.Uniform() * 10 * 6.5 * 3600));
+      for (VisitOutcome outcome : tries) {
+        if (at >= now) break;
+        RecordVisitAttempt(v, outcome, agent, at);
+        at = calendar.AddBusinessTime(at, 3600 + static_cast<int64_t>(rng.Uniform() * 2 * 6.5 * 3600));
+      }
+      if (v.attempts == 0) continue;
+      v.script_version = "回访话术 v1";
+      v.notes = v.outcome == "completed" ? "客户确认知晓业务风险及服务渠道" : "";
+      summary.visits_done += v.closed;
+      attempted.push_back(std::move(v));
+    }
+    if (static_cast<int>(page->size()) < query.limit) break;
+    after = page->back().visit_id;
+  }
+  FINCRM_RETURN_IF_ERROR((*visits)->UpdateAll(attempted));
+  summary.visits_attempted = static_cast<int64_t>(attempted.size());
+  auto late = PlanReturnVisits(store, tickets, **visits, calendar, now);
+  if (!late.ok()) return late.status();
+  summary.return_visits = early->planned + late->planned;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -235,6 +297,7 @@ Result<ServiceDemoSummary> GenerateServiceDemo(const std::string& db_path, Store
       FINCRM_RETURN_IF_ERROR((*tickets)->Update(stored_ticket, t.created_at, changes));
     }
   }
+  FINCRM_RETURN_IF_ERROR(GenerateReturnVisits(db_path, store, **tickets, calendar, agents, options, rng, summary));
   return summary;
 }
 

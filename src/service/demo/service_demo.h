@@ -24,6 +24,7 @@ struct ServiceDemoOptions {
 
 struct ServiceDemoSummary {
   int64_t calls = 0, missed_calls = 0, tickets = 0, resolved = 0, breached = 0, pending_customer = 0, callbacks = 0;
+  int64_t return_visits = 0, visits_attempted = 0, visits_done = 0;
   bool already_generated = false;
 };
 

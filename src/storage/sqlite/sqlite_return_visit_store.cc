@@ -134,6 +134,13 @@ class SqliteReturnVisitStore final : public ReturnVisitStore {
     return Status::Ok();
   }
 
+  Status UpdateAll(const std::vector<ReturnVisit>& visits) override {
+    SqliteConnection::Transaction transaction(*db_);
+    FINCRM_RETURN_IF_ERROR(transaction.Begin());
+    for (const ReturnVisit& v : visits) FINCRM_RETURN_IF_ERROR(Update(v));
+    return transaction.Commit();
+  }
+
   Result<std::vector<ReturnVisit>> List(const ReturnVisitQuery& q) override {
     // ?2: 0 due, 1 overdue, 2 done, NULL any.
     auto query = db_->Prepared(
