@@ -13,20 +13,19 @@ bash scripts/build-web.sh
 fincrm=./build/src/cli/fincrm
 db="${FINCRM_DB:-fincrm.db}"
 customers="${FINCRM_DEMO_CUSTOMERS:-100000}"
+# One calendar for the history's trading days, the KPI months and the SLA clocks.
+calendar=data/calendar/cn-2025-2026.csv
 listen="${FINCRM_LISTEN:-127.0.0.1:8080}"
 if [[ ! -s "$db" ]]; then
-  "$fincrm" demo-data --db "$db" --customers "$customers" --seed 42
+  "$fincrm" demo-data --db "$db" --customers "$customers" --seed 42 --calendar "$calendar"
+fi
+# The business calendar (holidays, 调休 make-up days, working hours), once.
+if "$fincrm" calendar show --db "$db" | grep -q "^no calendar imported"; then
+  "$fincrm" calendar import "$calendar" --db "$db"
 fi
 if ! sqlite3 "$db" "SELECT 1 FROM analysis_runs LIMIT 1" 2>/dev/null | grep -q 1; then
   "$fincrm" analyze --db "$db"
 fi
-# The 2026 business calendar (holidays, 调休 make-up days, working hours) for SLA clocks, once.
-if "$fincrm" calendar show --db "$db" | grep -q "^no calendar imported"; then
-  "$fincrm" calendar import data/calendar/cn-2026.csv --db "$db"
-fi
-# The return visits the rules require of the demo's accounts and customers (planned once
-# each; the server's scheduler plans new ones every morning).
-"$fincrm" jobs run-once return-visit-planning --db "$db"
 "$fincrm" stats --db "$db"
 
 # Demo logins, one per kind of user; demo data only — real logins get their own passwords.
@@ -47,6 +46,9 @@ add_login compliance compliance
 # A month of the service center's work on the demo: calls (wrapped up, on the
 # customers' timelines), callbacks and tickets with their SLA outcomes; once.
 "$fincrm" demo-service --db "$db"
+# The return visits the rules require as of today (planned once each; the server's
+# scheduler plans new ones every morning).
+"$fincrm" jobs run-once return-visit-planning --db "$db"
 
 cat <<MESSAGE
 

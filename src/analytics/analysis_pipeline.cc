@@ -113,7 +113,7 @@ Result<AnalysisSummary> RunAnalysis(Store& store, const AnalysisOptions& options
   }
 
   stage("KPI scorecards", 6);
-  KpiPeriod period = LatestCompleteMonth(facts.last_day());
+  KpiPeriod period = LatestCompleteMonth(facts.last_day(), options.calendar);
   std::vector<KpiRecord> kpis;
   for (KpiLevel level : {KpiLevel::kBranch, KpiLevel::kBroker}) {
     auto card = ComputeKpiScorecard(facts, period, level, options.kpi_weights, options.metrics);

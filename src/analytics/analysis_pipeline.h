@@ -21,6 +21,9 @@ struct AnalysisOptions {
   int lifetime_years = 5;
   ChurnOptions churn;
   int clusters = 0;  // 0: chosen by silhouette
+  // The brokerage's business calendar (CalendarStore): a month is complete for the KPI
+  // scorecards once no trading day of it is left after the data's last day.
+  BusinessCalendar calendar;
   // Called at the start of each stage with its name, its number and the count.
   std::function<void(const std::string& stage, int step, int steps)> on_stage;
 };

@@ -50,15 +50,15 @@ Result<KpiPeriod> ParseKpiPeriod(std::string_view text) {
   return fail();
 }
 
-KpiPeriod LatestCompleteMonth(int32_t last_day) {
+KpiPeriod LatestCompleteMonth(int32_t last_day, const BusinessCalendar& calendar) {
   int year;
   unsigned month, day;
   CivilFromDays(last_day, year, month, day);
-  bool weekday_left = false;
+  bool trading_day_left = false;
   for (int32_t d = last_day + 1; d <= LastDayOfMonth(year, month); ++d) {
-    if (Weekday(Date{d}) < 5) weekday_left = true;
+    if (calendar.IsTradingDay(Date{d})) trading_day_left = true;
   }
-  if (weekday_left) {
+  if (trading_day_left) {
     if (month == 1) {
       month = 12;
       --year;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analytics/value_ladder.h"
+#include "core/business_calendar.h"
 
 namespace fincrm {
 
@@ -21,8 +22,8 @@ struct KpiPeriod {
 
 // "YYYY-MM", "YYYY-Qn" or "YYYY". InvalidArgument otherwise.
 Result<KpiPeriod> ParseKpiPeriod(std::string_view text);
-// The latest month whose weekdays the data covers completely.
-KpiPeriod LatestCompleteMonth(int32_t last_day);
+// The latest month whose trading days (on the calendar) the data covers completely.
+KpiPeriod LatestCompleteMonth(int32_t last_day, const BusinessCalendar& calendar);
 
 enum class KpiLevel { kBranch, kBroker };
 

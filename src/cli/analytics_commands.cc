@@ -9,6 +9,7 @@
 #include "ingest/csv/csv_reader.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
+#include "storage/calendar_store.h"
 #include "storage/open_store.h"
 
 namespace fincrm {
@@ -123,7 +124,9 @@ int RunKpi(const KpiArgs& args) {
   if (facts->last_day() == kNoDay) return Fail(FailedPrecondition("the database holds no facts to score"));
   KpiPeriod period;
   if (args.period.empty()) {
-    period = LatestCompleteMonth(facts->last_day());
+    auto calendar = CalendarInForce(args.db);
+    if (!calendar.ok()) return Fail(calendar.status());
+    period = LatestCompleteMonth(facts->last_day(), *calendar);
   } else {
     auto parsed = ParseKpiPeriod(args.period);
     if (!parsed.ok()) return Fail(parsed.status());
@@ -179,6 +182,9 @@ int RunAnalyze(const std::string& db, int clusters) {
   ProgressBar progress("analysing");
   AnalysisOptions options;
   options.clusters = clusters;
+  auto calendar = CalendarInForce(db);
+  if (!calendar.ok()) return Fail(calendar.status());
+  options.calendar = std::move(*calendar);
   options.on_stage = [&](const std::string& stage, int step, int steps) {
     if (progress.enabled()) {
       std::printf("\r\033[K[%d/%d] %s...", step, steps, stage.c_str());

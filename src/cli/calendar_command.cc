@@ -12,15 +12,22 @@
 
 namespace fincrm {
 
-int RunCalendarImport(const std::string& db, const std::string& file, const std::string& audit_key_file) {
+Result<BusinessCalendar> ReadCalendarFile(const std::string& file, std::string* content) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) return Fail(InvalidArgument("cannot read " + file, "file"));
+  if (!in) return InvalidArgument("cannot read " + file, "file");
   std::stringstream bytes;
   bytes << in.rdbuf();
-  std::string content = bytes.str();
-  std::string name = file.substr(file.find_last_of('/') + 1);
-  auto calendar = ReadCalendarCsv(MemorySource(content), name);
+  std::string read = bytes.str();
+  auto calendar = ReadCalendarCsv(MemorySource(read), file.substr(file.find_last_of('/') + 1));
+  if (content) *content = std::move(read);
+  return calendar;
+}
+
+int RunCalendarImport(const std::string& db, const std::string& file, const std::string& audit_key_file) {
+  std::string content;
+  auto calendar = ReadCalendarFile(file, &content);
   if (!calendar.ok()) return Fail(calendar.status());
+  std::string name = file.substr(file.find_last_of('/') + 1);
   auto key = LoadAuditKey(audit_key_file);
   if (!key.ok()) return Fail(key.status());
   const AuditKey* audit_key = *key ? &**key : nullptr;

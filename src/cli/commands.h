@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/audit_trail.h"
+#include "core/business_calendar.h"
 #include "core/status.h"
 
 namespace fincrm {
@@ -37,11 +38,14 @@ int RunExport(const ExportArgs& args);
 
 struct DemoDataArgs {
   std::string db, csv_dir, end_date;
+  std::string calendar_file;  // its trading days (`fincrm calendar import` format)
   int64_t customers = 10000;
   uint64_t seed = 42;
   int months = 24;
 };
 int RunDemoData(const DemoDataArgs& args);
+// A business calendar file (`fincrm calendar import` format), and its bytes if asked.
+Result<BusinessCalendar> ReadCalendarFile(const std::string& file, std::string* content = nullptr);
 
 int RunStats(const std::string& db);
 int RunCustomer(const std::string& db, const std::string& customer_id, const std::string& audit_key_file);

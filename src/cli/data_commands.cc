@@ -101,6 +101,11 @@ int RunDemoData(const DemoDataArgs& args) {
     if (!end.ok()) return Fail(InvalidArgument(end.status().message(), "end-date"));
     options.end_date = *end;
   }
+  if (!args.calendar_file.empty()) {
+    auto calendar = ReadCalendarFile(args.calendar_file);
+    if (!calendar.ok()) return Fail(calendar.status());
+    options.calendar = std::move(*calendar);
+  }
   std::unique_ptr<Store> store;
   std::unique_ptr<RowSink> sink;
   if (!args.csv_dir.empty()) {

@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
   demo->add_option("--seed", demo_args.seed, "Random seed (same seed, same data)")->capture_default_str();
   demo->add_option("--months", demo_args.months, "Months of history")->capture_default_str();
   demo->add_option("--end-date", demo_args.end_date, "Last day of history (default 2026-10-30)");
+  demo->add_option("--calendar", demo_args.calendar_file,
+                   "Business calendar whose trading days the history follows (default: Monday to Friday)");
 
   auto* stats = app.add_subcommand("stats", "Count the rows of every kind");
   stats->add_option("--db", db, "Database file")->required();

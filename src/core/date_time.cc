@@ -180,14 +180,4 @@ int Weekday(Date date) {
   return w;
 }
 
-void TradingCalendar::AddClosure(Date date) {
-  auto it = std::lower_bound(closures_.begin(), closures_.end(), date);
-  if (it == closures_.end() || *it != date) closures_.insert(it, date);
-}
-
-bool TradingCalendar::IsTradingDay(Date date) const {
-  if (Weekday(date) >= 5) return false;
-  return !std::binary_search(closures_.begin(), closures_.end(), date);
-}
-
 }  // namespace fincrm

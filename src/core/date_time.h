@@ -56,16 +56,5 @@ Timestamp ShanghaiTime(Date date, int hour, int minute, int second);
 // 0 = Monday ... 6 = Sunday.
 int Weekday(Date date);
 
-// Mainland exchange trading days: Monday to Friday except the listed closures.
-// Closures (Spring Festival, National Day...) are published yearly by the exchanges;
-// callers add them with AddClosure. Without closures every weekday counts.
-class TradingCalendar {
- public:
-  void AddClosure(Date date);
-  bool IsTradingDay(Date date) const;
-
- private:
-  std::vector<Date> closures_;  // sorted
-};
 
 }  // namespace fincrm

@@ -168,20 +168,15 @@ class Generator {
     unsigned end_month, end_day;
     CivilFromDays(options_.end_date.days, end_year, end_month, end_day);
     int month_index = end_year * 12 + static_cast<int>(end_month) - 1 - (options_.months - 1);
-    TradingCalendar calendar;
     for (int m = 0; m < options_.months; ++m, ++month_index) {
       int year = month_index / 12;
       unsigned month = month_index % 12 + 1;
       MonthInfo info;
       info.first_day = Date{DaysFromCivil(year, month, 1)};
-      // The closures every year: New Year, Labour Day and National Day weeks.
-      if (month == 1) calendar.AddClosure(info.first_day);
-      if (month == 5) for (unsigned d = 1; d <= 5; ++d) calendar.AddClosure(Date{DaysFromCivil(year, 5, d)});
-      if (month == 10) for (unsigned d = 1; d <= 7; ++d) calendar.AddClosure(Date{DaysFromCivil(year, 10, d)});
       for (unsigned d = 1; d <= 31 && IsValidCivil(year, month, d); ++d) {
         Date day{DaysFromCivil(year, month, d)};
         if (day > options_.end_date) break;
-        if (calendar.IsTradingDay(day)) info.trading_days.push_back(day);
+        if (options_.calendar.IsTradingDay(day)) info.trading_days.push_back(day);
       }
       months_.push_back(std::move(info));
     }

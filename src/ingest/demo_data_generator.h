@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "core/business_calendar.h"
 #include "core/date_time.h"
 #include "ingest/row_sink.h"
 
@@ -23,6 +24,10 @@ struct DemoDataOptions {
   Date end_date = Date{DaysFromCivil(2026, 10, 30)};
   int months = 24;
   int daily_snapshot_days = 20;  // trading days of daily snapshots at the end
+  // Trades and snapshots fall on its trading days: the business calendar the
+  // brokerage imports (`fincrm demo-data --calendar`, data/calendar/). The default,
+  // Monday to Friday, has no holidays.
+  BusinessCalendar calendar;
   // Called about every 1% of customers with (customers done, total).
   std::function<void(int64_t, int64_t)> on_progress;
 };

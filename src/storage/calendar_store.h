@@ -46,5 +46,8 @@ class CalendarStore {
 // FailedPrecondition for a PostgreSQL location (not in this build); Unavailable when
 // the database cannot be opened. Applies the calendar's migrations.
 Result<std::unique_ptr<CalendarStore>> OpenCalendarStore(const std::string& location);
+// The calendar in force at `location`, or the default one (Monday to Friday, no
+// holidays) before the first import: what analyses and jobs count trading days with.
+Result<BusinessCalendar> CalendarInForce(const std::string& location);
 
 }  // namespace fincrm

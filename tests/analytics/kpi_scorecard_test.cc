@@ -22,10 +22,20 @@ TEST(KpiPeriodTest, ParsesMonthsQuartersAndYears) {
   }
 }
 
-TEST(KpiPeriodTest, LatestCompleteMonthNeedsEveryWeekday) {
-  EXPECT_EQ(LatestCompleteMonth(ParseDate("2026-10-30")->days).label, "2026-10");  // 31st is a Saturday
-  EXPECT_EQ(LatestCompleteMonth(ParseDate("2026-10-29")->days).label, "2026-09");
-  EXPECT_EQ(LatestCompleteMonth(ParseDate("2026-01-15")->days).label, "2025-12");
+TEST(KpiPeriodTest, LatestCompleteMonthNeedsEveryTradingDay) {
+  BusinessCalendar weekdays;
+  EXPECT_EQ(LatestCompleteMonth(ParseDate("2026-10-30")->days, weekdays).label, "2026-10");  // 31st is a Saturday
+  EXPECT_EQ(LatestCompleteMonth(ParseDate("2026-10-29")->days, weekdays).label, "2026-09");
+  EXPECT_EQ(LatestCompleteMonth(ParseDate("2026-01-15")->days, weekdays).label, "2025-12");
+  // The Spring Festival of 2025 closed the exchanges from 28 January to 4 February: data
+  // to Monday the 27th covers January's trading days, though not its weekdays. A make-up
+  // working Saturday (调休) is no trading day.
+  BusinessCalendar mainland;
+  for (int d = 28; d <= 31; ++d) mainland.AddDay({Date{DaysFromCivil(2025, 1, d)}, CalendarDayKind::kHoliday, "春节"});
+  mainland.AddDay({Date{DaysFromCivil(2025, 1, 26)}, CalendarDayKind::kMakeUpWorkday, "春节调休"});
+  EXPECT_EQ(LatestCompleteMonth(ParseDate("2025-01-27")->days, mainland).label, "2025-01");
+  EXPECT_EQ(LatestCompleteMonth(ParseDate("2025-01-27")->days, weekdays).label, "2024-12");
+  EXPECT_EQ(LatestCompleteMonth(ParseDate("2025-01-24")->days, mainland).label, "2024-12");
 }
 
 TEST(KpiWeightsTest, FourNonNegativeNumbers) {

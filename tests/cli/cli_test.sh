@@ -288,6 +288,13 @@ check "overlapping periods refused" run 1 "$work/cal_bad.out" calendar import "$
 check "the refusal names the line" contains "$work/cal_bad.out" "cal_bad.csv line 4, value: the working periods 09:00-12:00 and 11:30-17:00 overlap"
 check "a refused import stores nothing" bash -c "'$fincrm' calendar show --db '$work/x.db' --year 2026 | grep -q '^version 1 '"
 check "calendar import is audited" bash -c "sqlite3 '$work/x.db' \"SELECT detail FROM audit_log WHERE action = 'calendar.import'\" | grep -q 'version 1 from cn-2026.csv sha256'"
+# The demo's history follows the same calendar: no trades in the 2025 Spring Festival.
+both_years="$(dirname "$0")/../../data/calendar/cn-2025-2026.csv"
+check "demo-data on a calendar" run 0 "$work/cal_demo.out" demo-data --db "$work/cal_demo.db" --customers 300 --calendar "$both_years"
+check "no trades on the festival's closed days" bash -c "[ \"\$(sqlite3 '$work/cal_demo.db' \"SELECT COUNT(*) FROM trades WHERE date(trade_time, 'unixepoch', '+8 hours') BETWEEN '2025-01-28' AND '2025-02-04'\")\" = 0 ]"
+check "trades the week after" bash -c "[ \"\$(sqlite3 '$work/cal_demo.db' \"SELECT COUNT(*) FROM trades WHERE date(trade_time, 'unixepoch', '+8 hours') BETWEEN '2025-02-05' AND '2025-02-12'\")\" -gt 0 ]"
+check "a bad calendar file is refused naming its line" run 1 "$work/cal_demo_bad.out" demo-data --db "$work/cal_demo2.db" --calendar "$work/cal_bad.csv"
+check "the demo's refusal names the line" contains "$work/cal_demo_bad.out" "cal_bad.csv line 4"
 
 # Scheduled jobs: run once with the job's clock given, recorded, listed.
 check "jobs run-once before any ticket" run 0 "$work/jobs0.out" jobs run-once sla-escalation --db "$work/x.db" --now 2026-03-02T09:00:00+08:00

@@ -139,7 +139,11 @@ Result<JobOutcome> RunSlaEscalation(const JobContext& context, int64_t second_le
 Result<JobOutcome> RunNightlyAnalysis(const JobContext& context) {
   auto store = OpenStore(context.db_path, {.migrate = false, .create = false});
   if (!store.ok()) return store.status();
-  auto summary = RunAnalysis(**store);
+  auto calendar = CalendarInForce(context.db_path);
+  if (!calendar.ok()) return calendar.status();
+  AnalysisOptions options;
+  options.calendar = std::move(*calendar);
+  auto summary = RunAnalysis(**store, options);
   if (!summary.ok()) return summary.status();
   return JobOutcome{summary->customers, "analysis run " + std::to_string(summary->run_id) + " as of " +
                                             FormatDate(summary->as_of) + ": " + std::to_string(summary->customers) +
@@ -153,12 +157,9 @@ Result<JobOutcome> RunReturnVisitPlanning(const JobContext& context, const Visit
   if (!tickets.ok()) return tickets.status();
   auto visits = OpenReturnVisitStore(context.db_path);
   if (!visits.ok()) return visits.status();
-  auto calendars = OpenCalendarStore(context.db_path);
-  if (!calendars.ok()) return calendars.status();
-  auto current = (*calendars)->Current();
-  if (!current.ok()) return current.status();
-  BusinessCalendar calendar = *current ? (*current)->calendar : BusinessCalendar();
-  auto planned = PlanReturnVisits(**store, **tickets, **visits, calendar, context.now, options);
+  auto calendar = CalendarInForce(context.db_path);
+  if (!calendar.ok()) return calendar.status();
+  auto planned = PlanReturnVisits(**store, **tickets, **visits, *calendar, context.now, options);
   if (!planned.ok()) return planned.status();
   std::string message = std::to_string(planned->planned) + " visits planned:";
   for (int r = 0; r < 5; ++r) {

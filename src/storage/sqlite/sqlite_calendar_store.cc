@@ -135,4 +135,12 @@ Result<std::unique_ptr<CalendarStore>> OpenCalendarStore(const std::string& loca
   return std::unique_ptr<CalendarStore>(new SqliteCalendarStore(std::move(*db)));
 }
 
+Result<BusinessCalendar> CalendarInForce(const std::string& location) {
+  auto store = OpenCalendarStore(location);
+  if (!store.ok()) return store.status();
+  auto current = (*store)->Current();
+  if (!current.ok()) return current.status();
+  return *current ? std::move((*current)->calendar) : BusinessCalendar();
+}
+
 }  // namespace fincrm
