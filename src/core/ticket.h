@@ -56,10 +56,14 @@ inline bool TicketTransitionAllowed(TicketState from, TicketState to) {
 // The SLA clock of one ticket, in business time of the brokerage's calendar. The
 // resolution clock runs in new and open, pauses in pending_customer and stops at
 // resolved; `elapsed_seconds` holds the business time counted up to `clock_since`.
+// The next-response clock starts when the customer's answer brings the ticket back
+// from pending_customer to open, and is met by the agent's reply (PATCH "responded") or
+// next move (back to pending_customer, or resolved) within `next_response_seconds`.
 struct TicketSla {
   std::string policy;  // name of the policy that matched
   int64_t first_response_seconds = 0;
   int64_t resolution_seconds = 0;
+  int64_t next_response_seconds = 0;
   int warn_percent = 80;
   Timestamp first_response_due;
   Timestamp first_responded_at;  // 0 until the first move out of `new`
@@ -67,6 +71,7 @@ struct TicketSla {
   Timestamp clock_since;        // 0 while paused or stopped
   Timestamp resolution_due;     // 0 while paused or stopped
   Timestamp resolved_at;        // 0 until resolved
+  Timestamp next_response_due;  // 0 unless the customer's answer awaits the agent's
   bool breached = false;        // a target was missed (set at resolution or by the escalation job)
   int escalation_level = 0;     // 0 none, 1 branch manager, 2 head-office service center
 };

@@ -106,6 +106,14 @@ TEST_F(TicketRoutesTest, TheSlaClockPausesResumesAndBreachesOnTheBusinessCalenda
   ASSERT_EQ(resumed.status, 200) << resumed.body;
   // 6 h left: Tuesday 10:00-11:30 and 13:00-17:00, then Wednesday 09:00-09:30.
   EXPECT_EQ(Str(resumed.json["sla"]["resolution_due"]), "2026-02-25T09:30:00+08:00");
+  // The customer's answer is awaited by the agent's within the next-response target (60 min).
+  EXPECT_EQ(Str(resumed.json["sla"]["next_response_due"]), "2026-02-24T11:00:00+08:00");
+  SetNow("2026-02-24T10:40:00+08:00");
+  Reply replied = agent.Patch("/api/v1/tickets/" + id, R"({"responded":true})");
+  ASSERT_EQ(replied.status, 200) << replied.body;
+  EXPECT_TRUE(replied.json["sla"]["next_response_due"].is_null());
+  EXPECT_FALSE(bool(replied.json["sla"]["breached"]));
+  EXPECT_EQ(Str(replied.json["state"]), "open");
 
   SetNow("2026-02-25T09:00:00+08:00");
   EXPECT_EQ(Str(agent.Get("/api/v1/tickets/" + id).json["sla"]["status"]), "warning");
@@ -139,7 +147,8 @@ TEST_F(TicketRoutesTest, TheSlaClockPausesResumesAndBreachesOnTheBusinessCalenda
     steps.push_back(Str(change["field"]) + ":" + Str(change["from"]) + ">" + Str(change["to"]) + "@" + Str(change["actor"]));
   }
   EXPECT_EQ(steps, (std::vector<std::string>{"created:>new@agent", "state:new>open@agent", "state:open>pending_customer@agent",
-                                             "state:pending_customer>open@agent", "state:open>resolved@agent",
+                                             "state:pending_customer>open@agent",
+                                             "responded:awaited>2026-02-24T10:40:00+08:00@agent", "state:open>resolved@agent",
                                              "state:resolved>closed@agent"}));
   ApiClient compliance = As("compliance");
   Reply audit = compliance.Get("/api/v1/audit?action=ticket.update&limit=1000");
@@ -148,7 +157,36 @@ TEST_F(TicketRoutesTest, TheSlaClockPausesResumesAndBreachesOnTheBusinessCalenda
   for (auto entry : audit.json["items"].get_array()) {
     if (Str(entry["detail"]).rfind("ticket " + id + " ", 0) == 0) ++updates;
   }
-  EXPECT_EQ(updates, 5);
+  EXPECT_EQ(updates, 6);
+}
+
+// The next-response target: a customer's answer (pending_customer → open) left without
+// the agent's reply past the target breaches the ticket, and the miss stays on record.
+TEST_F(TicketRoutesTest, ACustomersAnswerLeftUnansweredBreachesTheNextResponseTarget) {
+  SetNow("2026-03-03T09:00:00+08:00");  // Tuesday
+  ApiClient agent = As("agent");
+  std::string id = Create(agent, FirstCustomerOf(demo_->db, "1 = 1"), "service_request", "normal");
+  ASSERT_EQ(agent.Patch("/api/v1/tickets/" + id, R"({"state":"open"})").status, 200);
+  ASSERT_EQ(agent.Patch("/api/v1/tickets/" + id, R"({"state":"pending_customer"})").status, 200);
+  SetNow("2026-03-03T16:00:00+08:00");
+  Reply answered = agent.Patch("/api/v1/tickets/" + id, R"({"state":"open"})");
+  ASSERT_EQ(answered.status, 200) << answered.body;
+  // The "normal" policy: 480 business minutes: Tuesday 16:00-17:00 and Wednesday's
+  // 6.5 h make 7.5 h; the last half hour is Thursday's first.
+  EXPECT_EQ(Str(answered.json["sla"]["next_response_due"]), "2026-03-05T09:30:00+08:00");
+  EXPECT_EQ(int64_t(answered.json["sla"]["next_response_target_seconds"]), 480 * 60);
+  SetNow("2026-03-04T16:00:00+08:00");
+  EXPECT_EQ(Str(agent.Get("/api/v1/tickets/" + id).json["sla"]["status"]), "ok");
+  SetNow("2026-03-05T10:00:00+08:00");
+  Reply late = agent.Get("/api/v1/tickets/" + id);
+  EXPECT_EQ(Str(late.json["sla"]["status"]), "breached");
+  Reply replied = agent.Patch("/api/v1/tickets/" + id, R"({"state":"pending_customer"})");
+  ASSERT_EQ(replied.status, 200) << replied.body;
+  EXPECT_TRUE(bool(replied.json["sla"]["breached"])) << "the late reply stays a miss";
+  EXPECT_TRUE(replied.json["sla"]["next_response_due"].is_null());
+  Reply bad = agent.Patch("/api/v1/tickets/" + id, R"({"responded":"yes"})");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(Str(bad.json["error"]["field"]), "responded");
 }
 
 // A breach found by the sla-escalation job (run as `fincrm jobs run-once` runs it, with

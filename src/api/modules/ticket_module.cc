@@ -218,11 +218,13 @@ class TicketModule final : public ServiceModule {
     WriteTime(json, "first_response_due", t.sla.first_response_due);
     WriteTime(json, "first_responded_at", t.sla.first_responded_at);
     WriteTime(json, "resolution_due", t.sla.resolution_due);
+    WriteTime(json, "next_response_due", t.sla.next_response_due);
     WriteTime(json, "resolved_at", t.sla.resolved_at);
     int64_t elapsed = t.sla.elapsed_seconds;
     if (t.sla.clock_since.seconds) elapsed += calendar.BusinessTimeBetween(t.sla.clock_since, now);
     json.Field("business_seconds_elapsed", elapsed)
         .Field("resolution_target_seconds", t.sla.resolution_seconds)
+        .Field("next_response_target_seconds", t.sla.next_response_seconds)
         .Field("paused", t.state == TicketState::kPendingCustomer)
         .Field("breached", status == SlaStatus::kBreached)
         .Field("escalation_level", t.sla.escalation_level)
@@ -357,8 +359,13 @@ class TicketModule final : public ServiceModule {
     };
     std::optional<TicketState> to_state;
     std::optional<TicketPriority> to_priority;
+    bool responded = false;
     for (const JsonField& f : fields) {
       if (f.name == "state") to_state = Enum<TicketState>(f);
+      else if (f.name == "responded") {
+        if (f.kind != JsonField::kBool || f.text != "1") throw ApiError{422, "invalid", "must be true", f.name};
+        responded = true;
+      }
       else if (f.name == "priority") to_priority = Enum<TicketPriority>(f);
       else if (f.name == "owner") record("owner", ticket.owner, ticket.owner = Text(f, kMaxShortField)), void();
       else if (f.name == "team") record("team", ticket.team, ticket.team = Text(f, kMaxShortField)), void();
@@ -388,6 +395,11 @@ class TicketModule final : public ServiceModule {
       }
       record("state", std::string(EnumCode(ticket.state)), std::string(EnumCode(*to_state)));
       MoveSla(ticket, *to_state, calendar->calendar, now);
+    }
+    if (responded) {
+      // Recorded whether or not a customer's answer awaited it: a reply is part of the file.
+      bool awaited = RecordResponse(ticket, now);
+      changes.push_back({ticket.ticket_id, now, call.principal.login, "responded", awaited ? "awaited" : "", FormatTimestamp(now)});
     }
     if (!changes.empty()) {
       ticket.updated_at = now;

@@ -39,6 +39,7 @@ void StartSla(Ticket& ticket, const SlaPolicy& policy, const BusinessCalendar& c
   sla.policy = policy.name;
   sla.first_response_seconds = policy.first_response_minutes * 60;
   sla.resolution_seconds = policy.resolution_minutes * 60;
+  sla.next_response_seconds = policy.next_response_minutes * 60;
   sla.warn_percent = policy.warn_percent;
   sla.first_response_due = calendar.AddBusinessTime(now, sla.first_response_seconds);
   if (ClockRuns(ticket.state)) Resume(sla, calendar, now);
@@ -49,6 +50,10 @@ void MoveSla(Ticket& ticket, TicketState to, const BusinessCalendar& calendar, T
   if (ticket.state == TicketState::kNew && to != TicketState::kNew && sla.first_responded_at.seconds == 0) {
     sla.first_responded_at = now;
     if (now > sla.first_response_due) sla.breached = true;
+  }
+  if (to != TicketState::kOpen) RecordResponse(ticket, now);  // the agent's move answers the customer
+  if (ticket.state == TicketState::kPendingCustomer && to == TicketState::kOpen && sla.next_response_seconds > 0) {
+    sla.next_response_due = calendar.AddBusinessTime(now, sla.next_response_seconds);
   }
   Settle(sla, calendar, now);
   if (ClockRuns(to)) {
@@ -65,12 +70,21 @@ void MoveSla(Ticket& ticket, TicketState to, const BusinessCalendar& calendar, T
   ticket.state = to;
 }
 
+bool RecordResponse(Ticket& ticket, Timestamp now) {
+  TicketSla& sla = ticket.sla;
+  if (sla.next_response_due.seconds == 0) return false;
+  if (now > sla.next_response_due) sla.breached = true;
+  sla.next_response_due = Timestamp{0};
+  return true;
+}
+
 void RetargetSla(Ticket& ticket, const SlaPolicy& policy, const BusinessCalendar& calendar, Timestamp now) {
   TicketSla& sla = ticket.sla;
   Settle(sla, calendar, now);
   sla.policy = policy.name;
   sla.first_response_seconds = policy.first_response_minutes * 60;
   sla.resolution_seconds = policy.resolution_minutes * 60;
+  sla.next_response_seconds = policy.next_response_minutes * 60;
   sla.warn_percent = policy.warn_percent;
   if (sla.first_responded_at.seconds == 0) {
     sla.first_response_due = calendar.AddBusinessTime(ticket.created_at, sla.first_response_seconds);
@@ -83,6 +97,7 @@ SlaStatus SlaStatusAt(const Ticket& ticket, const BusinessCalendar& calendar, Ti
   bool done = ticket.state == TicketState::kResolved || ticket.state == TicketState::kClosed;
   if (sla.breached) return SlaStatus::kBreached;
   if (sla.first_responded_at.seconds == 0 && now > sla.first_response_due) return SlaStatus::kBreached;
+  if (sla.next_response_due.seconds != 0 && now > sla.next_response_due) return SlaStatus::kBreached;
   if (done) return SlaStatus::kMet;
   if (sla.clock_since.seconds == 0) return SlaStatus::kPaused;
   if (now > sla.resolution_due) return SlaStatus::kBreached;

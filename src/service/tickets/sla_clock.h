@@ -19,7 +19,11 @@ const SlaPolicy* MatchSlaPolicy(std::span<const SlaPolicy> policies, const Ticke
 void StartSla(Ticket& ticket, const SlaPolicy& policy, const BusinessCalendar& calendar, Timestamp now);
 // Applies a state change at `now` (the transition must be allowed).
 void MoveSla(Ticket& ticket, TicketState to, const BusinessCalendar& calendar, Timestamp now);
-// New targets (a priority change): time already counted stays counted.
+// The agent's reply to the customer at `now` without a change of state: meets the
+// next-response clock if it runs (breached if late). True when it did run.
+bool RecordResponse(Ticket& ticket, Timestamp now);
+// New targets (a priority change): time already counted stays counted; a pending next
+// response keeps its due time.
 void RetargetSla(Ticket& ticket, const SlaPolicy& policy, const BusinessCalendar& calendar, Timestamp now);
 
 enum class SlaStatus { kOk, kWarning, kBreached, kPaused, kMet };

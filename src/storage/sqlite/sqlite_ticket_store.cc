@@ -88,9 +88,16 @@ ALTER TABLE tickets ADD COLUMN script_version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX tickets_by_call ON tickets(source_call_id) WHERE source_call_id IS NOT NULL;
 )sql";
 
+// The next-response clock: due while the customer's answer waits for the agent's.
+constexpr std::string_view kTicketNextResponse = R"sql(
+ALTER TABLE tickets ADD COLUMN next_response_seconds INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN next_response_due INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kTicketMigrations[] = {
     {1, "service tickets, their change history and SLA policies", kTicketSchema},
     {2, "the call a ticket was opened from and the script version used", kTicketCallsAndScripts},
+    {3, "the next-response target and due time", kTicketNextResponse},
 };
 
 constexpr std::string_view kColumns =
@@ -98,9 +105,9 @@ constexpr std::string_view kColumns =
     "team, complaint_category, source_call_id, created_by, created_at, updated_at, sla_policy, "
     "first_response_seconds, resolution_seconds, warn_percent, first_response_due, first_responded_at, "
     "elapsed_seconds, clock_since, resolution_due, resolved_at, breached, escalation_level, script_id, "
-    "script_version";
+    "script_version, next_response_seconds, next_response_due";
 
-// Binds the ticket's columns 2..31 (1 is the id).
+// Binds the ticket's columns 2..33 (1 is the id).
 void BindTicket(SqliteStatement& s, const Ticket& t) {
   s.Bind(2, std::string_view(t.customer_id));
   s.Bind(3, t.branch_id);
@@ -132,6 +139,8 @@ void BindTicket(SqliteStatement& s, const Ticket& t) {
   s.Bind(29, int64_t{t.sla.escalation_level});
   s.Bind(30, t.script_id);
   s.Bind(31, t.script_version);
+  s.Bind(32, t.sla.next_response_seconds);
+  s.Bind(33, t.sla.next_response_due);
 }
 
 Ticket ReadTicket(const SqliteStatement& s) {
@@ -171,6 +180,8 @@ Ticket ReadTicket(const SqliteStatement& s) {
   t.sla.escalation_level = static_cast<int>(number);
   s.Read(29, t.script_id);
   s.Read(30, t.script_version);
+  s.Read(31, t.sla.next_response_seconds);
+  s.Read(32, t.sla.next_response_due);
   return t;
 }
 
@@ -183,7 +194,7 @@ class SqliteTicketStore final : public TicketStore {
     FINCRM_RETURN_IF_ERROR(transaction.Begin());
     auto insert = db_->Prepared("INSERT INTO tickets(" + std::string(kColumns) +
                                 ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                                "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)");
+                                "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)");
     if (!insert.ok()) return insert.status();
     std::vector<int64_t> ids;
     ids.reserve(tickets.size());
@@ -212,16 +223,16 @@ class SqliteTicketStore final : public TicketStore {
         "owner", "team", "complaint_category", "source_call_id", "created_by", "created_at", "updated_at", "sla_policy",
         "first_response_seconds", "resolution_seconds", "warn_percent", "first_response_due", "first_responded_at",
         "elapsed_seconds", "clock_since", "resolution_due", "resolved_at", "breached", "escalation_level", "script_id",
-        "script_version"};
+        "script_version", "next_response_seconds", "next_response_due"};
     for (size_t i = 0; i < std::size(kNames); ++i) {
       sql += (i ? ", " : "") + std::string(kNames[i]) + " = ?" + std::to_string(i + 2);
     }
-    sql += " WHERE ticket_id = ?1 AND updated_at = ?32";
+    sql += " WHERE ticket_id = ?1 AND updated_at = ?34";
     auto update = db_->Prepared(sql);
     if (!update.ok()) return update.status();
     (*update)->Bind(1, ticket.ticket_id);
     BindTicket(**update, ticket);
-    (*update)->Bind(32, expected_updated_at);
+    (*update)->Bind(34, expected_updated_at);
     FINCRM_RETURN_IF_ERROR(StepStatus(*db_, (*update)->Step(), "updating the ticket"));
     if (db_->Changes() != 1) {
       return FailedPrecondition("ticket " + std::to_string(ticket.ticket_id) +
