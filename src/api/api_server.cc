@@ -60,7 +60,8 @@ HttpResponse JsonResponse(std::string body, int status) { return {status, "appli
 ApiServer::ApiServer(ApiServerOptions options, std::vector<std::unique_ptr<ServiceModule>> modules)
     : options_(std::move(options)),
       modules_(std::move(modules)),
-      views_(std::make_unique<CustomerViewCache>(options_.customer_view_cache_bytes)) {
+      views_(std::make_unique<CustomerViewCache>(options_.customer_view_cache_bytes)),
+      openapi_document_(OpenApiDocument()) {
   AddRoutes();
   for (auto& module : modules_) {
     for (ModuleRoute& route : module->Routes()) {
@@ -88,6 +89,9 @@ Result<std::unique_ptr<Store>> ApiServer::OpenStore(int cache_kib) const {
 }
 
 Status ApiServer::Start() {
+  auto document = OpenApiWithModulePaths(OpenApiDocument(), modules_);
+  if (!document.ok()) return document.status();
+  openapi_document_ = std::move(*document);
   // A webhook subscriber that hangs up mid-request must not kill the server.
   std::signal(SIGPIPE, SIG_IGN);
   auto scratch = ScratchDirectory::Create();
@@ -633,7 +637,7 @@ HttpResponse ApiServer::Metrics(Context&) {
   return {200, "text/plain; version=0.0.4", std::move(out), {}};
 }
 
-HttpResponse ApiServer::OpenApi(Context&) { return JsonResponse(std::string(OpenApiDocument())); }
+HttpResponse ApiServer::OpenApi(Context&) { return JsonResponse(openapi_document_); }
 
 HttpResponse ApiServer::Login(Context& c) {
   std::string login, password;

@@ -232,6 +232,7 @@ class ApiServer {
 
   // Rendered 360 views (customer_view_cache.h).
   std::unique_ptr<CustomerViewCache> views_;
+  std::string openapi_document_;  // docs/openapi.json with the modules' own paths
   std::atomic<int64_t> cache_hits_{0}, cache_misses_{0};
 
   // Analytics answers (ladder, moves, cube) by request and scope, valid while the data

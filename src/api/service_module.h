@@ -89,7 +89,16 @@ class ServiceModule {
   // The events it reacts to; read once, before Start (a handler runs only once every
   // module has started).
   virtual std::vector<ModuleEventHandler> EventHandlers() { return {}; }
+  // Members of the OpenAPI document's `paths` object for routes docs/openapi.json does
+  // not hold (`"/api/v1/x": {"get": {"operationId": ...}}`, without braces): the server
+  // serves them in its /api/v1/openapi.json. The default modules' paths are in the file.
+  virtual std::string OpenApiPaths() const { return {}; }
 };
+
+// `document` (the OpenAPI file) with each module's paths added; InvalidArgument naming
+// the module whose paths are not JSON members or repeat a path the document has.
+Result<std::string> OpenApiWithModulePaths(std::string_view document,
+                                           const std::vector<std::unique_ptr<ServiceModule>>& modules);
 
 // The scheduler's jobs: the server's own (service_jobs.h: the nightly analysis and
 // rescoring) and each module's.

@@ -38,6 +38,18 @@ class ExampleModule final : public ServiceModule {
     return {{"ticket.created", count(created_)}, {"ticket.resolved", count(resolved_)}};
   }
 
+  // A module outside docs/openapi.json describes its routes itself.
+  std::string OpenApiPaths() const override {
+    return R"json("/api/v1/examples/ticket-tally": {"get": {"operationId": "getExampleTicketTally",
+      "summary": "Tickets created and resolved by type since the server started (the example module)",
+      "tags": ["Examples"], "security": [{"bearer": []}, {"cookie": []}],
+      "responses": {"200": {"description": "the tally", "content": {"application/json": {"schema": {"type": "object",
+        "properties": {"since": {"type": "string", "format": "date-time"},
+          "created": {"type": "object", "additionalProperties": {"type": "integer"}},
+          "resolved": {"type": "object", "additionalProperties": {"type": "integer"}}}}}}},
+        "401": {"description": "not signed in"}, "403": {"description": "no permission to read tickets"}}}})json";
+  }
+
   std::vector<Job> Jobs(const ServiceJobOptions&) override {
     Job job;
     job.name = "example-ticket-tally";

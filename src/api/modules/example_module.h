@@ -3,6 +3,7 @@
 // job. It tallies the tickets created and resolved, by type, since the server started:
 //   GET /api/v1/examples/ticket-tally  {"since", "created": {type: n}, "resolved": {type: n}}
 //   job example-ticket-tally (hourly): the tally as its run record's message.
+// Its route's OpenAPI path comes with it (ServiceModule::OpenApiPaths).
 // Not among DefaultServiceModules(): a server runs it only when given it. A module that
 // keeps data adds a storage interface and migrations as the tickets module does.
 #pragma once
