@@ -41,8 +41,9 @@ const T& Pick(SplitMix64& rng, const std::vector<T>& items) {
 
 // Return visits as the call center would have them at `now`: planned a month ago and
 // attempted since — most reached within three tries, some refused, a wrong number,
-// unanswered once or twice (tried again later) or three times, a fifth not tried yet (overdue where their due date passed)
-// — and today's planning, still due.
+// unanswered once or twice (tried again later) or three times, a fifth not tried yet
+// (overdue where their due date passed) — and today's planning, still due. Visits
+// planned later than a month ago (a planning job run before) are left untried.
 Status GenerateReturnVisits(const std::string& db_path, Store& store, TicketStore& tickets,
                             const BusinessCalendar& calendar, const std::vector<std::string>& agents,
                             const ServiceDemoOptions& options, SplitMix64& rng, ServiceDemoSummary& summary) {
@@ -60,7 +61,7 @@ Status GenerateReturnVisits(const std::string& db_path, Store& store, TicketStor
     if (!page.ok()) return page.status();
     for (ReturnVisit& v : *page) {
       double course = rng.Uniform();
-      if (v.closed || course >= 0.8) continue;
+      if (v.closed || v.created_at > planned_at || course >= 0.8) continue;
       std::vector<VisitOutcome> tries;
       if (course < 0.58) {
         tries.assign(static_cast<size_t>(rng.Uniform() * 3), VisitOutcome::kNotReached);
