@@ -73,5 +73,46 @@ TEST_F(TicketStoreTest, ABatchWithOneBadTicketStoresNone) {
   EXPECT_TRUE(listed->empty());
 }
 
+TEST_F(TicketStoreTest, ListsByEveryFilterAndTheirCombinations) {
+  Ticket open = NewTicket("C1", "agent1"), pending = NewTicket("C1", "agent1"), other = NewTicket("C2", "agent2");
+  pending.state = TicketState::kPendingCustomer;
+  open.state = other.state = TicketState::kOpen;
+  open.owner = "agent1";
+  other.branch_id = "B002";
+  open.sla.first_response_due = Timestamp{1'764'000'100};  // past due at `now` below, never answered
+  pending.sla.first_response_due = other.sla.first_response_due = Timestamp{1'764'900'000};
+  auto ids = tickets_->CreateAll({open, pending, other});
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  auto count = [&](TicketQuery q) {
+    auto listed = tickets_->List(q);
+    EXPECT_TRUE(listed.ok()) << listed.status().ToString();
+    return listed.ok() ? listed->size() : size_t{999};
+  };
+  TicketQuery q;
+  EXPECT_EQ(count(q), 3u);
+  q.customer_id = "C1";
+  EXPECT_EQ(count(q), 2u);
+  q.state = TicketState::kPendingCustomer;
+  EXPECT_EQ(count(q), 1u);
+  q = {};
+  q.owner = "agent1";
+  EXPECT_EQ(count(q), 1u);
+  q = {};
+  q.branch_id = "B002";
+  EXPECT_EQ(count(q), 1u);
+  q = {};
+  q.customer_id = "C1";
+  q.after = (*ids)[0];
+  EXPECT_EQ(count(q), 1u);
+  q = {};
+  q.now = Timestamp{1'764'000'200};
+  q.breached = true;
+  EXPECT_EQ(count(q), 1u);
+  q.breached = false;
+  EXPECT_EQ(count(q), 2u);
+  q.customer_id = "C2";
+  EXPECT_EQ(count(q), 1u);
+}
+
 }  // namespace
 }  // namespace fincrm

@@ -15,6 +15,7 @@
 #include "service/callcenter/call_flow.h"
 #include "service/callcenter/script_filler.h"
 #include "storage/call_store.h"
+#include "storage/caller_lookup.h"
 #include "storage/return_visit_store.h"
 #include "storage/script_store.h"
 #include "storage/ticket_store.h"
@@ -159,7 +160,7 @@ class CallCenterModule final : public ServiceModule {
     CallRecord& record = *next;
     std::vector<CallerSummary> callers;
     if (event.kind == CtiEventKind::kNewCall && !record.customer_phone.empty()) {
-      callers = Callers(call.store, record.customer_phone, record.direction == CallDirection::kIn ? "in" : "out");
+      callers = Callers(record.customer_phone, record.direction == CallDirection::kIn ? "in" : "out");
       if (callers.size() == 1) {
         record.customer_id = callers[0].customer.customer_id;
         record.branch_id = callers[0].customer.branch_id;
@@ -246,50 +247,22 @@ class CallCenterModule final : public ServiceModule {
 
   // Every customer whose mobile is `phone`, with what the agent needs (unscoped: each
   // viewer's scope is applied when rendering).
-  std::vector<CallerSummary> Callers(Store& store, const std::string& phone, std::string_view call_type) {
-    CustomerSearch search;
-    search.text = phone;
-    search.by_id_number = false;
-    search.limit = kMaxMatches;
-    auto hits = store.SearchCustomers(search);
-    Check(hits.status());
+  std::vector<CallerSummary> Callers(const std::string& phone, std::string_view call_type) {
+    CallerLookupLimits limits;
+    limits.customers = kMaxMatches;
+    auto records = lookups_.Get().ByMobile(phone, limits);
+    Check(records.status());
     std::vector<CallerSummary> callers;
-    Timestamp now = environment_.now();
-    Date today = ShanghaiDate(now);
+    callers.reserve(records->size());
+    Date today = ShanghaiDate(environment_.now());
     auto scripts = Scripts();
-    for (const CustomerSearchHit& hit : *hits) {
-      if (hit.matched_on != "mobile") continue;
-      auto customer = store.GetCustomer(hit.customer_id);
-      if (!customer.ok()) continue;  // removed meanwhile
+    for (CallerRecord& record : *records) {
       CallerSummary& s = callers.emplace_back();
-      s.customer = std::move(*customer);
-      auto score = store.GetCustomerScore(s.customer.customer_id);
-      if (score.ok() && *score) s.score = **score;
-      TicketQuery tickets;
-      tickets.customer_id = s.customer.customer_id;
-      tickets.limit = 50;
-      tickets.now = now;
-      auto open = tickets_.Get().List(tickets);
-      Check(open.status());
-      for (Ticket& t : *open) {
-        if (t.state != TicketState::kResolved && t.state != TicketState::kClosed) s.open_tickets.push_back(std::move(t));
-      }
-      ReturnVisitQuery visits;
-      visits.customer_id = s.customer.customer_id;
-      visits.today = today;
-      visits.limit = 20;
-      auto planned = visits_.Get().List(visits);
-      Check(planned.status());
-      for (ReturnVisit& v : *planned) {
-        if (!v.closed) s.open_visits.push_back(std::move(v));
-      }
-      CallbackQuery callbacks;
-      callbacks.customer_id = s.customer.customer_id;
-      callbacks.state = CallbackState::kOpen;
-      callbacks.limit = 20;
-      auto promised = calls_.Get().ListCallbacks(callbacks);
-      Check(promised.status());
-      s.open_callbacks = std::move(*promised);
+      s.customer = std::move(record.customer);
+      s.score = std::move(record.score);
+      s.open_tickets = std::move(record.open_tickets);
+      s.open_visits = std::move(record.open_visits);
+      s.open_callbacks = std::move(record.open_callbacks);
       std::string tier = s.score ? s.score->tier : "";
       if (const ServiceScript* script = ChooseScript(*scripts, call_type, "", tier)) {
         s.script = *script;
@@ -386,7 +359,7 @@ class CallCenterModule final : public ServiceModule {
     if (!call.request.HasQuery("phone")) throw ApiError{400, "bad_parameter", "is required", "phone"};
     auto phone = NormalisePhoneNumber(call.request.Query("phone"));
     if (!phone.ok()) throw ApiError{422, "invalid", phone.status().message(), "phone"};
-    std::vector<CallerSummary> callers = Callers(call.store, phone->digits, "in");
+    std::vector<CallerSummary> callers = Callers(phone->digits, "in");
     JsonWriter json;
     json.BeginObject().Field("phone", phone->digits);
     json.Field("kind", phone->kind == PhoneKind::kMobile     ? "mobile"
@@ -876,6 +849,11 @@ class CallCenterModule final : public ServiceModule {
   PerThread<ScriptStore> scripts_store_{[this] { return OpenScriptStore(environment_.db_path); }};
   PerThread<TicketStore> tickets_{[this] { return OpenTicketStore(environment_.db_path); }};
   PerThread<ReturnVisitStore> visits_{[this] { return OpenReturnVisitStore(environment_.db_path); }};
+  // Reads the tables of the stores above, whose migrations opening them applies.
+  PerThread<CallerLookup> lookups_{[this] {
+    calls_.Get(), tickets_.Get(), visits_.Get();
+    return OpenCallerLookup(environment_.db_path);
+  }};
   StreamHub hub_;
   std::mutex scripts_mutex_;
   std::shared_ptr<const std::vector<ServiceScript>> scripts_;

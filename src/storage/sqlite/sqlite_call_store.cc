@@ -5,6 +5,7 @@
 
 #include "storage/call_store.h"
 #include "storage/sqlite/sqlite_connection.h"
+#include "storage/sqlite/sqlite_service_rows.h"
 
 namespace fincrm {
 namespace {
@@ -277,11 +278,16 @@ class SqliteCallStore final : public CallStore {
   }
 
   Result<std::vector<CallRecord>> List(const CallQuery& q) override {
-    auto query = db_->Prepared(
-        "SELECT " + std::string(kCallColumns) +
-        " FROM calls WHERE (?1 = '' OR customer_id = ?1) AND (?2 = '' OR agent = ?2) AND (?3 = '' OR state = ?3) "
-        "AND (?4 = '' OR branch_id = ?4) AND (?5 = '' OR broker_id = ?5) AND (?6 = 0 OR started_at < ?6) "
-        "ORDER BY started_at DESC, call_id LIMIT ?7");
+    // Only the filters that are set are in the text (see ListCallbacks).
+    std::string sql = "SELECT " + std::string(kCallColumns) + " FROM calls WHERE 1";
+    if (!q.customer_id.empty()) sql += " AND customer_id = ?1";
+    if (!q.agent.empty()) sql += " AND agent = ?2";
+    if (q.state) sql += " AND state = ?3";
+    if (!q.branch_id.empty()) sql += " AND branch_id = ?4";
+    if (!q.broker_id.empty()) sql += " AND broker_id = ?5";
+    if (q.before.seconds) sql += " AND started_at < ?6";
+    sql += " ORDER BY started_at DESC, call_id LIMIT ?7";
+    auto query = db_->Prepared(sql);
     if (!query.ok()) return query.status();
     SqliteStatement& s = **query;
     s.Bind(1, std::string_view(q.customer_id));
@@ -338,11 +344,18 @@ class SqliteCallStore final : public CallStore {
   }
 
   Result<std::vector<Callback>> ListCallbacks(const CallbackQuery& q) override {
-    auto query = db_->Prepared(
-        "SELECT " + std::string(kCallbackColumns) +
-        " FROM callbacks WHERE (?1 = '' OR owner = ?1) AND (?2 = '' OR customer_id = ?2) AND (?3 = '' OR state = ?3) "
-        "AND (?4 = 0 OR due_at < ?4) AND (?5 = '' OR branch_id = ?5) AND (?6 = '' OR broker_id = ?6) "
-        "ORDER BY due_at, callback_id LIMIT ?7");
+    // Only the filters that are set are in the text, so that SQLite can use an index
+    // (see SqliteTicketStore::List); the state is a literal, which the partial index of
+    // open callbacks needs.
+    std::string sql = "SELECT " + std::string(kCallbackColumns) + " FROM callbacks WHERE 1";
+    if (!q.owner.empty()) sql += " AND owner = ?1";
+    if (!q.customer_id.empty()) sql += " AND customer_id = ?2";
+    if (q.state) sql += " AND state = '" + std::string(EnumCode(*q.state)) + "'";
+    if (q.due_before.seconds) sql += " AND due_at < ?4";
+    if (!q.branch_id.empty()) sql += " AND branch_id = ?5";
+    if (!q.broker_id.empty()) sql += " AND broker_id = ?6";
+    sql += " ORDER BY due_at, callback_id LIMIT ?7";
+    auto query = db_->Prepared(sql);
     if (!query.ok()) return query.status();
     SqliteStatement& s = **query;
     s.Bind(1, std::string_view(q.owner));
@@ -411,6 +424,9 @@ class SqliteCallStore final : public CallStore {
 };
 
 }  // namespace
+
+std::string_view CallbackColumns() { return kCallbackColumns; }
+Callback ReadCallbackRow(const SqliteStatement& statement) { return ReadCallback(statement); }
 
 Result<std::unique_ptr<CallStore>> OpenCallStore(const std::string& location) {
   auto db = OpenModuleConnection(location, "callcenter", kCallMigrations);

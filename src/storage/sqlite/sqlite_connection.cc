@@ -84,8 +84,7 @@ SqliteConnection::~SqliteConnection() {
 Status SqliteConnection::Execute(std::string_view sql) { return ExecuteSql(db_, sql); }
 
 Result<SqliteStatement*> SqliteConnection::Prepared(std::string_view sql) {
-  std::string key(sql);
-  auto it = statements_.find(key);
+  auto it = statements_.find(sql);
   if (it != statements_.end()) {
     it->second->Reset();
     return it->second.get();
@@ -93,7 +92,7 @@ Result<SqliteStatement*> SqliteConnection::Prepared(std::string_view sql) {
   auto statement = std::make_unique<SqliteStatement>(db_, sql);
   if (!statement->valid()) return statement->prepare_status();
   SqliteStatement* raw = statement.get();
-  statements_.emplace(std::move(key), std::move(statement));
+  statements_.emplace(std::string(sql), std::move(statement));
   return raw;
 }
 

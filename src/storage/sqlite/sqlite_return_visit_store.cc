@@ -3,6 +3,7 @@
 
 #include "storage/return_visit_store.h"
 #include "storage/sqlite/sqlite_connection.h"
+#include "storage/sqlite/sqlite_service_rows.h"
 
 namespace fincrm {
 namespace {
@@ -142,13 +143,18 @@ class SqliteReturnVisitStore final : public ReturnVisitStore {
   }
 
   Result<std::vector<ReturnVisit>> List(const ReturnVisitQuery& q) override {
-    // ?2: 0 due, 1 overdue, 2 done, NULL any.
-    auto query = db_->Prepared(
-        "SELECT " + std::string(kColumns) +
-        " FROM return_visits WHERE visit_id > ?1 AND (?2 IS NULL OR (?2 = 2 AND closed = 1) OR "
-        "(?2 = 1 AND closed = 0 AND due_on < ?3) OR (?2 = 0 AND closed = 0 AND due_on >= ?3)) "
-        "AND (?4 IS NULL OR customer_id = ?4) AND (?5 IS NULL OR branch_id = ?5) AND (?6 IS NULL OR broker_id = ?6) "
-        "ORDER BY visit_id LIMIT ?7");
+    // ?2: 0 due, 1 overdue, 2 done. Only the filters that are set are in the text, so
+    // that SQLite can use the customer's index (see SqliteTicketStore::List).
+    std::string sql = "SELECT " + std::string(kColumns) + " FROM return_visits WHERE visit_id > ?1";
+    if (q.status) {
+      sql += " AND ((?2 = 2 AND closed = 1) OR (?2 = 1 AND closed = 0 AND due_on < ?3) OR "
+             "(?2 = 0 AND closed = 0 AND due_on >= ?3))";
+    }
+    if (!q.customer_id.empty()) sql += " AND customer_id = ?4";
+    if (!q.branch_id.empty()) sql += " AND branch_id = ?5";
+    if (!q.broker_id.empty()) sql += " AND broker_id = ?6";
+    sql += " ORDER BY visit_id LIMIT ?7";
+    auto query = db_->Prepared(sql);
     if (!query.ok()) return query.status();
     SqliteStatement& s = **query;
     s.Bind(1, q.after);
@@ -194,6 +200,9 @@ class SqliteReturnVisitStore final : public ReturnVisitStore {
 };
 
 }  // namespace
+
+std::string_view ReturnVisitColumns() { return kColumns; }
+ReturnVisit ReadReturnVisitRow(const SqliteStatement& statement) { return ReadVisit(statement); }
 
 Result<std::unique_ptr<ReturnVisitStore>> OpenReturnVisitStore(const std::string& location) {
   auto db = OpenModuleConnection(location, "return_visits", kVisitMigrations);

@@ -136,7 +136,11 @@ void BindScope(SqliteStatement& q, const CustomerQuery& scope) {
 
 Result<std::vector<Alert>> SqliteStore::ListAlerts(std::string_view customer_id, int64_t before_id, int limit,
                                                    const CustomerQuery& scope) {
-  std::string sql = SelectSql<Alert>() + " WHERE (?1 = '' OR customer_id = ?1) AND (?2 = 0 OR alert_id < ?2)";
+  // Only the filters that are set are in the text: "?1 = '' OR customer_id = ?1" would
+  // keep SQLite off the customer's index and scan every alert.
+  std::string sql = SelectSql<Alert>() + " WHERE 1";
+  if (!customer_id.empty()) sql += " AND customer_id = ?1";
+  if (before_id) sql += " AND alert_id < ?2";
   if (IsScoped(scope)) sql += std::string(" AND customer_id IN ") + kScopeCustomers;
   sql += " ORDER BY alert_id DESC LIMIT ?3";
   return Query<Alert>(sql, [&](SqliteStatement& q) {

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "storage/sqlite/sqlite_connection.h"
+#include "storage/sqlite/sqlite_service_rows.h"
 #include "storage/ticket_store.h"
 
 namespace fincrm {
@@ -277,13 +278,21 @@ class SqliteTicketStore final : public TicketStore {
   }
 
   Result<std::vector<Ticket>> List(const TicketQuery& q) override {
-    // Every filter is always bound; an unset one matches everything.
-    auto query = db_->Prepared(
-        "SELECT " + std::string(kColumns) +
-        " FROM tickets WHERE ticket_id > ?1 AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR owner = ?3) "
-        "AND (?4 IS NULL OR customer_id = ?4) AND (?5 IS NULL OR branch_id = ?5) AND (?6 IS NULL OR broker_id = ?6) "
-        "AND (?7 IS NULL OR ?7 = (breached = 1 OR (first_responded_at = 0 AND first_response_due < ?8) "
-        "OR (resolution_due > 0 AND resolution_due < ?8))) ORDER BY ticket_id LIMIT ?9");
+    // Only the filters that are set are in the text (one prepared statement per
+    // combination): "?4 IS NULL OR customer_id = ?4" would keep SQLite off the index
+    // and scan every ticket.
+    std::string sql = "SELECT " + std::string(kColumns) + " FROM tickets WHERE ticket_id > ?1";
+    if (q.state) sql += " AND state = ?2";
+    if (!q.owner.empty()) sql += " AND owner = ?3";
+    if (!q.customer_id.empty()) sql += " AND customer_id = ?4";
+    if (!q.branch_id.empty()) sql += " AND branch_id = ?5";
+    if (!q.broker_id.empty()) sql += " AND broker_id = ?6";
+    if (q.breached) {
+      sql += " AND ?7 = (breached = 1 OR (first_responded_at = 0 AND first_response_due < ?8) "
+             "OR (resolution_due > 0 AND resolution_due < ?8))";
+    }
+    sql += " ORDER BY ticket_id LIMIT ?9";
+    auto query = db_->Prepared(sql);
     if (!query.ok()) return query.status();
     SqliteStatement& s = **query;
     s.Bind(1, q.after);
@@ -373,6 +382,9 @@ class SqliteTicketStore final : public TicketStore {
 };
 
 }  // namespace
+
+std::string_view TicketColumns() { return kColumns; }
+Ticket ReadTicketRow(const SqliteStatement& statement) { return ReadTicket(statement); }
 
 Result<std::unique_ptr<TicketStore>> OpenTicketStore(const std::string& location) {
   auto db = OpenModuleConnection(location, "tickets", kTicketMigrations);
