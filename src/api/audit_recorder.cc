@@ -79,6 +79,14 @@ Status AuditRecorder::RecordDurably(std::string actor, std::string action, std::
   return Status::Ok();
 }
 
+void AuditRecorder::OutboxWritten() {
+  std::lock_guard lock(mutex_);
+  // A ticket of its own, so that Flush waits for the chaining too.
+  ++next_ticket_;
+  if (!outbox_waiting_ && queue_.empty()) wake_writer_.notify_one();
+  outbox_waiting_ = true;
+}
+
 bool AuditRecorder::WaitFor(int64_t ticket) {
   std::unique_lock lock(mutex_);
   return committed_.wait_for(lock, std::chrono::seconds(10), [&] { return committed_ticket_ >= ticket; });
@@ -114,8 +122,8 @@ void AuditRecorder::WriterLoop() {
     int64_t last_ticket;
     {
       std::unique_lock lock(mutex_);
-      wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) {
+      wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty() || outbox_waiting_; });
+      if (queue_.empty() && !outbox_waiting_) {
         if (last_head_) Checkpoint(*last_head_, /*to_log=*/true);  // the head at shutdown
         return;
       }
@@ -127,12 +135,15 @@ void AuditRecorder::WriterLoop() {
       batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
       queue_.clear();
       durable_waiting_ = 0;
+      outbox_waiting_ = false;  // this batch's append takes the outbox too
       last_ticket = next_ticket_;
     }
     Status status = store.ok() ? Status::Ok() : store.status();
+    int64_t chained = 0;
     if (store.ok()) {
       auto appended = (*store)->AppendAuditBatch(batch, AuditSealer(options_.key ? &*options_.key : nullptr));
       status = appended.status();
+      if (appended.ok()) chained = static_cast<int64_t>(appended->size());
       if (appended.ok() && !appended->empty()) {
         last_head_ = appended->back();
         bool to_log = std::chrono::steady_clock::now() - last_logged_checkpoint > std::chrono::minutes(1);
@@ -146,11 +157,12 @@ void AuditRecorder::WriterLoop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       std::lock_guard lock(mutex_);
       queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+      if (store.ok()) outbox_waiting_ = true;  // rolled back: still there
       if (stopping_) return;
       continue;
     }
     last_commit = std::chrono::steady_clock::now();
-    appended_ += static_cast<int64_t>(batch.size());
+    appended_ += chained;
     {
       std::lock_guard lock(mutex_);
       committed_ticket_ = last_ticket;

@@ -39,6 +39,10 @@ class AuditRecorder {
   // refused it for 10 seconds.
   Status RecordDurably(std::string actor, std::string action, std::string customer_id, std::string detail,
                        std::string source);
+  // Another store committed entries to the audit outbox with its own rows (a new
+  // ticket): they are durable already, and the writer chains them with its next batch
+  // (which may linger). Flush covers them.
+  void OutboxWritten();
   // Returns once everything queued so far is committed (or failed).
   void Flush();
   void Stop();
@@ -63,6 +67,7 @@ class AuditRecorder {
   int64_t committed_ticket_ = 0;  // every ticket up to this is committed
   bool stopping_ = false;
   int durable_waiting_ = 0;       // queued entries whose callers wait for the commit
+  bool outbox_waiting_ = true;    // at start: what a stopped server left in the outbox
   std::atomic<int64_t> appended_{0};
   std::thread writer_;
 };

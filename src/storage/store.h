@@ -318,7 +318,9 @@ class Store {
   // period means the latest period stored.
   virtual Result<std::vector<KpiRecord>> KpiScores(std::string_view period, std::string_view level) = 0;
 
-  // Appends several entries in one transaction, chained in order (see AppendAudit).
+  // Appends several entries in one transaction, chained in order (see AppendAudit),
+  // after the entries other stores committed to the audit outbox with their rows
+  // (oldest first), which it takes; answers all it chained.
   virtual Result<std::vector<AuditEntry>> AppendAuditBatch(
       std::vector<AuditEntry> entries, const std::function<std::string(const AuditEntry&)>& seal) = 0;
 

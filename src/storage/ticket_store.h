@@ -5,11 +5,13 @@
 // Threading: one thread at a time per TicketStore; open one per thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/audit_entry.h"
 #include "core/status.h"
 #include "core/ticket.h"
 
@@ -27,15 +29,22 @@ struct TicketQuery {
   int limit = 100;
 };
 
+// The audit entry of `tickets[index]`, stored as `ticket_id`.
+using TicketAuditEntry = std::function<AuditEntry(const Ticket& ticket, int64_t ticket_id, size_t index)>;
+
 class TicketStore {
  public:
   virtual ~TicketStore() = default;
   // Stores new tickets, each with its "created" history entry by its `created_by`, in
   // one transaction (one fsync for the lot: the group commit of ticket creation);
-  // returns their ids in order. When one cannot be stored, none is.
-  virtual Result<std::vector<int64_t>> CreateAll(const std::vector<Ticket>& tickets) = 0;
-  Result<int64_t> Create(const Ticket& ticket) {
-    auto ids = CreateAll({ticket});
+  // returns their ids in order. When one cannot be stored, none is. With `audit`,
+  // each ticket's audit entry (made once its id is known) commits in the same
+  // transaction, to the audit outbox that the trail's next append chains.
+  virtual Result<std::vector<int64_t>> CreateAll(const std::vector<Ticket>& tickets,
+                                                 const TicketAuditEntry& audit) = 0;
+  Result<std::vector<int64_t>> CreateAll(const std::vector<Ticket>& tickets) { return CreateAll(tickets, nullptr); }
+  Result<int64_t> Create(const Ticket& ticket, const TicketAuditEntry& audit = nullptr) {
+    auto ids = CreateAll({ticket}, audit);
     if (!ids.ok()) return ids.status();
     return ids->front();
   }

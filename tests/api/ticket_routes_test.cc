@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "api/api_test_support.h"
@@ -327,6 +328,41 @@ TEST_F(TicketRoutesTest, ScopesHoldForEveryRole) {
   EXPECT_EQ(As("hq").Post("/api/v1/tickets", R"({"customer_id":")" + own + R"(","type":"inquiry","subject":"x"})").status, 403);
   ApiClient anonymous(demo_->port);
   EXPECT_EQ(anonymous.Get("/api/v1/tickets").status, 401);
+}
+
+TEST_F(TicketRoutesTest, EachNewTicketIsAuditedAndTheChainStaysIntact) {
+  SetNow("2026-03-03T10:00:00+08:00");
+  std::string customer = FirstCustomerOf(demo_->db, "broker_id = '" + demo_->broker_staff + "'");
+  ApiClient agent = As("agent"), compliance = As("compliance");
+  // Concurrent creators share commits; each ticket's entry commits with it (the audit
+  // outbox) and is chained by the audit writer, which reading the trail waits for.
+  std::vector<std::thread> creators;
+  std::mutex ids_mutex;
+  std::set<std::string> ids;
+  for (int t = 0; t < 4; ++t) {
+    creators.emplace_back([&] {
+      ApiClient client = As("agent");
+      for (int i = 0; i < 5; ++i) {
+        std::string id = Create(client, customer, "inquiry", "normal");
+        std::lock_guard lock(ids_mutex);
+        ids.insert(id);
+      }
+    });
+  }
+  for (auto& thread : creators) thread.join();
+  ASSERT_EQ(ids.size(), 20u);
+  Reply audit = compliance.Get("/api/v1/audit?action=ticket.create&actor=agent&customer_id=" + customer + "&limit=1000");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  std::set<std::string> audited;
+  for (auto entry : audit.json["items"].get_array()) {
+    std::string detail(Str(entry["detail"]));
+    ASSERT_EQ(detail.rfind("ticket ", 0), 0u) << detail;
+    audited.insert(detail.substr(7, detail.find(' ', 7) - 7));
+    EXPECT_EQ(Str(entry["source"]), "127.0.0.1");
+  }
+  for (const std::string& id : ids) EXPECT_TRUE(audited.count(id)) << "ticket " << id << " not audited";
+  Reply verified = compliance.Get("/api/v1/audit/verify");
+  EXPECT_TRUE(bool(verified.json["intact"])) << verified.body;
 }
 
 TEST_F(TicketRoutesTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {

@@ -114,5 +114,49 @@ TEST_F(TicketStoreTest, ListsByEveryFilterAndTheirCombinations) {
   EXPECT_EQ(count(q), 1u);
 }
 
+TEST_F(TicketStoreTest, AuditEntriesCommitWithTheTicketsAndAreChainedInOrderLater) {
+  auto entry = [](const Ticket& t, int64_t id, size_t index) {
+    return AuditEntry{0, t.created_at, t.created_by, "ticket.create", t.customer_id,
+                      "ticket " + std::to_string(id) + " #" + std::to_string(index), "10.0.0.1", {}, {}};
+  };
+  auto ids = tickets_->CreateAll({NewTicket("C1", "agent1"), NewTicket("C2", "agent2")}, entry);
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  // A batch that fails leaves no entry behind.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER refuse BEFORE INSERT ON tickets WHEN NEW.customer_id = 'BAD' "
+                         "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  ASSERT_FALSE(tickets_->CreateAll({NewTicket("C3", "agent1"), NewTicket("BAD", "agent1")}, entry).ok());
+
+  auto store = OpenStore(db_);
+  ASSERT_TRUE(store.ok());
+  auto seal = [](const AuditEntry& e) { return "h" + std::to_string(e.sequence) + "<" + e.previous_hash; };
+  auto queued = (*store)->AppendAuditBatch({AuditEntry{0, Timestamp{1'764'000'500}, "admin", "user.add", "", "x",
+                                                       "cli", {}, {}}},
+                                           seal);
+  ASSERT_TRUE(queued.ok()) << queued.status().ToString();
+  ASSERT_EQ(queued->size(), 3u);  // the two outbox entries first, then the batch's own
+  EXPECT_EQ((*queued)[0].detail, "ticket " + std::to_string((*ids)[0]) + " #0");
+  EXPECT_EQ((*queued)[0].actor, "agent1");
+  EXPECT_EQ((*queued)[0].source, "10.0.0.1");
+  EXPECT_EQ((*queued)[1].detail, "ticket " + std::to_string((*ids)[1]) + " #1");
+  EXPECT_EQ((*queued)[2].action, "user.add");
+  EXPECT_EQ((*queued)[1].previous_hash, (*queued)[0].hash);
+  EXPECT_EQ((*queued)[2].previous_hash, (*queued)[1].hash);
+  // Taken once: the next append finds the outbox empty.
+  auto again = (*store)->AppendAuditBatch({}, seal);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+  AuditQuery query;
+  query.action = "ticket.create";
+  auto trail = (*store)->ListAudit(query);
+  ASSERT_TRUE(trail.ok());
+  EXPECT_EQ(trail->size(), 2u);
+}
+
 }  // namespace
 }  // namespace fincrm

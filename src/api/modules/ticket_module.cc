@@ -29,6 +29,13 @@ using namespace module_support;
 
 constexpr size_t kMaxSubject = 200, kMaxDescription = 20000, kMaxShortField = 64;
 
+// A ticket on its way to the group commit, with where the request came from (for its
+// audit entry).
+struct NewTicket {
+  Ticket ticket;
+  std::string source;
+};
+
 class TicketModule final : public ServiceModule {
  public:
   std::string_view name() const override { return "tickets"; }
@@ -55,7 +62,7 @@ class TicketModule final : public ServiceModule {
     if (!tickets.ok()) return tickets.status();
     auto calendars = OpenCalendarStore(environment_.db_path);
     if (!calendars.ok()) return calendars.status();
-    creator_ = std::make_unique<GroupCommit<Ticket, Result<int64_t>>>("fincrm-tickets", CreateBatch(environment_.db_path));
+    creator_ = std::make_unique<GroupCommit<NewTicket, Result<int64_t>>>("fincrm-tickets", CreateBatch(environment_.db_path));
     return Status::Ok();
   }
 
@@ -105,10 +112,12 @@ class TicketModule final : public ServiceModule {
   }
 
   // The group commit of new tickets: the writer thread's own connection stores each
-  // batch in one transaction; when a batch fails, its tickets are tried one by one so
-  // that one bad ticket fails alone.
-  static GroupCommit<Ticket, Result<int64_t>>::CommitBatch CreateBatch(std::string db_path) {
-    return [db_path, store = std::shared_ptr<TicketStore>()](std::vector<Ticket>& batch) mutable {
+  // batch, with each ticket's audit entry (to the audit outbox), in one transaction;
+  // when a batch fails, its tickets are tried one by one so that one bad ticket fails
+  // alone. One commit per batch: the request no longer waits for a second one (the
+  // audit trail's), which had halved the tickets a second 64 connections could make.
+  static GroupCommit<NewTicket, Result<int64_t>>::CommitBatch CreateBatch(std::string db_path) {
+    return [db_path, store = std::shared_ptr<TicketStore>()](std::vector<NewTicket>& batch) mutable {
       std::vector<Result<int64_t>> outcomes;
       if (!store) {
         auto opened = OpenTicketStore(db_path);
@@ -118,13 +127,24 @@ class TicketModule final : public ServiceModule {
         }
         store = std::move(*opened);
       }
-      auto ids = store->CreateAll(batch);
+      std::vector<Ticket> tickets;
+      tickets.reserve(batch.size());
+      for (const NewTicket& item : batch) tickets.push_back(item.ticket);
+      auto audit_of = [&](size_t offset) {
+        return [&, offset](const Ticket& t, int64_t id, size_t index) {
+          return AuditEntry{0, t.created_at, t.created_by, "ticket.create", t.customer_id,
+                            "ticket " + std::to_string(id) + " " + std::string(EnumCode(t.type)) + " " +
+                                std::string(EnumCode(t.priority)) + " sla " + t.sla.policy,
+                            batch[offset + index].source, {}, {}};
+        };
+      };
+      auto ids = store->CreateAll(tickets, audit_of(0));
       if (ids.ok()) {
         outcomes.assign(ids->begin(), ids->end());
       } else if (batch.size() == 1) {
         outcomes.push_back(ids.status());
       } else {
-        for (const Ticket& ticket : batch) outcomes.push_back(store->Create(ticket));
+        for (size_t i = 0; i < tickets.size(); ++i) outcomes.push_back(store->Create(tickets[i], audit_of(i)));
       }
       return outcomes;
     };
@@ -287,14 +307,11 @@ class TicketModule final : public ServiceModule {
     ThreadStores& stores = Stores();
     auto calendar = Calendar(stores);
     StartSla(ticket, PolicyFor(stores, ticket, TierOf(call.store, ticket.customer_id)), calendar->calendar, now);
-    auto id = creator_->Submit(ticket);
+    auto id = creator_->Submit({ticket, call.request.remote_address});
     if (!id.ok()) ThrowStatus(id.status());
     ticket.ticket_id = *id;
+    call.audit.OutboxWritten();  // the audit entry committed with the ticket
     environment_.publish({"ticket.created", ticket.customer_id, ticket.ticket_id, std::string(EnumCode(ticket.type)), now});
-    Check(call.audit.RecordDurably(call.principal.login, "ticket.create", ticket.customer_id,
-                                   "ticket " + std::to_string(*id) + " " + std::string(EnumCode(ticket.type)) + " " +
-                                       std::string(EnumCode(ticket.priority)) + " sla " + ticket.sla.policy,
-                                   call.request.remote_address));
     JsonWriter json;
     WriteTicket(json, ticket, calendar->calendar, now);
     return JsonResponse(json.Take(), 201);
@@ -479,7 +496,7 @@ class TicketModule final : public ServiceModule {
   std::mutex policies_mutex_;
   std::shared_ptr<const std::vector<SlaPolicy>> policies_;
   std::chrono::steady_clock::time_point policies_read_;
-  std::unique_ptr<GroupCommit<Ticket, Result<int64_t>>> creator_;
+  std::unique_ptr<GroupCommit<NewTicket, Result<int64_t>>> creator_;
 };
 
 }  // namespace

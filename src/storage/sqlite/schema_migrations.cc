@@ -462,6 +462,20 @@ BEGIN
 END;
 )sql";
 
+// Audit entries committed in another store's transaction (a new ticket and its entry
+// commit together), chained onto the trail by the next audit append.
+constexpr std::string_view kAuditOutbox = R"sql(
+CREATE TABLE audit_outbox (
+  entry_id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  customer_id TEXT,
+  detail TEXT,
+  source TEXT
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
@@ -478,6 +492,7 @@ constexpr Migration kMigrations[] = {
     {12, "change log of customer and login changes", kChangeLog},
     {13, "change log triggers recording outside writers' changes", kChangeLogTriggers},
     {14, "open follow-up tasks follow their customer to a new broker or branch", kTasksFollowTheirCustomer},
+    {15, "audit entries written with another store's rows, awaiting the chain", kAuditOutbox},
 };
 
 }  // namespace

@@ -64,6 +64,7 @@ class SqliteWriter final : public StoreWriter {
 
   Status AppendAudit(std::vector<AuditEntry>& entries,
                      const std::function<std::string(const AuditEntry&)>& seal) override {
+    FINCRM_RETURN_IF_ERROR(TakeAuditOutbox(entries));
     if (entries.empty()) return Status::Ok();
     auto last = store_->Prepared("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1");
     if (!last.ok()) return last.status();
@@ -84,6 +85,35 @@ class SqliteWriter final : public StoreWriter {
       if (!result.error.ok()) return Internal("appending to the audit trail: " + result.error.message());
     }
     return store_->IndexAuditTail(sequence);
+  }
+
+  // The entries other stores committed with their rows (sqlite_audit_outbox.h) go
+  // first: they were written before anything queued now.
+  Status TakeAuditOutbox(std::vector<AuditEntry>& entries) {
+    auto waiting = store_->Prepared(
+        "SELECT entry_id, at, actor, action, customer_id, detail, source FROM audit_outbox ORDER BY entry_id");
+    if (!waiting.ok()) return waiting.status();
+    SqliteStatement& s = **waiting;
+    std::vector<AuditEntry> taken;
+    int64_t last_id = 0;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      AuditEntry& entry = taken.emplace_back();
+      s.Read(0, last_id);
+      s.Read(1, entry.at);
+      s.Read(2, entry.actor);
+      s.Read(3, entry.action);
+      s.Read(4, entry.customer_id);
+      s.Read(5, entry.detail);
+      s.Read(6, entry.source);
+    }
+    s.Reset();
+    if (rc != SQLITE_DONE) return Internal(sqlite3_errmsg(store_->handle()));
+    if (taken.empty()) return Status::Ok();
+    FINCRM_RETURN_IF_ERROR(RunWrite("DELETE FROM audit_outbox WHERE entry_id <= ?",
+                                    [&](SqliteStatement& q) { q.Bind(1, last_id); }));
+    entries.insert(entries.begin(), std::make_move_iterator(taken.begin()), std::make_move_iterator(taken.end()));
+    return Status::Ok();
   }
 
   Status MarkJournalApplied(int64_t through_sequence) override {

@@ -3,6 +3,7 @@
 // SLA policies, seeded with the defaults below.
 #include <sqlite3.h>
 
+#include "storage/sqlite/sqlite_audit_outbox.h"
 #include "storage/sqlite/sqlite_connection.h"
 #include "storage/sqlite/sqlite_service_rows.h"
 #include "storage/ticket_store.h"
@@ -190,7 +191,7 @@ class SqliteTicketStore final : public TicketStore {
  public:
   explicit SqliteTicketStore(std::unique_ptr<SqliteConnection> db) : db_(std::move(db)) {}
 
-  Result<std::vector<int64_t>> CreateAll(const std::vector<Ticket>& tickets) override {
+  Result<std::vector<int64_t>> CreateAll(const std::vector<Ticket>& tickets, const TicketAuditEntry& audit) override {
     SqliteConnection::Transaction transaction(*db_);
     FINCRM_RETURN_IF_ERROR(transaction.Begin());
     auto insert = db_->Prepared("INSERT INTO tickets(" + std::string(kColumns) +
@@ -208,6 +209,7 @@ class SqliteTicketStore final : public TicketStore {
       ids.push_back(db_->LastInsertId());
       created.push_back({ids.back(), ticket.created_at, ticket.created_by, "created", "",
                          std::string(EnumCode(ticket.state))});
+      if (audit) FINCRM_RETURN_IF_ERROR(AddToAuditOutbox(*db_, audit(ticket, ids.back(), ids.size() - 1)));
     }
     FINCRM_RETURN_IF_ERROR(AppendHistory(created));
     FINCRM_RETURN_IF_ERROR(transaction.Commit());
