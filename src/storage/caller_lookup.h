@@ -23,6 +23,9 @@
 namespace fincrm {
 
 struct CallerRecord {
+  // Only what the pop shows, read from covering indexes: of the customer its id, name,
+  // mobile, branch, broker, status and risk level; of the scores the tier and the
+  // churn risk with its reasons. The other fields keep their defaults.
   Customer customer;
   std::optional<CustomerScore> score;
   std::vector<Ticket> open_tickets;        // neither resolved nor closed, oldest first

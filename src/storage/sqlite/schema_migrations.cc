@@ -476,6 +476,14 @@ CREATE TABLE audit_outbox (
 );
 )sql";
 
+// The screen pop's two big reads from indexes alone: the caller by mobile and their
+// scores. On 1,000,000 customers half its page reads were table rows.
+constexpr std::string_view kScreenPopIndexes = R"sql(
+DROP INDEX customers_by_mobile;
+CREATE INDEX customers_by_mobile ON customers(mobile, customer_id, name, branch_id, broker_id, status, risk_level);
+CREATE INDEX customer_scores_for_screen_pop ON customer_scores(customer_id, tier, churn_risk, churn_reasons);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, branches, staff, households, accounts, assets, trades, interactions, products",
      kInitialSchema},
@@ -493,6 +501,7 @@ constexpr Migration kMigrations[] = {
     {13, "change log triggers recording outside writers' changes", kChangeLogTriggers},
     {14, "open follow-up tasks follow their customer to a new broker or branch", kTasksFollowTheirCustomer},
     {15, "audit entries written with another store's rows, awaiting the chain", kAuditOutbox},
+    {16, "covering indexes for the screen pop: customers by mobile, scores by customer", kScreenPopIndexes},
 };
 
 }  // namespace

@@ -1,10 +1,8 @@
 #include <sqlite3.h>
 
-#include <iterator>
 
 #include "storage/caller_lookup.h"
 #include "storage/sqlite/sqlite_connection.h"
-#include "storage/sqlite/sqlite_entity_sql.h"
 #include "storage/sqlite/sqlite_service_rows.h"
 
 namespace fincrm {
@@ -30,11 +28,13 @@ class SqliteCallerLookup final : public CallerLookup {
 
  private:
   Result<std::vector<CallerRecord>> Read(const std::string& digits, const CallerLookupLimits& limits) {
-    // Built once: the pop runs for every call, and composing the text costs as much as a query.
-    static const int kScoreColumn = static_cast<int>(std::size(EntityInfo<Customer>::kFields));
+    // Built once: the pop runs for every call, and composing the text costs as much as a
+    // query. The columns are those of the covering indexes (migration 16).
     static const std::string kCustomers =
-        "SELECT " + ColumnList<Customer>("c") + ", " + ColumnList<CustomerScore>("s") +
-        " FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.customer_id "
+        "SELECT c.customer_id, c.name, c.mobile, c.branch_id, c.broker_id, c.status, c.risk_level, "
+        "s.customer_id, s.tier, s.churn_risk, s.churn_reasons "
+        "FROM customers c LEFT JOIN customer_scores s INDEXED BY customer_scores_for_screen_pop "
+        "ON s.customer_id = c.customer_id "
         "WHERE c.mobile = ?1 ORDER BY c.customer_id LIMIT ?2";
     static const std::string kTickets = "SELECT " + std::string(TicketColumns()) +
                                         " FROM tickets WHERE customer_id = ?1 AND state NOT IN ('resolved', 'closed') "
@@ -59,9 +59,20 @@ class SqliteCallerLookup final : public CallerLookup {
     int rc;
     while ((rc = by_mobile.Step()) == SQLITE_ROW) {
       CallerRecord& caller = callers.emplace_back();
-      ReadRow(by_mobile, caller.customer);
-      // A customer never analysed has no scores: the joined key is NULL.
-      if (!by_mobile.IsNull(kScoreColumn)) ReadRow(by_mobile, caller.score.emplace(), kScoreColumn);
+      Customer& c = caller.customer;
+      by_mobile.Read(0, c.customer_id);
+      by_mobile.Read(1, c.name);
+      by_mobile.Read(2, c.mobile);
+      by_mobile.Read(3, c.branch_id);
+      by_mobile.Read(4, c.broker_id);
+      by_mobile.Read(5, c.status);
+      by_mobile.Read(6, c.risk_level);
+      if (by_mobile.IsNull(7)) continue;  // never analysed: no scores
+      CustomerScore& score = caller.score.emplace();
+      score.customer_id = c.customer_id;
+      by_mobile.Read(8, score.tier);
+      by_mobile.Read(9, score.churn_risk);
+      by_mobile.Read(10, score.churn_reasons);
     }
     FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "finding the caller"));
     by_mobile.Reset();

@@ -19,17 +19,6 @@ std::string ColumnList() {
   return out;
 }
 
-// The columns as `alias.column`, for joins of two entities' tables.
-template <class T>
-std::string ColumnList(std::string_view alias) {
-  std::string out;
-  for (const auto& field : EntityInfo<T>::kFields) {
-    if (!out.empty()) out += ", ";
-    out.append(alias).append(".").append(field.name);
-  }
-  return out;
-}
-
 template <class T>
 std::string KeyColumns() {
   std::string out;
@@ -109,10 +98,9 @@ void BindRow(SqliteStatement& statement, const T& row, int offset = 0) {
   }
 }
 
-// Reads the row's fields from `first_column` on (a join's second entity follows the first's).
 template <class T>
-void ReadRow(const SqliteStatement& statement, T& row, int first_column = 0) {
-  int column = first_column;
+void ReadRow(const SqliteStatement& statement, T& row) {
+  int column = 0;
   for (const auto& field : EntityInfo<T>::kFields) {
     std::visit([&](auto member) { statement.Read(column, row.*member); }, field.member);
     ++column;
