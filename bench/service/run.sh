@@ -4,7 +4,7 @@
 #   1. The screen pop (GET /api/v1/callcenter/lookup?phone=, numbers written as a PBX
 #      sends them) against the trivial route sent the same requests, wrk at 64 and
 #      1,000 connections in a closed loop: req/s, p50, p99 and the ratio; then 1,000
-#      connections paced (each waits PACE_MS, 100, after its answer): p50 and p99; and
+#      connections paced (each waits PACE_MS, 100, on average after its answer): p50 and p99; and
 #      the same lookups as plain SQL in SQLite on one connection (sqlite_peer.py), with
 #      the ratio.
 #   2. Ticket creation over HTTP (POST /api/v1/tickets, 64 connections): durable
@@ -77,7 +77,7 @@ done
 awk -v r="$pop_rps" 'BEGIN {printf "       closed loop at 1000 connections: mean latency >= 1000 / req/s = %.1f ms on any route (Little'"'"'s law)\n", 1000000 / r}'
 read -r static_rps static_p50 static_p99 static_bad < <(run 64 "http://127.0.0.1:$port/api/v1/ping")
 printf '%-6s %-22s %10s %9s %9s %7s\n' 64 "ping (static request)" "$static_rps" "$static_p50" "$static_p99" "$static_bad"
-echo "== 1000 connections paced: each waits ${pace_ms} ms after its answer (about $((1000000 / pace_ms)) requests/s offered)"
+echo "== 1000 connections paced: each waits ${pace_ms} ms on average after its answer (about $((1000000 / pace_ms)) requests/s offered)"
 for route in /api/v1/ping /api/v1/callcenter/lookup; do
   read -r paced_rps paced_p50 paced_p99 paced_bad < <(FINCRM_ROUTE=$route FINCRM_DELAY_MS=$pace_ms run 1000 -s bench/service/screen_pop.lua "http://127.0.0.1:$port")
   printf '%-6s %-22s %10s %9s %9s %7s\n' 1000 "${route#/api/v1/}" "$paced_rps" "$paced_p50" "$paced_p99" "$paced_bad"
