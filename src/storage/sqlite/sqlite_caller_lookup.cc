@@ -1,6 +1,5 @@
 #include <sqlite3.h>
 
-
 #include "storage/caller_lookup.h"
 #include "storage/sqlite/sqlite_connection.h"
 #include "storage/sqlite/sqlite_service_rows.h"
@@ -17,10 +16,20 @@ class SqliteCallerLookup final : public CallerLookup {
     auto begin = db_->Prepared("BEGIN");
     if (!begin.ok()) return begin.status();
     FINCRM_RETURN_IF_ERROR(StepStatus(*db_, (*begin)->Step(), "starting the caller's read"));
+    // Ended however Read leaves (an exception too): a transaction left open would make
+    // every later BEGIN on this thread's connection fail.
+    struct Ending {
+      SqliteConnection& db;
+      bool done = false;
+      ~Ending() {
+        if (!done) (void)db.Execute("ROLLBACK");
+      }
+    } ending{*db_};
     Result<std::vector<CallerRecord>> callers = Read(digits, limits);
     auto end = db_->Prepared("COMMIT");
     if (!end.ok()) return end.status();
     Status ended = StepStatus(*db_, (*end)->Step(), "ending the caller's read");
+    ending.done = ended.ok();
     if (!callers.ok()) return callers.status();
     if (!ended.ok()) return ended;
     return callers;
