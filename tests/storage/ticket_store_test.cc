@@ -29,6 +29,15 @@ class TicketStoreTest : public ::testing::Test {
     ASSERT_TRUE(tickets.ok()) << tickets.status().ToString();
     tickets_ = std::move(*tickets);
   }
+  // The database refuses tickets of `customer`, as a full disk or a constraint would.
+  void RefuseCustomer(const std::string& customer) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+    std::string trigger = "CREATE TRIGGER refuse BEFORE INSERT ON tickets WHEN NEW.customer_id = '" + customer +
+                          "' BEGIN SELECT RAISE(ABORT, 'refused'); END";
+    ASSERT_EQ(sqlite3_exec(db, trigger.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
   testing::TempDir dir_;
   std::string db_ = dir_.File("tickets.db");
   std::unique_ptr<TicketStore> tickets_;
@@ -54,15 +63,7 @@ TEST_F(TicketStoreTest, ABatchGetsIdsInOrderAndEachItsCreator) {
 }
 
 TEST_F(TicketStoreTest, ABatchWithOneBadTicketStoresNone) {
-  // The database refuses one ticket, as a full disk or a constraint would.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "CREATE TRIGGER refuse BEFORE INSERT ON tickets WHEN NEW.customer_id = 'BAD' "
-                         "BEGIN SELECT RAISE(ABORT, 'refused'); END",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  RefuseCustomer("BAD");
   auto ids = tickets_->CreateAll({NewTicket("C1", "agent1"), NewTicket("BAD", "agent2"), NewTicket("C3", "agent1")});
   ASSERT_FALSE(ids.ok());
   EXPECT_NE(ids.status().message().find("refused"), std::string::npos) << ids.status().ToString();
@@ -122,14 +123,7 @@ TEST_F(TicketStoreTest, AuditEntriesCommitWithTheTicketsAndAreChainedInOrderLate
   auto ids = tickets_->CreateAll({NewTicket("C1", "agent1"), NewTicket("C2", "agent2")}, entry);
   ASSERT_TRUE(ids.ok()) << ids.status().ToString();
   // A batch that fails leaves no entry behind.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "CREATE TRIGGER refuse BEFORE INSERT ON tickets WHEN NEW.customer_id = 'BAD' "
-                         "BEGIN SELECT RAISE(ABORT, 'refused'); END",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  RefuseCustomer("BAD");
   ASSERT_FALSE(tickets_->CreateAll({NewTicket("C3", "agent1"), NewTicket("BAD", "agent1")}, entry).ok());
 
   auto store = OpenStore(db_);

@@ -86,13 +86,9 @@ Timestamp TimeField(const JsonField& f) {
   return *at;
 }
 
-// What an agent needs about one caller, read once and rendered per viewer.
-struct CallerSummary {
-  Customer customer;
-  std::optional<CustomerScore> score;
-  std::vector<Ticket> open_tickets;
-  std::vector<ReturnVisit> open_visits;
-  std::vector<Callback> open_callbacks;
+// What an agent needs about one caller (as CallerLookup read it, with the suggested
+// script filled in), read once and rendered per viewer.
+struct CallerSummary : CallerRecord {
   std::optional<ServiceScript> script;
   std::string script_text;
 };
@@ -258,11 +254,7 @@ class CallCenterModule final : public ServiceModule {
     auto scripts = Scripts();
     for (CallerRecord& record : *records) {
       CallerSummary& s = callers.emplace_back();
-      s.customer = std::move(record.customer);
-      s.score = std::move(record.score);
-      s.open_tickets = std::move(record.open_tickets);
-      s.open_visits = std::move(record.open_visits);
-      s.open_callbacks = std::move(record.open_callbacks);
+      static_cast<CallerRecord&>(s) = std::move(record);
       std::string tier = s.score ? s.score->tier : "";
       if (const ServiceScript* script = ChooseScript(*scripts, call_type, "", tier)) {
         s.script = *script;
