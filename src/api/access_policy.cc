@@ -51,6 +51,14 @@ bool Allows(const Principal& p, Permission permission) {
     case Permission::kReadCalls:
       return p.role == R::kAdmin || p.role == R::kAgent || p.role == R::kBroker || p.role == R::kBranchManager ||
              p.role == R::kCompliance;
+    // Whoever offers customers anything asks the gate first; compliance checks too.
+    case Permission::kCheckSuitability:
+      return p.role == R::kAdmin || p.role == R::kAgent || p.role == R::kBroker || p.role == R::kBranchManager ||
+             p.role == R::kCompliance;
+    case Permission::kManageSuitability: return p.role == R::kAdmin || p.role == R::kCompliance;
+    // A branch manager reads their branch's (the route narrows it).
+    case Permission::kReadSuitabilityReport:
+      return p.role == R::kAdmin || p.role == R::kCompliance || p.role == R::kBranchManager;
   }
   return false;
 }

@@ -40,6 +40,9 @@ enum class Permission {
   kCallEvents,        // POST /cti and agent readiness: the PBX's API key (scope "cti")
   kWorkCalls,         // screen pop, the agent's event stream, wrap-ups, callbacks, the worklist
   kReadCalls,         // call records and callbacks, in the caller's scope
+  kCheckSuitability,  // ask the suitability gate whether an item may reach a customer
+  kManageSuitability,  // professional-investor status
+  kReadSuitabilityReport,  // the compliance report: blocks, overrides, expired assessments
 };
 
 bool Allows(const Principal& principal, Permission permission);

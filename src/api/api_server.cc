@@ -133,16 +133,20 @@ Status ApiServer::Start() {
   if (options_.webhooks) {
     webhooks_ = std::make_unique<WebhookDispatcher>(open, WebhookTargetPolicy{options_.webhook_allowed_hosts});
   }
-  auto record_interaction = [this](const Interaction& interaction) -> Status {
-    CustomerEvent event;
-    event.event_id = "interaction:" + interaction.interaction_id;  // a retry is the same event
-    event.type = EventType::kInteraction;
-    event.body = interaction;
-    auto results = ingestor_->Submit({event});
+  // One event through the ingest, waiting for its commit; a rejection names its field.
+  auto submit_one = [this](CustomerEvent event) -> Status {
+    auto results = ingestor_->Submit({std::move(event)});
     if (!results.ok()) return results.status();
     const EventResult& result = results->front();
     if (result.outcome == EventOutcome::kRejected) return InvalidArgument(result.message, result.field);
     return Status::Ok();
+  };
+  auto record_interaction = [submit_one](const Interaction& interaction) -> Status {
+    // A retry is the same event.
+    return submit_one({"interaction:" + interaction.interaction_id, EventType::kInteraction, interaction});
+  };
+  auto change_profile = [submit_one](const std::string& change_id, const ProfileChange& change) -> Status {
+    return submit_one({"profile:" + change_id, EventType::kCustomerProfile, change});
   };
   // The modules declare their jobs and handlers before they start.
   ServiceJobOptions job_options = options_.jobs;
@@ -155,6 +159,7 @@ Status ApiServer::Start() {
   }
   events_ = std::make_unique<ModuleEventBus>(std::move(handlers));
   ModuleEnvironment environment{options_.db_path, audit_.get(), options_.business_clock, record_interaction,
+                                change_profile,
                                 [bus = events_.get()](ModuleEvent event) { bus->Publish(std::move(event)); }};
   for (auto& module : modules_) {
     Status started = module->Start(environment);

@@ -18,6 +18,7 @@
 #include "core/date_time.h"
 #include "core/interaction.h"
 #include "core/status.h"
+#include "service/customer_event.h"
 #include "service/jobs/service_jobs.h"
 
 namespace fincrm {
@@ -70,6 +71,9 @@ struct ModuleEnvironment {
   // Puts a contact on the customer's timeline through the server's event ingest (so the
   // live aggregates count it like any other); idempotent by interaction_id.
   std::function<Status(const Interaction&)> record_interaction;
+  // Changes a customer's profile fields through the same ingest (a new risk grade);
+  // idempotent by `change_id`.
+  std::function<Status(const std::string& change_id, const ProfileChange&)> change_profile;
   // Hands an event to the modules that handle its type; never waits for them.
   std::function<void(ModuleEvent)> publish = [](ModuleEvent) {};
 };

@@ -97,6 +97,17 @@ Result<Date> ParseDate(std::string_view text) {
   return date;
 }
 
+Date AddMonths(Date date, int months) {
+  int year;
+  unsigned month, day;
+  CivilFromDays(date.days, year, month, day);
+  int index = year * 12 + static_cast<int>(month) - 1 + months;
+  year = index >= 0 ? index / 12 : -((-index + 11) / 12);
+  month = static_cast<unsigned>(index - year * 12) + 1;
+  while (day > 28 && !IsValidCivil(year, month, day)) --day;
+  return Date{DaysFromCivil(year, month, day)};
+}
+
 std::string FormatDate(Date date) {
   int year;
   unsigned month, day;

@@ -38,6 +38,8 @@ bool IsValidCivil(int year, unsigned month, unsigned day);
 // including impossible dates such as 2023-02-29.
 Result<Date> ParseDate(std::string_view text);
 std::string FormatDate(Date date);  // "2024-03-05"
+// The same day `months` later (or earlier), or that month's last day when it is shorter.
+Date AddMonths(Date date, int months);
 
 // Accepts ISO 8601 ("2024-03-05T09:30:00Z", "...+08:00", "2024-03-05 09:30:00") and
 // "2024-03-05 09:30" ; text without an offset is Asia/Shanghai local time.

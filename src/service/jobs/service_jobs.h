@@ -22,6 +22,7 @@
 #include "core/status.h"
 #include "service/jobs/scheduler.h"
 #include "service/return_visits/visit_planner.h"
+#include "service/suitability/suitability_gate.h"
 
 namespace fincrm {
 
@@ -33,6 +34,7 @@ struct ServiceJobOptions {
   // 07:00 Shanghai: the day's visits are in the worklist before the call center opens.
   int return_visit_planning_minute = 7 * 60;
   VisitPlanningOptions visits;
+  SuitabilityOptions suitability;  // read by the suitability module
   // The server's rescoring, or empty (the command line has no live facts).
   std::function<Result<int>()> rescore;
   int64_t rescore_every_seconds = 30;

@@ -144,6 +144,13 @@ Status SqliteConnection::Transaction::Begin() {
   return Status::Ok();
 }
 
+Status SqliteConnection::Transaction::BeginRead() {
+  Status status = connection_.Execute("BEGIN");
+  if (!status.ok()) return Unavailable("cannot start a read transaction: " + status.message());
+  open_ = true;
+  return Status::Ok();
+}
+
 Status SqliteConnection::Transaction::Commit() {
   Status status = connection_.Execute("COMMIT");
   if (!status.ok()) return Unavailable("the commit failed: " + status.message());

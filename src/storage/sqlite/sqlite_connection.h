@@ -59,6 +59,8 @@ class SqliteConnection {
     explicit Transaction(SqliteConnection& connection) : connection_(connection) {}
     ~Transaction();
     Status Begin();
+    // A read-only snapshot: a deferred BEGIN, which takes no write lock.
+    Status BeginRead();
     Status Commit();
 
    private:
