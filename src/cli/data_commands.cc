@@ -6,6 +6,8 @@
 #include "ingest/csv_importer.h"
 #include "ingest/demo_data_generator.h"
 #include "ingest/exporter.h"
+#include "ingest/holdings_csv.h"
+#include "storage/holding_store.h"
 #include "storage/open_store.h"
 
 namespace fincrm {
@@ -38,7 +40,27 @@ int RunInit(const std::string& db) {
   return kExitOk;
 }
 
+namespace {
+
+// Holdings are a snapshot, not rows of an entity: the whole file or nothing, then the
+// positions are rebuilt.
+int RunHoldingsImport(const ImportArgs& args) {
+  auto store = OpenStore(args.db);
+  if (!store.ok()) return Fail(store.status());
+  auto holdings = OpenHoldingStore(args.db);
+  if (!holdings.ok()) return Fail(holdings.status());
+  auto summary = ImportHoldingsCsv(**store, **holdings, args.file);
+  if (!summary.ok()) return Fail(summary.status());
+  std::printf("%s: %s holdings of %s customer-days stored; %s positions derived\n", args.file.c_str(),
+              GroupThousands(summary->stored.rows).c_str(), GroupThousands(summary->stored.customers).c_str(),
+              GroupThousands(summary->positions).c_str());
+  return 0;
+}
+
+}  // namespace
+
 int RunImport(const ImportArgs& args) {
+  if (args.kind == "holdings") return RunHoldingsImport(args);
   auto kind = KindArgument(args.kind);
   if (!kind.ok()) return Fail(kind.status());
   auto encoding = ParseTextEncoding(args.encoding);

@@ -21,8 +21,8 @@ int main(int argc, char** argv) {
   auto* import = app.add_subcommand("import", "Import a CSV file (UTF-8 or GBK) of one kind");
   import->add_option("--db", import_args.db, "Database file")->required();
   import->add_option("KIND", import_args.kind,
-                     "branches, staff, products, customers, households, accounts, assets, trades "
-                     "or interactions")
+                     "branches, staff, products, customers, households, accounts, assets, trades, "
+                     "interactions or holdings (a snapshot: the whole file or nothing)")
       ->required();
   import->add_option("FILE", import_args.file, "CSV file with a header line")->required();
   import->add_option("--encoding", import_args.encoding, "auto (default), utf-8 or gbk");

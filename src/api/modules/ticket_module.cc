@@ -13,6 +13,7 @@
 #include "api/modules/return_visit_module.h"
 #include "api/modules/script_module.h"
 #include "api/modules/suitability_module.h"
+#include "api/modules/holding_module.h"
 #include "api/request_json.h"
 #include "api/route_support.h"
 #include "core/group_commit.h"
@@ -512,6 +513,7 @@ std::vector<std::unique_ptr<ServiceModule>> DefaultServiceModules() {
   modules.push_back(MakeCallCenterModule());
   modules.push_back(MakeScriptModule());
   modules.push_back(MakeSuitabilityModule());
+  modules.push_back(MakeHoldingModule());
   return modules;
 }
 
