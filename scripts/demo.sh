@@ -43,6 +43,7 @@ add_login manager branch_manager --branch "$branch"
 add_login broker broker --staff-id "$broker"
 add_login agent agent
 add_login compliance compliance
+add_login research research_analyst
 # A month of the service center's work on the demo: calls (wrapped up, on the
 # customers' timelines), callbacks and tickets with their SLA outcomes; once.
 "$fincrm" demo-service --db "$db"
@@ -54,7 +55,8 @@ cat <<MESSAGE
 
 Open http://$listen/ in a browser. Demo logins (password for all: $password):
   admin (administrator), analyst (HQ analyst), manager (manager of branch $branch),
-  broker (broker $broker: sees only their customers), agent (call center), compliance
+  broker (broker $broker: sees only their customers), agent (call center), compliance,
+  research (research analyst: writes reports that compliance reviews)
 Try:  curl -s -X POST http://$listen/api/v1/auth/login -H 'Content-Type: application/json' -d '{"login":"admin","password":"$password"}'
 
 MESSAGE

@@ -121,6 +121,7 @@ uint32_t FactTables::UpsertCustomer(const Customer& c) {
   a.birth_day = c.birth_date ? c.birth_date->days : kNoDay;
   a.status = c.status;
   a.risk_level = c.risk_level ? static_cast<uint8_t>(*c.risk_level) : kNoRiskLevel;
+  a.risk_assessed_day = c.risk_assessed_on ? c.risk_assessed_on->days : kNoDay;
   return index;
 }
 

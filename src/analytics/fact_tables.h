@@ -34,6 +34,7 @@ struct CustomerAttributes {
   int32_t birth_day = kNoDay;
   CustomerStatus status = CustomerStatus::kActive;
   uint8_t risk_level = kNoRiskLevel;  // 0..4 for C1..C5
+  int32_t risk_assessed_day = kNoDay;  // when the grade was given (suitability's validity)
 };
 
 // Running per-customer aggregates, kept current by Append.

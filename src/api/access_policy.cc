@@ -59,6 +59,12 @@ bool Allows(const Principal& p, Permission permission) {
     // A branch manager reads their branch's (the route narrows it).
     case Permission::kReadSuitabilityReport:
       return p.role == R::kAdmin || p.role == R::kCompliance || p.role == R::kBranchManager;
+    case Permission::kReadResearch: return p.role != R::kIntegration;
+    case Permission::kWriteResearch: return p.role == R::kAdmin || p.role == R::kResearchAnalyst;
+    case Permission::kReviewResearch: return p.role == R::kAdmin || p.role == R::kCompliance;
+    case Permission::kPublishResearch:
+      return p.role == R::kAdmin || p.role == R::kResearchAnalyst || p.role == R::kCompliance;
+    case Permission::kManageSecurities: return p.role == R::kAdmin;
   }
   return false;
 }

@@ -43,6 +43,11 @@ enum class Permission {
   kCheckSuitability,  // ask the suitability gate whether an item may reach a customer
   kManageSuitability,  // professional-investor status
   kReadSuitabilityReport,  // the compliance report: blocks, overrides, expired assessments
+  kReadResearch,      // released research reports (research and compliance: every state)
+  kWriteResearch,     // write and submit research reports (registered analysts)
+  kReviewResearch,    // approve or reject another person's report (合规审查)
+  kPublishResearch,   // release an approved report, withdraw one
+  kManageSecurities,  // the security master (symbols, names, industries)
 };
 
 bool Allows(const Principal& principal, Permission permission);

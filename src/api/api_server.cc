@@ -133,20 +133,38 @@ Status ApiServer::Start() {
   if (options_.webhooks) {
     webhooks_ = std::make_unique<WebhookDispatcher>(open, WebhookTargetPolicy{options_.webhook_allowed_hosts});
   }
-  // One event through the ingest, waiting for its commit; a rejection names its field.
-  auto submit_one = [this](CustomerEvent event) -> Status {
-    auto results = ingestor_->Submit({std::move(event)});
+  // Events through the ingest, waiting for their commit; the first rejection names its field.
+  auto submit = [this](std::vector<CustomerEvent> events) -> Status {
+    auto results = ingestor_->Submit(std::move(events));
     if (!results.ok()) return results.status();
-    const EventResult& result = results->front();
-    if (result.outcome == EventOutcome::kRejected) return InvalidArgument(result.message, result.field);
+    for (const EventResult& result : *results) {
+      if (result.outcome == EventOutcome::kRejected) return InvalidArgument(result.message, result.field);
+    }
     return Status::Ok();
   };
-  auto record_interaction = [submit_one](const Interaction& interaction) -> Status {
-    // A retry is the same event.
-    return submit_one({"interaction:" + interaction.interaction_id, EventType::kInteraction, interaction});
+  // A retry is the same event.
+  auto interaction_event = [](const Interaction& interaction) {
+    return CustomerEvent{"interaction:" + interaction.interaction_id, EventType::kInteraction, interaction};
   };
-  auto change_profile = [submit_one](const std::string& change_id, const ProfileChange& change) -> Status {
-    return submit_one({"profile:" + change_id, EventType::kCustomerProfile, change});
+  auto record_interaction = [submit, interaction_event](const Interaction& interaction) -> Status {
+    return submit({interaction_event(interaction)});
+  };
+  auto record_interactions = [submit, interaction_event](const std::vector<Interaction>& interactions) -> Status {
+    constexpr size_t kBatch = 5000;
+    for (size_t begin = 0; begin < interactions.size(); begin += kBatch) {
+      std::vector<CustomerEvent> events;
+      for (size_t i = begin; i < std::min(interactions.size(), begin + kBatch); ++i) {
+        events.push_back(interaction_event(interactions[i]));
+      }
+      FINCRM_RETURN_IF_ERROR(submit(std::move(events)));
+    }
+    return Status::Ok();
+  };
+  auto change_profile = [submit](const std::string& change_id, const ProfileChange& change) -> Status {
+    return submit({{"profile:" + change_id, EventType::kCustomerProfile, change}});
+  };
+  auto read_live_facts = [this](const std::function<void(const FactTables&, const CubeContext&)>& read) {
+    return live_->ReadFacts(read);
   };
   // The modules declare their jobs and handlers before they start.
   ServiceJobOptions job_options = options_.jobs;
@@ -158,8 +176,9 @@ Status ApiServer::Start() {
     for (ModuleEventHandler& handler : module->EventHandlers()) handlers.push_back(std::move(handler));
   }
   events_ = std::make_unique<ModuleEventBus>(std::move(handlers));
-  ModuleEnvironment environment{options_.db_path, audit_.get(), options_.business_clock, record_interaction,
-                                change_profile,
+  ModuleEnvironment environment{options_.db_path,      audit_.get(),        options_.business_clock,
+                                record_interaction,     record_interactions, change_profile,
+                                read_live_facts,
                                 [bus = events_.get()](ModuleEvent event) { bus->Publish(std::move(event)); }};
   for (auto& module : modules_) {
     Status started = module->Start(environment);

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "api/access_policy.h"
+#include "analytics/cube.h"
+#include "analytics/fact_tables.h"
 #include "api/http_types.h"
 #include "core/date_time.h"
 #include "core/interaction.h"
@@ -71,9 +73,14 @@ struct ModuleEnvironment {
   // Puts a contact on the customer's timeline through the server's event ingest (so the
   // live aggregates count it like any other); idempotent by interaction_id.
   std::function<Status(const Interaction&)> record_interaction;
+  // Many at once (a report's deliveries), in batches.
+  std::function<Status(const std::vector<Interaction>&)> record_interactions;
   // Changes a customer's profile fields through the same ingest (a new risk grade);
   // idempotent by `change_id`.
   std::function<Status(const std::string& change_id, const ProfileChange&)> change_profile;
+  // Reads the server's live facts (FactTables with the latest tiers and clusters) under
+  // their shared lock; Unavailable while they load.
+  std::function<Status(const std::function<void(const FactTables&, const CubeContext&)>&)> read_live_facts;
   // Hands an event to the modules that handle its type; never waits for them.
   std::function<void(ModuleEvent)> publish = [](ModuleEvent) {};
 };

@@ -4,10 +4,13 @@
 
 #include "api/service_module.h"
 #include "cli/commands.h"
+#include "ingest/demo_data_generator.h"
 #include "service/demo/service_demo.h"
 #include "service/jobs/service_jobs.h"
+#include "storage/holding_store.h"
 #include "storage/job_store.h"
 #include "storage/open_store.h"
+#include "storage/research_store.h"
 
 namespace fincrm {
 namespace {
@@ -101,6 +104,19 @@ int RunDemoService(const std::string& db, uint64_t seed, const std::string& now_
   ServiceDemoOptions options;
   options.seed = seed;
   options.now = now;
+  // The research desk's reference data: the demo's security master (the same symbols
+  // the demo traded, with industries) and everyone's positions. Repeatable.
+  auto research = OpenResearchStore(db);
+  if (!research.ok()) return Fail(research.status());
+  std::vector<Security> master = DemoSecurityMaster(seed);
+  Status securities = (*research)->PutSecurities(master);
+  if (!securities.ok()) return Fail(securities);
+  auto holdings = OpenHoldingStore(db);
+  if (!holdings.ok()) return Fail(holdings.status());
+  auto positions = (*holdings)->RebuildPositions();
+  if (!positions.ok()) return Fail(positions.status());
+  std::printf("%zu securities in the master; %lld positions derived from the trades\n", master.size(),
+              static_cast<long long>(*positions));
   auto summary = GenerateServiceDemo(db, **store, options);
   if (!summary.ok()) return Fail(summary.status());
   if (summary->already_generated) {

@@ -109,6 +109,47 @@ struct Symbol {
   int64_t price_li;
 };
 
+// The demo's securities, the same for a seed: the generator trades them and
+// DemoSecurityMaster names them.
+std::vector<Symbol> BuildDemoSymbols(uint64_t seed) {
+  std::vector<Symbol> symbols;
+  Rng rng(StreamSeed(seed, 0, 1));
+  auto add = [&](Market market, ProductType type, std::string code, double price_yuan) {
+    symbols.push_back({market, type, std::move(code), std::max<int64_t>(10, std::llround(price_yuan * 1000))});
+  };
+  char code[16];
+  for (int i = 0; i < 400; ++i) {
+    static constexpr int kShPrefixes[] = {600, 601, 603, 688};
+    std::snprintf(code, sizeof code, "%03d%03d", rng.Pick(kShPrefixes), static_cast<int>(rng.Range(0, 999)));
+    add(Market::kShanghai, ProductType::kStock, code, std::exp(rng.Normal() * 0.8 + 2.7));
+    static constexpr int kSzPrefixes[] = {0, 2, 300};
+    std::snprintf(code, sizeof code, "%03d%03d", rng.Pick(kSzPrefixes), static_cast<int>(rng.Range(0, 999)));
+    add(Market::kShenzhen, ProductType::kStock, code, std::exp(rng.Normal() * 0.8 + 2.6));
+  }
+  for (int i = 0; i < 30; ++i) {
+    std::snprintf(code, sizeof code, "83%04d", static_cast<int>(rng.Range(0, 9999)));
+    add(Market::kBeijing, ProductType::kStock, code, std::exp(rng.Normal() * 0.6 + 2.3));
+    std::snprintf(code, sizeof code, "%05d", static_cast<int>(rng.Range(1, 9999)));
+    add(Market::kHongKong, ProductType::kStock, code, std::exp(rng.Normal() * 1.0 + 3.0));
+  }
+  for (int i = 0; i < 80; ++i) {
+    std::snprintf(code, sizeof code, "51%04d", static_cast<int>(rng.Range(0, 9999)));
+    add(Market::kShanghai, ProductType::kFund, code, 0.8 + rng.Uniform() * 3);
+    std::snprintf(code, sizeof code, "15%04d", static_cast<int>(rng.Range(0, 9999)));
+    add(Market::kShenzhen, ProductType::kFund, code, 0.8 + rng.Uniform() * 3);
+  }
+  for (int i = 0; i < 60; ++i) {
+    std::snprintf(code, sizeof code, "019%03d", static_cast<int>(rng.Range(0, 999)));
+    add(Market::kShanghai, ProductType::kBond, code, 98 + rng.Uniform() * 6);
+  }
+  for (int i = 0; i < 40; ++i) {
+    std::snprintf(code, sizeof code, "1000%04d", static_cast<int>(rng.Range(0, 9999)));
+    add(Market::kShanghai, ProductType::kOption, code, 0.05 + rng.Uniform() * 0.5);
+  }
+  return symbols;
+}
+
+
 struct MonthInfo {
   Date first_day;
   std::vector<Date> trading_days;  // up to the end date
@@ -190,39 +231,7 @@ class Generator {
   }
 
   void BuildSymbols() {
-    Rng rng(StreamSeed(options_.seed, 0, 1));
-    auto add = [&](Market market, ProductType type, std::string code, double price_yuan) {
-      symbols_.push_back({market, type, std::move(code), std::max<int64_t>(10, std::llround(price_yuan * 1000))});
-    };
-    char code[16];
-    for (int i = 0; i < 400; ++i) {
-      static constexpr int kShPrefixes[] = {600, 601, 603, 688};
-      std::snprintf(code, sizeof code, "%03d%03d", rng.Pick(kShPrefixes), static_cast<int>(rng.Range(0, 999)));
-      add(Market::kShanghai, ProductType::kStock, code, std::exp(rng.Normal() * 0.8 + 2.7));
-      static constexpr int kSzPrefixes[] = {0, 2, 300};
-      std::snprintf(code, sizeof code, "%03d%03d", rng.Pick(kSzPrefixes), static_cast<int>(rng.Range(0, 999)));
-      add(Market::kShenzhen, ProductType::kStock, code, std::exp(rng.Normal() * 0.8 + 2.6));
-    }
-    for (int i = 0; i < 30; ++i) {
-      std::snprintf(code, sizeof code, "83%04d", static_cast<int>(rng.Range(0, 9999)));
-      add(Market::kBeijing, ProductType::kStock, code, std::exp(rng.Normal() * 0.6 + 2.3));
-      std::snprintf(code, sizeof code, "%05d", static_cast<int>(rng.Range(1, 9999)));
-      add(Market::kHongKong, ProductType::kStock, code, std::exp(rng.Normal() * 1.0 + 3.0));
-    }
-    for (int i = 0; i < 80; ++i) {
-      std::snprintf(code, sizeof code, "51%04d", static_cast<int>(rng.Range(0, 9999)));
-      add(Market::kShanghai, ProductType::kFund, code, 0.8 + rng.Uniform() * 3);
-      std::snprintf(code, sizeof code, "15%04d", static_cast<int>(rng.Range(0, 9999)));
-      add(Market::kShenzhen, ProductType::kFund, code, 0.8 + rng.Uniform() * 3);
-    }
-    for (int i = 0; i < 60; ++i) {
-      std::snprintf(code, sizeof code, "019%03d", static_cast<int>(rng.Range(0, 999)));
-      add(Market::kShanghai, ProductType::kBond, code, 98 + rng.Uniform() * 6);
-    }
-    for (int i = 0; i < 40; ++i) {
-      std::snprintf(code, sizeof code, "1000%04d", static_cast<int>(rng.Range(0, 9999)));
-      add(Market::kShanghai, ProductType::kOption, code, 0.05 + rng.Uniform() * 0.5);
-    }
+    symbols_ = BuildDemoSymbols(options_.seed);
     for (const Symbol& s : symbols_) symbols_by_type_[static_cast<int>(s.type)].push_back(&s);
   }
 
@@ -756,6 +765,23 @@ class Generator {
 };
 
 }  // namespace
+
+std::vector<Security> DemoSecurityMaster(uint64_t seed) {
+  std::vector<Security> master;
+  for (const Symbol& symbol : BuildDemoSymbols(seed)) {
+    Security& s = master.emplace_back();
+    s.market = symbol.market;
+    s.symbol = symbol.code;
+    s.name = std::string(EnumLabelZh(symbol.type)) + symbol.code;
+    // Stocks get an industry by their code, so that every industry has some.
+    if (symbol.type == ProductType::kStock) {
+      uint32_t hash = 2166136261u;  // FNV-1a: the same on every platform
+      for (unsigned char c : symbol.code) hash = (hash ^ c) * 16777619u;
+      s.industry = std::string(kShenwanIndustries[hash % kShenwanIndustries.size()].code);
+    }
+  }
+  return master;
+}
 
 Result<DemoDataSummary> GenerateDemoData(const DemoDataOptions& options, RowSink& sink) {
   if (options.customers < 1 || options.customers > 99999999) {

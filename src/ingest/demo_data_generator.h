@@ -12,6 +12,7 @@
 
 #include "core/business_calendar.h"
 #include "core/date_time.h"
+#include "core/research.h"
 #include "ingest/row_sink.h"
 
 namespace fincrm {
@@ -41,6 +42,10 @@ struct DemoDataSummary {
 
 // Writes everything into `sink` in referential order and finishes it.
 // InvalidArgument for nonsensical options; otherwise the sink's errors.
+// The demo's security master: every symbol the generator trades, named by its type and
+// code, stocks with a Shenwan industry chosen by their code.
+std::vector<Security> DemoSecurityMaster(uint64_t seed);
+
 Result<DemoDataSummary> GenerateDemoData(const DemoDataOptions& options, RowSink& sink);
 
 }  // namespace fincrm

@@ -190,13 +190,23 @@ std::optional<LiveCustomerState> LiveAnalytics::Customer(std::string_view custom
 }
 
 Result<CubeResult> LiveAnalytics::RunCubeQuery(const CubeQuery& query) {
+  Result<CubeResult> result = Unavailable("live analytics are still loading; retry shortly");
+  Status read = ReadFacts([&](const FactTables& facts, const CubeContext& context) {
+    result = RunCube(facts, context, query);
+  });
+  if (!read.ok()) return read;
+  return result;
+}
+
+Status LiveAnalytics::ReadFacts(const std::function<void(const FactTables&, const CubeContext&)>& read) {
   if (!ready_) return Unavailable("live analytics are still loading; retry shortly");
   if (has_pending_) {
     std::unique_lock exclusive(facts_mutex_);
     ApplyPendingLocked();
   }
   std::shared_lock lock(facts_mutex_);
-  return RunCube(facts_, cube_context_, query);
+  read(facts_, cube_context_);
+  return Status::Ok();
 }
 
 Result<int> LiveAnalytics::RescoreNow() {

@@ -66,6 +66,9 @@ class LiveAnalytics final : public IngestListener {
 
   // An OLAP query over the live facts (tier and cluster from the latest analysis).
   Result<CubeResult> RunCubeQuery(const CubeQuery& query);
+  // Runs `read` over the live facts and the latest analysis' tiers and clusters, under
+  // the shared lock (other readers run alongside; appends wait). Unavailable while loading.
+  Status ReadFacts(const std::function<void(const FactTables&, const CubeContext&)>& read);
 
   // Grows with every batch of committed facts: answers computed over the live facts
   // stay valid while it is unchanged.

@@ -54,6 +54,9 @@ class SuitabilityStore {
   virtual Result<std::optional<RiskAssessment>> LatestAssessment(const std::string& customer_id) = 0;
   // Newest first.
   virtual Result<std::vector<RiskAssessment>> Assessments(const std::string& customer_id, int limit) = 0;
+  // Every customer's newest (for the gate over many customers at once).
+  virtual Result<std::vector<RiskAssessment>> LatestAssessments() = 0;
+  virtual Result<std::vector<ProfessionalInvestor>> Professionals() = 0;
   // Replaces the customer's professional status.
   virtual Status SetProfessional(const ProfessionalInvestor& professional) = 0;
   virtual Result<std::optional<ProfessionalInvestor>> Professional(const std::string& customer_id) = 0;

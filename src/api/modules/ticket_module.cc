@@ -14,6 +14,7 @@
 #include "api/modules/script_module.h"
 #include "api/modules/suitability_module.h"
 #include "api/modules/holding_module.h"
+#include "api/modules/research_module.h"
 #include "api/request_json.h"
 #include "api/route_support.h"
 #include "core/group_commit.h"
@@ -514,6 +515,7 @@ std::vector<std::unique_ptr<ServiceModule>> DefaultServiceModules() {
   modules.push_back(MakeScriptModule());
   modules.push_back(MakeSuitabilityModule());
   modules.push_back(MakeHoldingModule());
+  modules.push_back(MakeResearchModule());
   return modules;
 }
 

@@ -21,27 +21,54 @@ Date AssessmentValidUntil(Date assessed_on, int validity_months) {
   return Date{AddMonths(assessed_on, validity_months).days - 1};
 }
 
-InvestorStanding StandingOf(const Customer& customer, const std::optional<RiskAssessment>& latest,
-                            const std::optional<ProfessionalInvestor>& professional, Date today,
+InvestorStanding StandingOf(std::optional<RiskLevel> level_on_record, std::optional<Date> assessed_on,
+                            const RiskAssessment* latest, const ProfessionalInvestor* professional, Date today,
                             const SuitabilityOptions& options) {
   InvestorStanding standing;
   std::optional<Date> latest_on;
   if (latest) latest_on = ShanghaiDate(latest->assessed_at);
-  if (latest && (!customer.risk_assessed_on || *latest_on >= *customer.risk_assessed_on)) {
+  if (latest && (!assessed_on || *latest_on >= *assessed_on)) {
     standing.category = latest->category;
     standing.assessed_on = latest_on;
     standing.valid_until = latest->valid_until;
     standing.lowest_category = latest->lowest_category;
     standing.assessment_id = latest->assessment_id;
-  } else if (customer.risk_level && customer.risk_assessed_on) {
-    standing.category = customer.risk_level;
-    standing.assessed_on = customer.risk_assessed_on;
-    standing.valid_until = AssessmentValidUntil(*customer.risk_assessed_on, options.validity_months);
+  } else if (level_on_record && assessed_on) {
+    standing.category = level_on_record;
+    standing.assessed_on = assessed_on;
+    standing.valid_until = AssessmentValidUntil(*assessed_on, options.validity_months);
   }
   // A grade without the date it was given cannot be shown to be valid: treated as none.
   standing.expired = standing.category && standing.valid_until < today;
   standing.professional = professional && professional->valid_until >= today;
   return standing;
+}
+
+InvestorStanding StandingOf(const Customer& customer, const std::optional<RiskAssessment>& latest,
+                            const std::optional<ProfessionalInvestor>& professional, Date today,
+                            const SuitabilityOptions& options) {
+  return StandingOf(customer.risk_level, customer.risk_assessed_on, latest ? &*latest : nullptr,
+                    professional ? &*professional : nullptr, today, options);
+}
+
+Result<SuitabilityRoster> SuitabilityRoster::Load(SuitabilityStore& records, SuitabilityOptions options) {
+  SuitabilityRoster roster;
+  roster.options_ = options;
+  auto latest = records.LatestAssessments();
+  if (!latest.ok()) return latest.status();
+  for (RiskAssessment& a : *latest) roster.latest_.emplace(a.customer_id, std::move(a));
+  auto professionals = records.Professionals();
+  if (!professionals.ok()) return professionals.status();
+  for (ProfessionalInvestor& p : *professionals) roster.professionals_.emplace(p.customer_id, std::move(p));
+  return roster;
+}
+
+InvestorStanding SuitabilityRoster::Standing(const std::string& customer_id, std::optional<RiskLevel> level_on_record,
+                                             std::optional<Date> assessed_on, Date today) const {
+  auto latest = latest_.find(customer_id);
+  auto professional = professionals_.find(customer_id);
+  return StandingOf(level_on_record, assessed_on, latest == latest_.end() ? nullptr : &latest->second,
+                    professional == professionals_.end() ? nullptr : &professional->second, today, options_);
 }
 
 SuitabilityDecision DecideSuitability(const InvestorStanding& s, ProductRisk item, SuitabilityPurpose purpose) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -57,12 +58,30 @@ Date AssessmentValidUntil(Date assessed_on, int validity_months);
 // The standing from the customer record (the grade the trading system holds), the
 // newest questionnaire taken in FinCRM (which wins when at least as recent) and the
 // professional status.
+InvestorStanding StandingOf(std::optional<RiskLevel> level_on_record, std::optional<Date> assessed_on,
+                            const RiskAssessment* latest, const ProfessionalInvestor* professional, Date today,
+                            const SuitabilityOptions& options);
 InvestorStanding StandingOf(const Customer& customer, const std::optional<RiskAssessment>& latest,
                             const std::optional<ProfessionalInvestor>& professional, Date today,
                             const SuitabilityOptions& options);
 
 // The rules above, for one investor and one item; pure.
 SuitabilityDecision DecideSuitability(const InvestorStanding& standing, ProductRisk item, SuitabilityPurpose purpose);
+
+// The gate over many customers at once (research push, campaigns): the grades on
+// record come from the caller (the live facts), with FinCRM's questionnaires and
+// professional status laid over them, loaded once.
+class SuitabilityRoster {
+ public:
+  static Result<SuitabilityRoster> Load(SuitabilityStore& records, SuitabilityOptions options = {});
+  InvestorStanding Standing(const std::string& customer_id, std::optional<RiskLevel> level_on_record,
+                            std::optional<Date> assessed_on, Date today) const;
+
+ private:
+  std::unordered_map<std::string, RiskAssessment> latest_;
+  std::unordered_map<std::string, ProfessionalInvestor> professionals_;
+  SuitabilityOptions options_;
+};
 
 struct SuitabilityRequest {
   std::string customer_id;

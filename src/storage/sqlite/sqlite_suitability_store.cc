@@ -111,6 +111,16 @@ RiskAssessment ReadAssessment(const SqliteStatement& s) {
   return a;
 }
 
+ProfessionalInvestor ReadProfessional(const SqliteStatement& s) {
+  ProfessionalInvestor p;
+  s.Read(0, p.customer_id);
+  s.Read(1, p.basis);
+  s.Read(2, p.valid_until);
+  s.Read(3, p.recorded_by);
+  s.Read(4, p.recorded_at);
+  return p;
+}
+
 SuitabilityOverride ReadOverride(const SqliteStatement& s) {
   SuitabilityOverride o;
   s.Read(0, o.override_id);
@@ -195,6 +205,30 @@ class SqliteSuitabilityStore final : public SuitabilityStore {
     return rows;
   }
 
+  Result<std::vector<RiskAssessment>> LatestAssessments() override {
+    // The newest per customer: the highest id among those at the latest time.
+    auto query = db_->Prepared("SELECT " + std::string(kAssessmentColumns) +
+                               " FROM risk_assessments a WHERE assessment_id = (SELECT b.assessment_id FROM "
+                               "risk_assessments b WHERE b.customer_id = a.customer_id ORDER BY b.assessed_at DESC, "
+                               "b.assessment_id DESC LIMIT 1)");
+    if (!query.ok()) return query.status();
+    std::vector<RiskAssessment> rows;
+    int rc;
+    while ((rc = (*query)->Step()) == SQLITE_ROW) rows.push_back(ReadAssessment(**query));
+    FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "reading the latest assessments"));
+    return rows;
+  }
+
+  Result<std::vector<ProfessionalInvestor>> Professionals() override {
+    auto query = db_->Prepared("SELECT customer_id, basis, valid_until, recorded_by, recorded_at FROM professional_investors");
+    if (!query.ok()) return query.status();
+    std::vector<ProfessionalInvestor> rows;
+    int rc;
+    while ((rc = (*query)->Step()) == SQLITE_ROW) rows.push_back(ReadProfessional(**query));
+    FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "reading the professional investors"));
+    return rows;
+  }
+
   Status SetProfessional(const ProfessionalInvestor& p) override {
     auto upsert = db_->Prepared(
         "INSERT INTO professional_investors (customer_id, basis, valid_until, recorded_by, recorded_at) "
@@ -222,12 +256,7 @@ class SqliteSuitabilityStore final : public SuitabilityStore {
       FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "reading the professional investor"));
       return std::optional<ProfessionalInvestor>();
     }
-    ProfessionalInvestor p;
-    s.Read(0, p.customer_id);
-    s.Read(1, p.basis);
-    s.Read(2, p.valid_until);
-    s.Read(3, p.recorded_by);
-    s.Read(4, p.recorded_at);
+    ProfessionalInvestor p = ReadProfessional(s);
     s.Reset();
     return std::optional<ProfessionalInvestor>(std::move(p));
   }
