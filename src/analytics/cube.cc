@@ -692,4 +692,21 @@ Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, 
   return result;
 }
 
+Result<CubeContext> LoadCubeContext(Store& store, const FactTables& facts, std::vector<float>* churn_risk) {
+  CubeContext context;
+  context.tier.assign(facts.customer_count(), -1);
+  context.cluster.assign(facts.customer_count(), -1);
+  if (churn_risk) churn_risk->assign(facts.customer_count(), -1.0f);
+  Status read = store.ForEach(std::function<bool(const CustomerScore&)>([&](const CustomerScore& score) {
+    if (auto index = facts.CustomerIndex(score.customer_id)) {
+      if (churn_risk) (*churn_risk)[*index] = static_cast<float>(score.churn_risk);
+      if (auto tier = ParseEnum<ValueTier>(score.tier)) context.tier[*index] = static_cast<int8_t>(*tier);
+      context.cluster[*index] = static_cast<int16_t>(score.cluster);
+    }
+    return true;
+  }));
+  if (!read.ok()) return read;
+  return context;
+}
+
 }  // namespace fincrm

@@ -75,6 +75,10 @@ struct CubeContext {
   std::vector<int16_t> cluster;   // cluster per customer, or -1
 };
 
+// Each customer's tier and cluster from the latest analysis (the stored scores), and
+// their stored churn risk into `churn_risk` when given (-1 where unscored).
+Result<CubeContext> LoadCubeContext(Store& store, const FactTables& facts, std::vector<float>* churn_risk = nullptr);
+
 struct CubeResult {
   std::vector<std::string> dimensions;  // column names
   std::vector<std::string> measures;

@@ -79,17 +79,9 @@ void LiveAnalytics::Run() {
     if (facts.ok()) {
       std::unique_lock lock(facts_mutex_);
       facts_ = std::move(*facts);
-      risk_.assign(facts_.customer_count(), -1.0f);
-      cube_context_.tier.assign(facts_.customer_count(), -1);
-      cube_context_.cluster.assign(facts_.customer_count(), -1);
-      status = (*store)->ForEach([&](const CustomerScore& score) {
-        if (auto index = facts_.CustomerIndex(score.customer_id)) {
-          risk_[*index] = static_cast<float>(score.churn_risk);
-          if (auto tier = ParseEnum<ValueTier>(score.tier)) cube_context_.tier[*index] = static_cast<int8_t>(*tier);
-          cube_context_.cluster[*index] = static_cast<int16_t>(score.cluster);
-        }
-        return true;
-      });
+      auto context = LoadCubeContext(**store, facts_, &risk_);
+      status = context.status();
+      if (context.ok()) cube_context_ = std::move(*context);
       auto model = (*store)->LatestModel("churn");
       if (model.ok() && model->has_value() && !(*model)->model_json.empty()) {
         auto loaded = BoostedTrees::Load((*model)->model_json, 1);
