@@ -163,6 +163,9 @@ Status ApiServer::Start() {
   auto change_profile = [submit](const std::string& change_id, const ProfileChange& change) -> Status {
     return submit({{"profile:" + change_id, EventType::kCustomerProfile, change}});
   };
+  auto recent_interactions = [this](Store& store, const std::string& customer_id, int limit) {
+    return RecentInteractions(store, customer_id, limit);
+  };
   auto read_live_facts = [this](const std::function<void(const FactTables&, const CubeContext&)>& read) {
     return live_->ReadFacts(read);
   };
@@ -178,7 +181,7 @@ Status ApiServer::Start() {
   events_ = std::make_unique<ModuleEventBus>(std::move(handlers));
   ModuleEnvironment environment{options_.db_path,      audit_.get(),        options_.business_clock,
                                 record_interaction,     record_interactions, change_profile,
-                                read_live_facts,
+                                recent_interactions,    read_live_facts,
                                 [bus = events_.get()](ModuleEvent event) { bus->Publish(std::move(event)); }};
   for (auto& module : modules_) {
     Status started = module->Start(environment);

@@ -78,6 +78,9 @@ struct ModuleEnvironment {
   // Changes a customer's profile fields through the same ingest (a new risk grade);
   // idempotent by `change_id`.
   std::function<Status(const std::string& change_id, const ProfileChange&)> change_profile;
+  // A customer's newest contacts, those the ingest has committed but not yet applied to
+  // the store included (what the 360 view shows).
+  std::function<std::vector<Interaction>(Store& store, const std::string& customer_id, int limit)> recent_interactions;
   // Reads the server's live facts (FactTables with the latest tiers and clusters) under
   // their shared lock; Unavailable while they load.
   std::function<Status(const std::function<void(const FactTables&, const CubeContext&)>&)> read_live_facts;

@@ -454,15 +454,6 @@ class CallCenterModule final : public ServiceModule {
     return std::move(*codes);
   }
 
-  Customer VisibleCustomer(ModuleCall& call, const std::string& customer_id, std::string_view field) {
-    auto customer = call.store.GetCustomer(customer_id);
-    if (!customer.ok() || !InScope(call.principal, *customer)) {
-      if (!customer.ok() && customer.status().code() != StatusCode::kNotFound) ThrowStatus(customer.status());
-      throw ApiError{404, "not_found", "no customer '" + customer_id + "'", std::string(field)};
-    }
-    return std::move(*customer);
-  }
-
   static InteractionType InteractionTypeOf(std::string_view code) {
     std::string_view top = code.substr(0, code.find('.'));
     if (top == "complaint") return InteractionType::kComplaint;

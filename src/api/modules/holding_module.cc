@@ -30,12 +30,7 @@ class HoldingModule final : public ServiceModule {
 
  private:
   HttpResponse Holdings(ModuleCall& call) {
-    std::string customer_id(call.request.Param("customer_id"));
-    auto customer = call.store.GetCustomer(customer_id);
-    if (!customer.ok() && customer.status().code() != StatusCode::kNotFound) ThrowStatus(customer.status());
-    if (!customer.ok() || !InScope(call.principal, *customer)) {
-      throw ApiError{404, "not_found", "no customer '" + customer_id + "'", "customer_id"};
-    }
+    std::string customer_id = VisibleCustomer(call, std::string(call.request.Param("customer_id"))).customer_id;
     auto positions = store_.Get().Positions(customer_id);
     if (!positions.ok()) ThrowStatus(positions.status());
     JsonWriter json;

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "api/route_support.h"
+#include "api/service_module.h"
 #include "core/json_writer.h"
 
 namespace fincrm::module_support {
@@ -50,6 +51,18 @@ inline int64_t PositiveInt(const JsonField& f) {
     throw ApiError{422, "invalid", "must be a positive whole number", f.name};
   }
   return value;
+}
+
+// The customer named in the path or body, if the caller may see them: 404 naming
+// `field` otherwise (out of scope is indistinguishable from absent).
+inline Customer VisibleCustomer(ModuleCall& call, const std::string& customer_id,
+                                std::string_view field = "customer_id") {
+  auto customer = call.store.GetCustomer(customer_id);
+  if (!customer.ok() && customer.status().code() != StatusCode::kNotFound) ThrowStatus(customer.status());
+  if (!customer.ok() || !InScope(call.principal, *customer)) {
+    throw ApiError{404, "not_found", "no customer '" + customer_id + "'", std::string(field)};
+  }
+  return std::move(*customer);
 }
 
 // A failed store or audit write becomes the error answer.

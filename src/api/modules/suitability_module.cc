@@ -17,19 +17,6 @@ using namespace module_support;
 
 constexpr size_t kMaxItemField = 128, kMaxBasis = 500, kMaxWarning = 10000, kMaxConfirmation = 200;
 
-// The customer named in the path or body, if the caller may see them (404 otherwise).
-Customer VisibleCustomer(ModuleCall& call, const std::string& customer_id) {
-  auto customer = call.store.GetCustomer(customer_id);
-  if (!customer.ok()) {
-    if (customer.status().code() == StatusCode::kNotFound) {
-      throw ApiError{404, "not_found", "no customer '" + customer_id + "'", "customer_id"};
-    }
-    ThrowStatus(customer.status());
-  }
-  if (!InScope(call.principal, *customer)) throw ApiError{404, "not_found", "no customer '" + customer_id + "'", "customer_id"};
-  return std::move(*customer);
-}
-
 void WriteStanding(JsonWriter& json, const InvestorStanding& s) {
   json.BeginObject().Key("category");
   if (s.category) json.String(EnumCode(*s.category));

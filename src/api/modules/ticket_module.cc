@@ -14,6 +14,7 @@
 #include "api/modules/script_module.h"
 #include "api/modules/suitability_module.h"
 #include "api/modules/holding_module.h"
+#include "api/modules/nba_module.h"
 #include "api/modules/research_module.h"
 #include "api/request_json.h"
 #include "api/route_support.h"
@@ -516,6 +517,7 @@ std::vector<std::unique_ptr<ServiceModule>> DefaultServiceModules() {
   modules.push_back(MakeSuitabilityModule());
   modules.push_back(MakeHoldingModule());
   modules.push_back(MakeResearchModule());
+  modules.push_back(MakeNbaModule());
   return modules;
 }
 
