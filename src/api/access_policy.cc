@@ -5,6 +5,9 @@ namespace fincrm {
 bool Allows(const Principal& p, Permission permission) {
   using R = UserRole;
   if (permission == Permission::kPublic) return true;
+  // An investor reaches the portal and nothing of the staff's.
+  if (p.role == R::kInvestor) return permission == Permission::kPortal || permission == Permission::kSignedIn;
+  if (permission == Permission::kPortal) return false;
   // An integration key does what its scopes name and nothing else.
   if (p.api_key) {
     auto has = [&](std::string_view scope) {
@@ -65,6 +68,7 @@ bool Allows(const Principal& p, Permission permission) {
     case Permission::kPublishResearch:
       return p.role == R::kAdmin || p.role == R::kResearchAnalyst || p.role == R::kCompliance;
     case Permission::kManageSecurities: return p.role == R::kAdmin;
+    case Permission::kPortal: return false;
   }
   return false;
 }
@@ -84,6 +88,7 @@ DataScope CustomerScopeOf(const Principal& p) {
       if (p.branch_id.empty()) return {kNobody, "", true};
       return {p.branch_id, "", false};
     case UserRole::kIntegration:
+    case UserRole::kInvestor:
     case UserRole::kResearchAnalyst: return {"", kNobody, true};
     default: return {};
   }
@@ -109,13 +114,17 @@ void RestrictToScope(const Principal& p, TaskQuery& query) {
   if (!scope.branch_id.empty()) query.customer_branch_id = scope.branch_id;
 }
 
-bool InScope(const Principal& p, const Customer& customer) { return InScope(p, customer.branch_id, customer.broker_id); }
+bool InScope(const Principal& p, const Customer& customer) {
+  if (p.role == UserRole::kInvestor) return !p.customer_id.empty() && customer.customer_id == p.customer_id;
+  return InScope(p, customer.branch_id, customer.broker_id);
+}
 
 bool InScope(const Principal& p, std::string_view branch_id, std::string_view broker_id) {
   switch (p.role) {
     case UserRole::kBroker: return !p.staff_id.empty() && broker_id == p.staff_id;
     case UserRole::kBranchManager: return !p.branch_id.empty() && branch_id == p.branch_id;
     case UserRole::kIntegration:
+    case UserRole::kInvestor:
     case UserRole::kResearchAnalyst: return false;
     default: return true;
   }

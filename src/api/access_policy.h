@@ -21,6 +21,7 @@ struct Principal {
   std::string staff_id;
   bool api_key = false;
   std::string api_scopes;  // an API key's permissions, space-separated: "events:write", "cti"
+  std::string customer_id;  // an investor's own customer number
 };
 
 enum class Permission {
@@ -48,6 +49,7 @@ enum class Permission {
   kReviewResearch,    // approve or reject another person's report (合规审查)
   kPublishResearch,   // release an approved report, withdraw one
   kManageSecurities,  // the security master (symbols, names, industries)
+  kPortal,            // the investor portal: an investor's own data (investors only)
 };
 
 bool Allows(const Principal& principal, Permission permission);

@@ -102,7 +102,7 @@ HttpResponse ApiServer::Users(Context& c) {
   JsonWriter json;
   json.BeginObject().Key("items").BeginArray();
   Status status = c.store.ForEach([&](const StaffUser& user) {
-    WriteUser(json, user);
+    if (user.role != UserRole::kInvestor) WriteUser(json, user);  // staff logins: investors are the portal's
     return true;
   });
   if (!status.ok()) ThrowStatus(status);
@@ -118,6 +118,9 @@ HttpResponse ApiServer::CreateUser(Context& c) {
     else if (f.name == "role") {
       auto role = ParseEnum<UserRole>(f.text);
       if (!role) throw ApiError{422, "invalid", "expected " + EnumChoices<UserRole>(), "role"};
+      if (*role == UserRole::kInvestor) {
+        throw ApiError{422, "invalid", "investors activate their own login in the portal, with a code from the counter", "role"};
+      }
       user.role = *role;
     } else if (f.name == "branch_id") user.branch_id = f.text;
     else if (f.name == "staff_id") user.staff_id = f.text;

@@ -181,7 +181,9 @@ Status ApiServer::Start() {
   events_ = std::make_unique<ModuleEventBus>(std::move(handlers));
   ModuleEnvironment environment{options_.db_path,      audit_.get(),        options_.business_clock,
                                 record_interaction,     record_interactions, change_profile,
-                                recent_interactions,    read_live_facts,
+                                recent_interactions,
+                                [this](const std::string& login) { return sessions_->EndSessionsOf(login); },
+                                read_live_facts,
                                 [bus = events_.get()](ModuleEvent event) { bus->Publish(std::move(event)); }};
   for (auto& module : modules_) {
     Status started = module->Start(environment);
@@ -357,6 +359,7 @@ void ApiServer::AddRoutes() {
   Add("GET", "/api/v1/openapi.json", P::kPublic, &ApiServer::OpenApi, /*quick=*/true);
   Add("POST", "/api/v1/auth/login", P::kPublic, &ApiServer::Login);
   Add("POST", "/api/v1/auth/logout", P::kSignedIn, &ApiServer::Logout);
+  Add("POST", "/api/v1/portal/login", P::kPublic, &ApiServer::PortalLogin);
   Add("GET", "/api/v1/auth/me", P::kSignedIn, &ApiServer::Me, /*quick=*/true);
   Add("GET", "/api/v1/vocabulary", P::kPublic, &ApiServer::Vocabulary, /*quick=*/true);
   Add("GET", "/api/v1/customers", P::kReadCustomers, &ApiServer::ListCustomers);
@@ -666,6 +669,40 @@ HttpResponse ApiServer::Metrics(Context&) {
 
 HttpResponse ApiServer::OpenApi(Context&) { return JsonResponse(openapi_document_); }
 
+// Staff sign in here and investors through the portal: each route signs in only its own
+// kind of login, and the other kind gets the same answer as a wrong password.
+HttpResponse ApiServer::SignIn(Context& c, const std::string& login, const std::string& password, bool investor) {
+  LoginOutcome outcome;
+  if (login.starts_with(kInvestorLoginPrefix) != investor) {
+    outcome = {401, "invalid_credentials", "wrong login or password", {}, {}, {}};
+  } else {
+    outcome = sessions_->Login(c.store, login, password, c.request.remote_address);
+    if (outcome.status == 200 && (outcome.principal.role == UserRole::kInvestor) != investor) {
+      sessions_->Logout(outcome.token);
+      outcome = {401, "invalid_credentials", "wrong login or password", {}, {}, {}};
+    }
+  }
+  audit_->Record(login, outcome.status == 200 ? "auth.login" : "auth.login_failed",
+                 investor ? login.substr(kInvestorLoginPrefix.size()) : "", outcome.status == 200 ? "" : outcome.code,
+                 c.request.remote_address);
+  if (outcome.status != 200) return ErrorResponse(outcome.status, outcome.code, outcome.message, "");
+  JsonWriter json;
+  json.BeginObject()
+      .Field("token", outcome.token)
+      .Field("login", outcome.principal.login)
+      .Field("role", EnumCode(outcome.principal.role))
+      .Field("branch_id", outcome.principal.branch_id)
+      .Field("staff_id", outcome.principal.staff_id);
+  if (investor) json.Field("customer_id", outcome.principal.customer_id);
+  json.Field("expires_at", FormatTimestamp(outcome.expires_at)).EndObject();
+  HttpResponse response = JsonResponse(json.Take());
+  std::string cookie = "fincrm_session=" + outcome.token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                       std::to_string(options_.sessions.absolute_hours * 3600);
+  if (options_.secure_cookies) cookie += "; Secure";
+  response.headers.emplace_back("Set-Cookie", std::move(cookie));
+  return response;
+}
+
 HttpResponse ApiServer::Login(Context& c) {
   std::string login, password;
   for (const JsonField& field : JsonBody(c.request)) {
@@ -674,25 +711,20 @@ HttpResponse ApiServer::Login(Context& c) {
   }
   if (login.empty()) throw ApiError{422, "invalid", "is required", "login"};
   if (password.empty()) throw ApiError{422, "invalid", "is required", "password"};
-  LoginOutcome outcome = sessions_->Login(c.store, login, password, c.request.remote_address);
-  audit_->Record(login, outcome.status == 200 ? "auth.login" : "auth.login_failed", "",
-                 outcome.status == 200 ? "" : outcome.code, c.request.remote_address);
-  if (outcome.status != 200) return ErrorResponse(outcome.status, outcome.code, outcome.message, "");
-  JsonWriter json;
-  json.BeginObject()
-      .Field("token", outcome.token)
-      .Field("login", outcome.principal.login)
-      .Field("role", EnumCode(outcome.principal.role))
-      .Field("branch_id", outcome.principal.branch_id)
-      .Field("staff_id", outcome.principal.staff_id)
-      .Field("expires_at", FormatTimestamp(outcome.expires_at))
-      .EndObject();
-  HttpResponse response = JsonResponse(json.Take());
-  std::string cookie = "fincrm_session=" + outcome.token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                       std::to_string(options_.sessions.absolute_hours * 3600);
-  if (options_.secure_cookies) cookie += "; Secure";
-  response.headers.emplace_back("Set-Cookie", std::move(cookie));
-  return response;
+  return SignIn(c, login, password, false);
+}
+
+// {"customer_id", "password"}: the customer number and the password the customer set.
+HttpResponse ApiServer::PortalLogin(Context& c) {
+  std::string customer_id, password;
+  for (const JsonField& field : JsonBody(c.request)) {
+    if (field.name == "customer_id") customer_id = field.text;
+    else if (field.name == "password") password = field.text;
+    else throw ApiError{422, "invalid", "unknown field", field.name};
+  }
+  if (customer_id.empty()) throw ApiError{422, "invalid", "is required", "customer_id"};
+  if (password.empty()) throw ApiError{422, "invalid", "is required", "password"};
+  return SignIn(c, std::string(kInvestorLoginPrefix) + customer_id, password, true);
 }
 
 HttpResponse ApiServer::Logout(Context& c) {

@@ -142,6 +142,8 @@ class ApiServer {
   HttpResponse Metrics(Context& c);
   HttpResponse OpenApi(Context& c);
   HttpResponse Login(Context& c);
+  HttpResponse PortalLogin(Context& c);
+  HttpResponse SignIn(Context& c, const std::string& login, const std::string& password, bool investor);
   HttpResponse Logout(Context& c);
   HttpResponse Me(Context& c);
   HttpResponse Vocabulary(Context& c);

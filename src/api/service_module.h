@@ -81,6 +81,8 @@ struct ModuleEnvironment {
   // A customer's newest contacts, those the ingest has committed but not yet applied to
   // the store included (what the 360 view shows).
   std::function<std::vector<Interaction>(Store& store, const std::string& customer_id, int limit)> recent_interactions;
+  // Signs out every session of a login (an investor who set a new password).
+  std::function<int(const std::string& login)> end_sessions = [](const std::string&) { return 0; };
   // Reads the server's live facts (FactTables with the latest tiers and clusters) under
   // their shared lock; Unavailable while they load.
   std::function<Status(const std::function<void(const FactTables&, const CubeContext&)>&)> read_live_facts;

@@ -113,6 +113,9 @@ LoginOutcome SessionRegistry::Login(Store& store, std::string_view login, std::s
   LoginOutcome outcome;
   outcome.token = RandomToken(32);
   outcome.principal = {user.login, user.role, user.branch_id, user.staff_id, false};
+  if (user.role == UserRole::kInvestor && user.login.starts_with(kInvestorLoginPrefix)) {
+    outcome.principal.customer_id = user.login.substr(kInvestorLoginPrefix.size());
+  }
   outcome.expires_at = Timestamp{wall.seconds + options_.absolute_hours * 3600};
   std::lock_guard lock(mutex_);
   sessions_[outcome.token] = {outcome.principal, now + std::chrono::minutes(options_.idle_minutes),

@@ -50,6 +50,9 @@ int RunUserAdd(const UserAddArgs& args) {
   if (!role) {
     return Fail(InvalidArgument("unknown role '" + args.role + "', expected " + EnumChoices<UserRole>(), "role"));
   }
+  if (*role == UserRole::kInvestor) {
+    return Fail(InvalidArgument("investors activate their own login in the portal, with a code from the counter", "role"));
+  }
   StaffUser user;
   user.login = args.login;
   user.role = *role;
@@ -89,6 +92,7 @@ int RunUserList(const std::string& db) {
   auto store = OpenStore(db, {.migrate = true, .create = false});
   if (!store.ok()) return Fail(store.status());
   Status listed = (*store)->ForEach(std::function<bool(const StaffUser&)>([](const StaffUser& u) {
+    if (u.role == UserRole::kInvestor) return true;  // staff logins; investors are the portal's
     std::printf("%-20s %-16s %-8s %-8s %s\n", u.login.c_str(), std::string(EnumCode(u.role)).c_str(),
                 u.branch_id.empty() ? "-" : u.branch_id.c_str(), u.staff_id.empty() ? "-" : u.staff_id.c_str(),
                 u.disabled ? "disabled" : "active");

@@ -11,7 +11,9 @@
 namespace fincrm {
 
 enum class UserRole {
-  kAdmin, kHqAnalyst, kBranchManager, kBroker, kAgent, kResearchAnalyst, kCompliance, kIntegration
+  kAdmin, kHqAnalyst, kBranchManager, kBroker, kAgent, kResearchAnalyst, kCompliance, kIntegration,
+  // A customer signed in to the investor portal: their own data only, no staff route.
+  kInvestor
 };
 template <> struct EnumInfo<UserRole> {
   static constexpr std::string_view kTypeName = "role";
@@ -22,8 +24,13 @@ template <> struct EnumInfo<UserRole> {
                                         {4, "agent", "坐席"},
                                         {5, "research_analyst", "研究员"},
                                         {6, "compliance", "合规"},
-                                        {7, "integration", "系统接口"}};
+                                        {7, "integration", "系统接口"},
+                                        {8, "investor", "投资者"}};
 };
+
+// Investors' logins live beside staff logins, named by this prefix and the customer
+// number; they sign in only through the portal's route, and staff only through theirs.
+inline constexpr std::string_view kInvestorLoginPrefix = "investor.";
 
 struct StaffUser {
   std::string login;  // natural key

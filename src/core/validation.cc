@@ -264,6 +264,11 @@ Status Validate(const Product& p) {
 Status Validate(const StaffUser& user) {
   FINCRM_RETURN_IF_ERROR(ValidateIdentifier(user.login, "login"));
   if (user.login.size() < 3) return InvalidArgument("must have at least 3 characters", "login");
+  if (user.login.starts_with(kInvestorLoginPrefix) != (user.role == UserRole::kInvestor)) {
+    return InvalidArgument(user.role == UserRole::kInvestor ? "an investor's login is 'investor.' and the customer number"
+                                                            : "'investor.' begins investors' logins only",
+                           "login");
+  }
   if (user.role == UserRole::kBranchManager && user.branch_id.empty()) {
     return InvalidArgument("a branch manager needs a branch", "branch");
   }

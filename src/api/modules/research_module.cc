@@ -96,6 +96,9 @@ class ResearchModule final : public ServiceModule {
         {"GET", "/api/v1/research/{report_id}/recipients", P::kReadResearch, bind(&ResearchModule::Recipients)},
         {"GET", "/api/v1/securities", P::kReadResearch, bind(&ResearchModule::ListSecurities)},
         {"PUT", "/api/v1/securities", P::kManageSecurities, bind(&ResearchModule::PutSecurities)},
+        // The investor portal: the reports delivered to the customer, each read recorded.
+        {"GET", "/api/v1/portal/feed", P::kPortal, bind(&ResearchModule::PortalFeed)},
+        {"GET", "/api/v1/portal/reports/{report_id}", P::kPortal, bind(&ResearchModule::PortalReport)},
     };
   }
 
@@ -415,6 +418,99 @@ class ResearchModule final : public ServiceModule {
     json.EndArray().Key("next_after");
     if (static_cast<int>(rows.size()) == query.limit) json.String(rows.back().customer_id);
     else json.Null();
+    json.EndObject();
+    return JsonResponse(json.Take());
+  }
+
+  // The gate once more as the customer opens the portal: a grade that fell since the
+  // release (or an assessment that lapsed) withholds the report from then on.
+  SuitabilityDecision Recheck(ModuleCall& call, const ResearchReport& report, Timestamp now) {
+    SuitabilityGate gate(call.store, suitability_records_.Get(), suitability_);
+    SuitabilityRequest request{call.principal.customer_id, "research", std::to_string(report.report_id), report.risk_level,
+                               SuitabilityPurpose::kPromotion, SuitabilityChannel::kPortal, call.principal.login};
+    auto checked = gate.Check(request, now);
+    if (!checked.ok()) ThrowStatus(checked.status());
+    return checked->decision;
+  }
+
+  // Released reports delivered to the customer, newest first, with who wrote them and
+  // when (an adviser cites the publisher and the date: 证券投资顾问业务暂行规定 Art 18).
+  HttpResponse PortalFeed(ModuleCall& call) {
+    Timestamp now = environment_.now();
+    int limit = static_cast<int>(QueryInt(call.request, "limit", 20, 1, 100));
+    auto feed = reports_.Get().Feed(call.principal.customer_id, now, limit);
+    if (!feed.ok()) ThrowStatus(feed.status());
+    JsonWriter json;
+    json.BeginObject().Key("items").BeginArray();
+    for (const FeedItem& item : *feed) {
+      if (!Recheck(call, item.report, now).allowed) continue;
+      const ResearchReport& r = item.report;
+      const Industry* industry = FindIndustry(r.industry);
+      json.BeginObject()
+          .Field("report_id", r.report_id)
+          .Field("title", r.title)
+          .Field("summary", r.summary)
+          .Field("industry_name", industry ? industry->name : "")
+          .Field("risk_level", EnumCode(r.risk_level))
+          .Key("rating");
+      if (r.rating) json.String(EnumLabelZh(*r.rating));
+      else json.Null();
+      json.Field("analyst_registration", r.author_registration);
+      WriteTime(json, "released_at", r.embargo_until);
+      WriteTime(json, "read_at", item.delivery.read_at);
+      json.EndObject();
+    }
+    json.EndArray().EndObject();
+    return JsonResponse(json.Take());
+  }
+
+  HttpResponse PortalReport(ModuleCall& call) {
+    int64_t id = PathId(call.request, "report_id", "research report");
+    Timestamp now = environment_.now();
+    auto report = reports_.Get().Get(id);
+    if (!report.ok() && report.status().code() != StatusCode::kNotFound) ThrowStatus(report.status());
+    if (!report.ok() || report->state != ResearchState::kPublished || report->embargo_until > now) {
+      throw ApiError{404, "not_found", "no research report " + std::to_string(id), "report_id"};
+    }
+    SuitabilityDecision decision = Recheck(call, *report, now);
+    if (!decision.allowed) throw ApiError{403, "forbidden", decision.message_zh + " (" + decision.rule + ")", "rule"};
+    auto first_read = reports_.Get().MarkRead(id, call.principal.customer_id, now);
+    if (first_read.code() == StatusCode::kNotFound) {
+      throw ApiError{404, "not_found", "no research report " + std::to_string(id), "report_id"};
+    }
+    Check(first_read);
+    // A read is a contact the customer made (idempotent: one per report).
+    Interaction read;
+    read.interaction_id = "research-read:" + std::to_string(id) + ":" + call.principal.customer_id;
+    read.customer_id = call.principal.customer_id;
+    read.occurred_at = now;
+    read.channel = InteractionChannel::kWebsite;
+    read.direction = Direction::kInbound;
+    read.type = InteractionType::kAdvisory;
+    read.subject = "阅读研究报告：" + report->title;
+    read.outcome = "read";
+    Check(environment_.record_interaction(read));
+    // What the customer sees: the report and who published it, not the review's workings.
+    const ResearchReport& r = *report;
+    const Industry* industry = FindIndustry(r.industry);
+    JsonWriter json;
+    json.BeginObject()
+        .Field("report_id", r.report_id)
+        .Field("title", r.title)
+        .Field("summary", r.summary)
+        .Field("body", r.body)
+        .Field("industry_name", industry ? industry->name : "")
+        .Key("symbols")
+        .BeginArray();
+    for (const std::string& symbol : r.symbols) json.String(symbol);
+    json.EndArray().Key("rating");
+    if (r.rating) json.String(EnumLabelZh(*r.rating));
+    else json.Null();
+    json.Key("target_price");
+    if (r.target_price) json.RawNumber(FormatFieldValue(*r.target_price));
+    else json.Null();
+    json.Field("risk_level", EnumCode(r.risk_level)).Field("analyst_registration", r.author_registration);
+    WriteTime(json, "released_at", r.embargo_until);
     json.EndObject();
     return JsonResponse(json.Take());
   }

@@ -113,6 +113,9 @@ class SuitabilityModule final : public ServiceModule {
         {"POST", "/api/v1/suitability/check", P::kCheckSuitability, bind(&SuitabilityModule::CheckItem)},
         {"POST", "/api/v1/suitability/overrides", P::kWriteCustomers, bind(&SuitabilityModule::Override)},
         {"GET", "/api/v1/suitability/report", P::kReadSuitabilityReport, bind(&SuitabilityModule::Report)},
+        // The investor portal: the customer takes the questionnaire themselves.
+        {"GET", "/api/v1/portal/questionnaire", P::kPortal, bind(&SuitabilityModule::PortalQuestionnaire)},
+        {"POST", "/api/v1/portal/questionnaire", P::kPortal, bind(&SuitabilityModule::PortalAssess)},
     };
   }
 
@@ -131,11 +134,53 @@ class SuitabilityModule final : public ServiceModule {
   SuitabilityGate Gate(ModuleCall& call) { return SuitabilityGate(call.store, records_.Get(), options_); }
 
   HttpResponse Questionnaire(ModuleCall&) {
-    const RiskQuestionnaire& q = CurrentRiskQuestionnaire();
     JsonWriter json;
-    json.BeginObject().Field("version", q.version).Field("title", q.title);
+    json.BeginObject();
+    WriteQuestionnaire(json);
+    json.EndObject();
+    return JsonResponse(json.Take());
+  }
+
+  // The questionnaire with the investor's own standing: category, validity, what may be offered.
+  HttpResponse PortalQuestionnaire(ModuleCall& call) {
+    Customer customer = VisibleCustomer(call, call.principal.customer_id);
+    auto standing = Gate(call).Standing(customer, ShanghaiDate(environment_.now()));
+    if (!standing.ok()) ThrowStatus(standing.status());
+    JsonWriter json;
+    json.BeginObject();
+    WriteQuestionnaire(json, false);
+    json.Key("standing");
+    WriteStanding(json, *standing);
+    json.EndObject();
+    return JsonResponse(json.Take());
+  }
+
+  HttpResponse PortalAssess(ModuleCall& call) {
+    return Record(call, VisibleCustomer(call, call.principal.customer_id), SuitabilityChannel::kPortal);
+  }
+
+  // The current version's members (inside an object the caller opened); the investor
+  // sees the questions without the scores, so that the answers are not steered by them.
+  void WriteQuestionnaire(JsonWriter& json, bool with_scores = true) {
+    const RiskQuestionnaire& q = CurrentRiskQuestionnaire();
+    json.Field("version", q.version).Field("title", q.title);
     json.Field("validity_months", int64_t{options_.validity_months})
         .Field("max_attempts_per_day", int64_t{options_.max_assessments_per_day});
+    if (with_scores) WriteBands(json, q);
+    json.Key("questions").BeginArray();
+    for (const Question& question : q.questions) {
+      json.BeginObject().Field("id", question.id).Field("text", question.text).Key("options").BeginArray();
+      for (const QuestionOption& o : question.options) {
+        json.BeginObject().Field("code", o.code).Field("text", o.text);
+        if (with_scores) json.Field("score", int64_t{o.score}).Field("lowest_category", o.lowest_category);
+        json.EndObject();
+      }
+      json.EndArray().EndObject();
+    }
+    json.EndArray();
+  }
+
+  static void WriteBands(JsonWriter& json, const RiskQuestionnaire& q) {
     json.Key("bands").BeginArray();
     int low = 0;
     for (int band = 0; band < 5; ++band) {
@@ -147,29 +192,23 @@ class SuitabilityModule final : public ServiceModule {
       json.EndObject();
       low = high + 1;
     }
-    json.EndArray().Key("questions").BeginArray();
-    for (const Question& question : q.questions) {
-      json.BeginObject().Field("id", question.id).Field("text", question.text).Key("options").BeginArray();
-      for (const QuestionOption& o : question.options) {
-        json.BeginObject().Field("code", o.code).Field("text", o.text).Field("score", int64_t{o.score});
-        json.Field("lowest_category", o.lowest_category).EndObject();
-      }
-      json.EndArray().EndObject();
-    }
-    json.EndArray().EndObject();
-    return JsonResponse(json.Take());
+    json.EndArray();
+  }
+
+  HttpResponse Assess(ModuleCall& call) {
+    return Record(call, VisibleCustomer(call, std::string(call.request.Param("customer_id"))), SuitabilityChannel::kCounter);
   }
 
   // {"answers": {"q1": "A", …}, "questionnaire_version"?, "channel"?}: scored, stored,
   // audited, and the grade goes to the customer's record through the event ingest.
-  HttpResponse Assess(ModuleCall& call) {
-    Customer customer = VisibleCustomer(call, std::string(call.request.Param("customer_id")));
+  // In the portal the channel is the portal's: the body may not name one.
+  HttpResponse Record(ModuleCall& call, const Customer& customer, SuitabilityChannel channel) {
     simdjson::dom::parser parser;
     simdjson::dom::object body;
     if (parser.parse(call.request.body).get(body)) throw ApiError{400, "malformed", "the body is not a JSON object", ""};
     const RiskQuestionnaire* questionnaire = &CurrentRiskQuestionnaire();
     RiskAssessment assessment;
-    assessment.channel = SuitabilityChannel::kCounter;
+    assessment.channel = channel;
     std::vector<std::pair<std::string, std::string>> answers;
     bool answered = false;
     for (auto [key, value] : body) {
@@ -190,10 +229,10 @@ class SuitabilityModule final : public ServiceModule {
         if (!questionnaire) {
           throw ApiError{422, "invalid", "no questionnaire version '" + std::string(text) + "'", "questionnaire_version"};
         }
-      } else if (key == "channel") {
-        auto channel = value.get_string().get(text) ? std::nullopt : ParseEnum<SuitabilityChannel>(text);
-        if (!channel) throw ApiError{422, "invalid", "expected " + EnumChoices<SuitabilityChannel>(), "channel"};
-        assessment.channel = *channel;
+      } else if (key == "channel" && channel != SuitabilityChannel::kPortal) {
+        auto given = value.get_string().get(text) ? std::nullopt : ParseEnum<SuitabilityChannel>(text);
+        if (!given) throw ApiError{422, "invalid", "expected " + EnumChoices<SuitabilityChannel>(), "channel"};
+        assessment.channel = *given;
       } else {
         throw ApiError{422, "invalid", "unknown field", std::string(key)};
       }

@@ -15,6 +15,7 @@
 #include "api/modules/suitability_module.h"
 #include "api/modules/holding_module.h"
 #include "api/modules/nba_module.h"
+#include "api/modules/portal_module.h"
 #include "api/modules/research_module.h"
 #include "api/request_json.h"
 #include "api/route_support.h"
@@ -56,6 +57,9 @@ class TicketModule final : public ServiceModule {
         {"PATCH", "/api/v1/tickets/{ticket_id}", P::kWriteTickets, bind(&TicketModule::Change)},
         {"GET", "/api/v1/sla-policies", P::kReadTickets, bind(&TicketModule::Policies)},
         {"GET", "/api/v1/calendar", P::kReadOrganisation, bind(&TicketModule::Calendar)},
+        // The investor portal: a customer's own service requests, which are tickets.
+        {"POST", "/api/v1/portal/service-requests", P::kPortal, bind(&TicketModule::PortalRequest)},
+        {"GET", "/api/v1/portal/service-requests", P::kPortal, bind(&TicketModule::PortalRequests)},
     };
   }
 
@@ -297,6 +301,12 @@ class TicketModule final : public ServiceModule {
     if (!ticket.complaint_category.empty() && ticket.type != TicketType::kComplaint) {
       throw ApiError{422, "invalid", "only complaints have a complaint category", "complaint_category"};
     }
+    return Open(call, std::move(ticket));
+  }
+
+  // Opens a validated ticket for its customer (in the caller's scope): SLA from its
+  // policy, committed with its audit entry, announced to the other modules.
+  HttpResponse Open(ModuleCall& call, Ticket ticket) {
     auto customer = call.store.GetCustomer(ticket.customer_id);
     if (!customer.ok() || !InScope(call.principal, *customer)) {
       if (!customer.ok() && customer.status().code() != StatusCode::kNotFound) ThrowStatus(customer.status());
@@ -329,6 +339,60 @@ class TicketModule final : public ServiceModule {
     auto calendar = Calendar(stores);
     JsonWriter json;
     WriteTicket(json, ticket, calendar->calendar, environment_.now(), &*history);
+    return JsonResponse(json.Take());
+  }
+
+  // {"type"?: service_request | inquiry | complaint | account_change, "subject", "description"?}
+  HttpResponse PortalRequest(ModuleCall& call) {
+    Ticket ticket;
+    ticket.type = TicketType::kServiceRequest;
+    for (const JsonField& f : JsonBody(call.request)) {
+      if (f.name == "type") ticket.type = Enum<TicketType>(f);
+      else if (f.name == "subject") ticket.subject = Text(f, kMaxSubject);
+      else if (f.name == "description") ticket.description = Text(f, kMaxDescription);
+      else throw ApiError{422, "invalid", "unknown field", f.name};
+    }
+    if (ticket.type == TicketType::kReturnVisit) {
+      throw ApiError{422, "invalid", "expected service_request, inquiry, complaint or account_change", "type"};
+    }
+    if (ticket.subject.empty()) throw ApiError{422, "invalid", "is required", "subject"};
+    ticket.customer_id = call.principal.customer_id;
+    ticket.channel = "portal";
+    return Open(call, std::move(ticket));
+  }
+
+  // The customer's requests with their state and SLA, without the staff's working fields.
+  HttpResponse PortalRequests(ModuleCall& call) {
+    TicketQuery query;
+    query.customer_id = call.principal.customer_id;
+    query.after = QueryInt(call.request, "after", 0, 0, INT64_MAX);
+    query.limit = static_cast<int>(QueryInt(call.request, "limit", 50, 1, 200));
+    Timestamp now = environment_.now();
+    query.now = now;
+    ThreadStores& stores = Stores();
+    auto tickets = stores.tickets->List(query);
+    if (!tickets.ok()) ThrowStatus(tickets.status());
+    auto calendar = Calendar(stores);
+    JsonWriter json;
+    json.BeginObject().Key("items").BeginArray();
+    for (const Ticket& t : *tickets) {
+      json.BeginObject()
+          .Field("ticket_id", t.ticket_id)
+          .Field("type", EnumCode(t.type))
+          .Field("type_label", EnumLabelZh(t.type))
+          .Field("state", EnumCode(t.state))
+          .Field("state_label", EnumLabelZh(t.state))
+          .Field("subject", t.subject)
+          .Field("channel", t.channel);
+      WriteTime(json, "created_at", t.created_at);
+      WriteTime(json, "resolution_due", t.sla.resolution_due);
+      WriteTime(json, "resolved_at", t.sla.resolved_at);
+      json.Field("sla_status", EnumCode(SlaStatusAt(t, calendar->calendar, now))).EndObject();
+    }
+    json.EndArray().Key("next_after");
+    if (static_cast<int>(tickets->size()) == query.limit) json.Int(tickets->back().ticket_id);
+    else json.Null();
+    json.EndObject();
     return JsonResponse(json.Take());
   }
 
@@ -518,6 +582,7 @@ std::vector<std::unique_ptr<ServiceModule>> DefaultServiceModules() {
   modules.push_back(MakeHoldingModule());
   modules.push_back(MakeResearchModule());
   modules.push_back(MakeNbaModule());
+  modules.push_back(MakePortalModule());
   return modules;
 }
 
