@@ -3,8 +3,9 @@
 // query strings, percent-encoded or not), content types, origins, callers and bodies,
 // over a small analysed demo brokerage with a login of each role.
 //
-// Input: byte 0 picks the caller (anonymous, admin by bearer or by cookie, broker,
-// branch manager, agent, research analyst, the integration key); byte 1 the method,
+// Input: byte 0 picks the caller (anonymous — or, with bit 3 set, the first customer's
+// investor login — admin by bearer or by cookie, broker, branch manager, agent,
+// research analyst, the integration key); byte 1 the method,
 // the content type and the Origin; then the request target up to the first newline;
 // the rest is the body. Seeds (corpus/router) hold a valid request for every route.
 //
@@ -73,6 +74,11 @@ class Harness {
       if (!(*store)->AddUser(user).ok()) Die("user");
       users_.push_back(user);
     }
+    // The first customer's portal login: the investor's routes see their own data.
+    investor_id_ = customer.customer_id;
+    StaffUser investor{std::string(kInvestorLoginPrefix) + investor_id_, UserRole::kInvestor, "", "", *hash, 0, 0, {}, CurrentTime()};
+    if (!(*store)->AddUser(investor).ok()) Die("investor");
+    users_.push_back(investor);
     api_key_ = "fk_fuzzkey_" + RandomToken(16);
     if (!(*store)->AddApiKey({"fuzzkey", "fuzz feed", Sha256Hex(api_key_), "events:write cti", 0, CurrentTime()}).ok()) {
       Die("api key");
@@ -120,6 +126,7 @@ class Harness {
       }
     }
     if (who == 2) request.cookie = "theme=dark; fincrm_session=" + callers_[0].token;
+    if (who == 0 && (data[0] & 8)) request.authorization = "Bearer " + investor_token_;
     if (who == 7) request.api_key = api_key_;
 
     HttpResponse response = server_->Serve(request);
@@ -171,6 +178,15 @@ class Harness {
       if (parsed.error() || parsed["token"].get_string().get(token)) Die("no token");
       caller.token = std::string(token);
     }
+    if (all || Call("GET", "/api/v1/portal/me", "", investor_token_).status != 200) {
+      HttpResponse reply = Call("POST", "/api/v1/portal/login",
+                                "{\"customer_id\":\"" + investor_id_ + "\",\"password\":\"" + kPassword + "\"}", "");
+      if (reply.status != 200) Die("portal sign-in: " + reply.body);
+      auto parsed = parser_.parse(reply.body);
+      std::string_view token;
+      if (parsed.error() || parsed["token"].get_string().get(token)) Die("no investor token");
+      investor_token_ = std::string(token);
+    }
   }
 
   void RestoreLogins() {
@@ -189,6 +205,7 @@ class Harness {
                                     Caller{"fuzz-agent", UserRole::kAgent, ""},
                                     Caller{"fuzz-research", UserRole::kResearchAnalyst, ""},
                                     Caller{"fuzz-compliance", UserRole::kCompliance, ""}};
+  std::string investor_id_, investor_token_;
   std::vector<StaffUser> users_;
   std::unique_ptr<ApiServer> server_;
   simdjson::dom::parser parser_;
