@@ -149,6 +149,13 @@ namespace fincrm {
 // `fincrm calendar import FILE`: the business calendar as a new version (all or
 // nothing), audited; `fincrm calendar show`: the calendar in force and its versions.
 int RunCalendarImport(const std::string& db, const std::string& file, const std::string& audit_key_file);
+
+struct SuitabilityArgs {
+  std::string db, customer_id, risk_level, purpose = "promotion", item_id, from, to;
+};
+// Prints the gate's decision with its rule; exit 0 allowed, 4 blocked, 1 bad input.
+int RunSuitabilityCheck(const SuitabilityArgs& args);
+int RunSuitabilityReport(const SuitabilityArgs& args);
 int RunCalendarShow(const std::string& db, int year);
 // `fincrm jobs list`: every job with its schedule, next run, lock and last run;
 // `fincrm jobs run-once NAME [--now T]`: runs it now through the scheduler's lock and

@@ -221,6 +221,20 @@ int main(int argc, char** argv) {
   calendar_show->add_option("--db", db, "Database file")->required();
   calendar_show->add_option("--year", calendar_year, "Year to list (default: this year)");
 
+  SuitabilityArgs suitability_args;
+  auto* suitability = app.add_subcommand("suitability", "The suitability gate (投资者适当性): check an item, the compliance report");
+  suitability->require_subcommand(1);
+  auto* suitability_check = suitability->add_subcommand("check", "May an item of this risk level reach this customer? (logged when blocked)");
+  suitability_check->add_option("--db", suitability_args.db, "Database file")->required();
+  suitability_check->add_option("--customer", suitability_args.customer_id, "Customer number")->required();
+  suitability_check->add_option("--risk", suitability_args.risk_level, "The item's risk level, R1–R5")->required();
+  suitability_check->add_option("--purpose", suitability_args.purpose, "promotion (default) or customer_request");
+  suitability_check->add_option("--item", suitability_args.item_id, "The product or report it is about");
+  auto* suitability_report = suitability->add_subcommand("report", "Blocks by channel and rule, overrides, expired and missing grades");
+  suitability_report->add_option("--db", suitability_args.db, "Database file")->required();
+  suitability_report->add_option("--from", suitability_args.from, "First day (default: the month's first)");
+  suitability_report->add_option("--to", suitability_args.to, "Last day (default: today)");
+
   std::string job_name, job_now;
   auto* demo_service = app.add_subcommand("demo-service", "Give the demo brokerage a month of calls, callbacks, tickets and return visits");
   uint64_t demo_service_seed = 42;
@@ -270,6 +284,8 @@ int main(int argc, char** argv) {
   if (*audit_keygen) return RunAuditKeygen(keygen_out);
   if (*kpi) return RunKpi(kpi_args);
   if (*calendar_import) return RunCalendarImport(db, calendar_file, audit_key_file);
+  if (*suitability_check) return RunSuitabilityCheck(suitability_args);
+  if (*suitability_report) return RunSuitabilityReport(suitability_args);
   if (*demo_service) return RunDemoService(db, demo_service_seed, demo_service_now);
   if (*jobs_list) return RunJobsList(db);
   if (*jobs_run) return RunJobsRunOnce(db, job_name, job_now);

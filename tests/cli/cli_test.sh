@@ -62,6 +62,22 @@ check "unknown customer says NotFound" contains "$work/nobody.out" "NotFound"
 check "stats on a missing database fails" run 1 "$work/nodb.out" stats --db "$work/none.db"
 
 check "export csv" run 0 "$work/export.out" export --db "$work/x.db" customers --out "$work/customers.csv"
+# Holdings: a snapshot, the whole file or nothing.
+printf 'customer_id,market,symbol,quantity,cost,as_of\nC00000001,SH,600000,1000,10000.00,2030-01-02\n' >"$work/holdings.csv"
+check "holdings import" run 0 "$work/holdings.out" import --db "$work/x.db" holdings "$work/holdings.csv"
+check "... derives the positions" contains "$work/holdings.out" "1 holdings of 1 customer-days stored"
+printf 'customer_id,market,symbol,quantity,as_of\nC00000001,SH,600001,5,2030-01-02\nC00000001,SH,600002,-5,2030-01-02\n' >"$work/holdings_bad.csv"
+check "a holdings file with a defect stores nothing" run 1 "$work/holdings_bad.out" import --db "$work/x.db" holdings "$work/holdings_bad.csv"
+check "... naming the file, line and field" contains "$work/holdings_bad.out" "holdings_bad.csv line 3, quantity"
+check "... and nothing of it was stored" test "$(sqlite3 "$work/x.db" "SELECT COUNT(*) FROM holding_snapshots WHERE symbol = '600001'")" = 0
+# The suitability gate from the counter's scripts.
+check "suitability check: R1 for everyone" run 0 "$work/suit.out" suitability check --db "$work/x.db" --customer C00000001 --risk R1
+check "... names the rule" contains "$work/suit.out" "rule r1_for_everyone"
+check "suitability check: a bad level" run 1 "$work/suit_bad.out" suitability check --db "$work/x.db" --customer C00000001 --risk R9
+check "... names the option" contains "$work/suit_bad.out" "risk"
+check "suitability check: an unknown customer" run 1 "$work/suit_nobody.out" suitability check --db "$work/x.db" --customer C99999999 --risk R3
+check "suitability report" run 0 "$work/suit_report.out" suitability report --db "$work/x.db"
+check "... counts the grades" contains "$work/suit_report.out" "grades today:"
 check "export keeps every row" test "$(($(wc -l <"$work/customers.csv") - 1))" -eq 60
 check "export xlsx" run 0 "$work/xlsx.out" export --db "$work/x.db" trades --out "$work/trades.xlsx"
 check "xlsx is a zip" bash -c "head -c 2 '$work/trades.xlsx' | grep -q PK"
@@ -321,7 +337,7 @@ check "... plans the yearly sample" grep -qE "visits planned: [0-9]+ new_account
 check "... once" bash -c "'$fincrm' jobs run-once return-visit-planning --db '$work/x.db' | grep -q ': ok in .* 0 rows: 0 visits planned'"
 check "runs are recorded" test "$(sqlite3 "$work/x.db" "SELECT COUNT(*) FROM job_runs WHERE job = 'sla-escalation' AND outcome = 'ok'")" = 4
 check "an unknown job is refused" run 1 "$work/jobs_bad.out" jobs run-once reindex --db "$work/x.db"
-check "... naming the jobs there are" contains "$work/jobs_bad.out" "jobs: sla-escalation, return-visit-planning, nightly-analysis"
+check "... naming the jobs there are" contains "$work/jobs_bad.out" "jobs: sla-escalation, return-visit-planning, positions, nightly-analysis"
 check "a bad --now is refused" run 1 "$work/jobs_now.out" jobs run-once sla-escalation --db "$work/x.db" --now yesterday
 check "... naming the option" contains "$work/jobs_now.out" "now"
 check "rescoring is the server's" run 1 "$work/jobs_rescore.out" jobs run-once rescoring --db "$work/x.db"
