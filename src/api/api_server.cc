@@ -752,8 +752,16 @@ HttpResponse ApiServer::Me(Context& c) {
       .Field("manage_knowledge", Allows(c.principal, Permission::kManageKnowledge))
       .Field("write_tickets", Allows(c.principal, Permission::kWriteTickets))
       .Field("manage_users", Allows(c.principal, Permission::kManageUsers))
-      .Field("ingest_events", Allows(c.principal, Permission::kIngestEvents));
+      .Field("ingest_events", Allows(c.principal, Permission::kIngestEvents))
+      .Field("check_suitability", Allows(c.principal, Permission::kCheckSuitability))
+      .Field("read_suitability_report", Allows(c.principal, Permission::kReadSuitabilityReport))
+      .Field("read_research", Allows(c.principal, Permission::kReadResearch))
+      .Field("write_research", Allows(c.principal, Permission::kWriteResearch))
+      .Field("review_research", Allows(c.principal, Permission::kReviewResearch))
+      .Field("publish_research", Allows(c.principal, Permission::kPublishResearch))
+      .Field("portal", Allows(c.principal, Permission::kPortal));
   json.EndObject();
+  if (!c.principal.customer_id.empty()) json.Field("customer_id", c.principal.customer_id);
   json.Key("unmasked").BeginObject();
   json.Field("id_number", visible.id_number).Field("mobile", visible.mobile).Field("email", visible.email)
       .Field("address", visible.address);

@@ -57,6 +57,11 @@ export const api = {
   timeline: (id: string, channel: string) =>
     request<Page>('GET', `/api/v1/customers/${encodeURIComponent(id)}/timeline?limit=50${channel ? '&channel=' + channel : ''}`),
   logContact: (id: string, contact: Row) => request<Row>('POST', `/api/v1/customers/${encodeURIComponent(id)}/interactions`, contact),
+  holdings: (id: string) => request<Page>('GET', `/api/v1/customers/${encodeURIComponent(id)}/holdings`),
+  suitability: (id: string) => request<Row>('GET', `/api/v1/customers/${encodeURIComponent(id)}/suitability`),
+  nextBestActions: (id: string) => request<Row>('GET', `/api/v1/customers/${encodeURIComponent(id)}/next-best-actions`),
+  decideAction: (id: string, action: string, accept: boolean) =>
+    request<Row>('POST', `/api/v1/customers/${encodeURIComponent(id)}/next-best-actions/${action}/${accept ? 'accept' : 'dismiss'}`, {}),
   branches: () => request<Page>('GET', '/api/v1/branches'),
   churnDistribution: () => request<Page & { threshold: number }>('GET', '/api/v1/analytics/churn/distribution'),
   churn: (limit = 10) => request<Page & { threshold: number }>('GET', `/api/v1/analytics/churn?limit=${limit}`),

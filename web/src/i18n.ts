@@ -23,6 +23,9 @@ const zh = {
   time: '时间', source: '来源', noData: '暂无数据', loading: '加载中…', sessionExpired: '会话已过期，请重新登录',
   language: 'English', amount: '金额', side: '方向', symbol: '代码', date: '日期', total: '合计', skipToContent: '跳到正文', verifying: '校验中…',
   address: '地址', email: '电子邮件', relation: '关系', accountId: '账号', closeDate: '销户日期', locked: '已锁定', enabled: '正常', retention: '留存率', label: '标签',
+  holdings: '持仓', quantity: '数量', snapshotOn: '快照日期', suitability: '适当性', validUntil: '有效期至', expired: '已过期',
+  lowestCategory: '最低风险承受能力类别', professional: '专业投资者', mayPromote: '可推介等级', notAssessed: '未评估',
+  nextBestActions: '下一最佳行动', priority: '优先级', accept: '采纳', dismiss: '忽略', recorded: '已记录', reason: '原因',
 };
 const en: typeof zh = {
   app: 'FinCRM', signIn: 'Sign in', login: 'Login', password: 'Password', signOut: 'Sign out',
@@ -45,6 +48,9 @@ const en: typeof zh = {
   sessionExpired: 'Your session has expired; please sign in again', language: '中文', amount: 'Amount', side: 'Side',
   symbol: 'Symbol', date: 'Date', total: 'Total', skipToContent: 'Skip to content', verifying: 'verifying…',
   address: 'Address', email: 'E-mail', relation: 'Relation', accountId: 'Account', closeDate: 'Closed', locked: 'Locked', enabled: 'Active', retention: 'Retention', label: 'Label',
+  holdings: 'Holdings', quantity: 'Quantity', snapshotOn: 'Snapshot', suitability: 'Suitability', validUntil: 'Valid until', expired: 'expired',
+  lowestCategory: 'lowest risk category', professional: 'Professional investor', mayPromote: 'May be offered', notAssessed: 'not assessed',
+  nextBestActions: 'Next-best actions', priority: 'Priority', accept: 'Accept', dismiss: 'Dismiss', recorded: 'Recorded', reason: 'Reason',
 };
 
 export type Key = keyof typeof zh;

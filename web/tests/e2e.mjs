@@ -100,6 +100,9 @@ await check('search shows results as you type and opens the 360', async () => {
   await admin.waitForSelector('#profile');
   opened = decodeURIComponent(admin.url().split('/').pop());
   await admin.waitForSelector('.chart canvas');
+  await admin.waitForSelector('#suitability dd');
+  await admin.waitForSelector('#next-best-actions');
+  await admin.waitForSelector('#holdings');
   await shot(admin, 'customer-360');
 });
 await check('logging a contact shows it in the timeline at once', async () => {

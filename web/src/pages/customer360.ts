@@ -1,6 +1,7 @@
 // Customer 360: profile and household, accounts, assets chart, recent trades, the
 // unified timeline with a channel filter, tier, cluster, churn risk and credit with
-// reasons, RFM and profit; logging a contact adds it to the timeline at once.
+// reasons, RFM and profit; holdings, the suitability standing and the next-best actions
+// (accept or dismiss); logging a contact adds it to the timeline at once.
 import { api, ApiError, Row } from '../api';
 import { chart } from '../charts';
 import { clear, field, h, showFieldError, table } from '../dom';
@@ -40,6 +41,9 @@ export async function customerPage({ me, main }: Context, id: string): Promise<v
     h('section', { class: 'card' }, h('h3', {}, t('accounts')),
       table(view.accounts as Row[], [[t('accountId'), (r) => String(r.account_id)], [t('type'), (r) => term('account_type', r.type)],
         [t('openDate'), (r) => date(r.open_date)], [t('closeDate'), (r) => date(r.close_date)]]))));
+  const advice = h('div', { class: 'grid' });
+  main.append(advice);
+  void adviceCards(advice, id, me.permissions.write_customers === true);
   main.append(h('section', { class: 'card' }, h('h3', {}, t('recentTrades')),
     table(view.recent_trades as Row[], [[t('time'), (r) => date(r.trade_time)], [t('symbol'), (r) => String(r.symbol)],
       [t('side'), (r) => term('trade_side', r.side)], [t('amount'), (r) => yuan(r.amount)], [t('channel'), (r) => term('trade_channel', r.channel)]])));
@@ -61,6 +65,48 @@ export async function customerPage({ me, main }: Context, id: string): Promise<v
   }
   channel.addEventListener('change', () => loadTimeline());
   await loadTimeline();
+}
+
+// Holdings, suitability and next-best actions: each card loads by itself, so that one
+// the role may not read (or that fails) leaves the others and the page standing.
+async function adviceCards(box: HTMLElement, id: string, canDecide: boolean): Promise<void> {
+  const [holdings, suitability, actions] = await Promise.allSettled([api.holdings(id), api.suitability(id), api.nextBestActions(id)]);
+  if (holdings.status === 'fulfilled') {
+    box.append(h('section', { class: 'card', id: 'holdings' }, h('h3', {}, t('holdings')),
+      table(holdings.value.items, [[t('symbol'), (r) => `${r.market} ${r.symbol}`], [t('quantity'), (r) => String(r.quantity)],
+        [t('snapshotOn'), (r) => date(r.snapshot_on)]])));
+  }
+  if (suitability.status === 'fulfilled') {
+    const s = (suitability.value.standing ?? {}) as Row;
+    const category = s.category ? `${s.category} ${s.lowest_category ? t('lowestCategory') : term('risk_level', s.category)}` : t('notAssessed');
+    box.append(h('section', { class: 'card', id: 'suitability' }, h('h3', {}, t('suitability')),
+      h('dl', { class: 'pairs' },
+        h('dt', {}, t('riskLevel')), h('dd', {}, category),
+        h('dt', {}, t('validUntil')), h('dd', {}, `${date(s.valid_until)}${s.expired ? ' · ' + t('expired') : ''}`),
+        h('dt', {}, t('professional')), h('dd', {}, s.professional ? '✓' : '—'),
+        h('dt', {}, t('mayPromote')), h('dd', {}, ((s.may_promote ?? []) as string[]).join(' ') || '—'))));
+  }
+  if (actions.status === 'fulfilled') {
+    const list = h('ol', { class: 'actions' });
+    for (const a of (actions.value.actions ?? []) as Row[]) {
+      const item = h('li', {}, h('strong', {}, String(a.title)), ' ', h('span', {}, String(a.reason)),
+        h('small', {}, ` · ${t('priority')} ${Math.round(Number(a.priority))}`));
+      if (canDecide) {
+        for (const accept of [true, false]) {
+          const button = h('button', { type: 'button' }, t(accept ? 'accept' : 'dismiss')) as HTMLButtonElement;
+          button.addEventListener('click', async () => {
+            await api.decideAction(id, String(a.action), accept);
+            clear(item);
+            item.append(h('span', {}, `${String(a.title)} · ${t('recorded')}`));
+          });
+          item.append(' ', button);
+        }
+      }
+      list.append(item);
+    }
+    box.append(h('section', { class: 'card', id: 'next-best-actions' }, h('h3', {}, t('nextBestActions')),
+      list.childElementCount ? list : h('p', {}, t('noData'))));
+  }
 }
 
 function contactForm(id: string, done: () => Promise<void>): HTMLElement {
