@@ -67,8 +67,15 @@ std::string DictionaryLabel(const Dictionary& dictionary, uint32_t code) {
 // Maps facts to dimension codes and codes to labels.
 class Coder {
  public:
-  Coder(const FactTables& facts, const CubeContext& context, int32_t first_day, int32_t reference_day)
+  Coder(const FactTables& facts, const CubeContext& context, int32_t first_day, int32_t reference_day,
+        const std::vector<std::string>& holders = {})
       : facts_(facts), context_(context), base_day_(first_day), reference_day_(reference_day) {
+    if (!holders.empty()) {
+      holds_.assign(facts.customer_count(), 0);
+      for (const std::string& id : holders) {
+        if (auto index = facts.CustomerIndex(id)) holds_[*index] = 1;
+      }
+    }
     int year;
     unsigned month, day;
     CivilFromDays(first_day, year, month, day);
@@ -105,6 +112,7 @@ class Coder {
         int age = static_cast<int>((reference_day_ - a.birth_day) / 365.25);
         return age < 30 ? 1 : age < 40 ? 2 : age < 50 ? 3 : age < 60 ? 4 : 5;
       }
+      case CubeDimension::kHolds: return customer < holds_.size() ? holds_[customer] : 0;
     }
     return 0;
   }
@@ -135,6 +143,7 @@ class Coder {
       case CubeDimension::kProductType: return std::string(EnumCode(static_cast<ProductType>(code)));
       case CubeDimension::kMarket: return std::string(EnumCode(static_cast<Market>(code)));
       case CubeDimension::kAgeBand: return std::string(kAgeBands[std::min<uint32_t>(code, 5)]);
+      case CubeDimension::kHolds: return code ? "yes" : "no";
     }
     return "";
   }
@@ -155,6 +164,7 @@ class Coder {
   int32_t reference_day_;
   int base_year_ = 0;
   std::vector<int32_t> month_of_day_;
+  std::vector<uint8_t> holds_;  // by customer index: 1 for the holders asked about
 };
 
 // Accepts or rejects a code of one filter's dimension, remembering each answer.
@@ -378,6 +388,10 @@ Result<std::string> CanonicalFilterValue(CubeDimension d, std::string_view value
         if (value == band) return std::string(value);
       }
       return malformed("one of: (unknown), <30, 30-39, 40-49, 50-59, 60+");
+    case CubeDimension::kHolds:
+      if (value == "yes" || value == "是") return std::string("yes");
+      if (value == "no" || value == "否") return std::string("no");
+      return malformed("yes or no");
   }
   return malformed("a known value");
 }
@@ -508,7 +522,7 @@ Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, 
                            "from");
   }
   for (const CubeFilter& f : query.filters) FINCRM_RETURN_IF_ERROR(CheckNamedInFacts(facts, f));
-  Coder coder(facts, context, first_day, std::max(first_day, to));
+  Coder coder(facts, context, first_day, std::max(first_day, to), query.holders);
   std::vector<FilterMemo> filters;
   for (const CubeFilter& f : query.filters) filters.emplace_back(f, coder);
 

@@ -22,7 +22,9 @@ namespace fincrm {
 
 enum class CubeDimension {
   kDay, kMonth, kQuarter, kYear, kBranch, kBroker, kProvince, kTier, kCluster, kRiskLevel,
-  kChannel, kProductType, kMarket, kAgeBand
+  kChannel, kProductType, kMarket, kAgeBand,
+  // "yes" for the customers in CubeQuery::holders (who hold the symbols asked about), "no" otherwise.
+  kHolds
 };
 template <> struct EnumInfo<CubeDimension> {
   static constexpr std::string_view kTypeName = "dimension";
@@ -31,7 +33,7 @@ template <> struct EnumInfo<CubeDimension> {
       {3, "year", "年"},         {4, "branch", "营业部"},  {5, "broker", "经纪人"},
       {6, "province", "省份"},   {7, "tier", "客户阶梯"},  {8, "cluster", "客户群"},
       {9, "risk_level", "风险等级"}, {10, "channel", "渠道"}, {11, "product_type", "品种"},
-      {12, "market", "市场"},    {13, "age_band", "年龄段"}};
+      {12, "market", "市场"},    {13, "age_band", "年龄段"}, {14, "holds", "持仓"}};
 };
 
 enum class CubeMeasure { kTradeAmount, kCommission, kTradeCount, kActiveCustomers, kNewCustomers, kAssets };
@@ -57,6 +59,9 @@ struct CubeQuery {
   std::vector<CubeFilter> filters;
   std::optional<Date> from, to;   // inclusive day range of the facts
   int top = 0;                    // keep the N rows with the largest first measure
+  // The customers the `holds` dimension answers "yes" for: the API fills it with the
+  // holders of the symbols its `holds=` parameter names (HoldingStore's positions).
+  std::vector<std::string> holders;
 };
 
 // Parses the CLI/API spelling: measures "commission,trade_amount", by "branch,month",

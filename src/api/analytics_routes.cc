@@ -1,9 +1,12 @@
 // Organisation and analytics routes: branches, staff, the at-risk list, cluster
 // profiles, value-ladder distribution and moves, cube queries, KPI scorecards, model
 // cards and alerts — what the analysis runs and live rescoring leave in the store.
+#include <algorithm>
 #include <unordered_set>
 
 #include "api/route_support.h"
+#include "core/validation.h"
+#include "storage/holding_store.h"
 
 namespace fincrm {
 namespace {
@@ -216,13 +219,37 @@ HttpResponse ApiServer::Cube(Context& c) {
                               r.Query("where"), r.Query("from"), r.Query("to"),
                               static_cast<int>(QueryInt(r, "top", 0, 0, 100000)));
   if (!query.ok()) throw ApiError{400, "bad_parameter", query.status().message(), query.status().field()};
+  // holds=600000,600519: the `holds` dimension's "yes" are these symbols' holders.
+  bool uses_holds = std::any_of(query->by.begin(), query->by.end(), [](CubeDimension d) { return d == CubeDimension::kHolds; }) ||
+                    std::any_of(query->filters.begin(), query->filters.end(),
+                                [](const CubeFilter& f) { return f.dimension == CubeDimension::kHolds; });
+  std::string_view holds = r.Query("holds");
+  if (uses_holds && holds.empty()) throw ApiError{400, "bad_parameter", "name the symbols: holds=600000,600519", "holds"};
+  if (!holds.empty()) {
+    std::vector<std::string> symbols;
+    for (std::string_view rest = holds; !rest.empty();) {
+      size_t comma = rest.find(',');
+      std::string symbol(rest.substr(0, comma));
+      if (!ValidateIdentifier(symbol, "holds").ok() || symbol.size() > 16 || symbols.size() >= 50) {
+        throw ApiError{400, "bad_parameter", "up to 50 symbols separated by commas", "holds"};
+      }
+      symbols.push_back(std::move(symbol));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    auto positions = OpenHoldingStore(options_.db_path);
+    if (!positions.ok()) ThrowStatus(positions.status());
+    auto holders = (*positions)->Holders(symbols);
+    if (!holders.ok()) ThrowStatus(holders.status());
+    query->holders = std::move(*holders);
+  }
   // Branch managers and brokers see their own slice only: the scope becomes a filter.
   CustomerQuery scope = AggregateScope(c.principal);
   if (!scope.branch_id.empty()) query->filters.push_back({CubeDimension::kBranch, false, {scope.branch_id}, true});
   if (!scope.broker_id.empty()) query->filters.push_back({CubeDimension::kBroker, false, {scope.broker_id}, true});
   std::string key = "cube " + std::string(r.Query("measures")) + "|" + std::string(r.Query("by")) + "|" +
                     std::string(r.Query("where")) + "|" + scope.branch_id + "|" + scope.broker_id + "|" +
-                    std::string(r.Query("from")) + "|" + std::string(r.Query("to")) + "|" + std::string(r.Query("top"));
+                    std::string(r.Query("from")) + "|" + std::string(r.Query("to")) + "|" + std::string(r.Query("top")) + "|" +
+                    std::string(holds);
   return Memoized(key, live_->facts_version(), [&] {
     auto result = live_->RunCubeQuery(*query);
     if (!result.ok() && result.status().code() == StatusCode::kInvalidArgument) {

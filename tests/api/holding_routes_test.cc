@@ -1,6 +1,6 @@
 // A customer's holdings through the API on the demo brokerage: the positions equal an
 // independent SQL query over the same trades (no snapshot yet), then follow a snapshot
-// imported as the CLI does; in scope only.
+// imported as the CLI does; in scope only; and the cube splits by holding.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -80,6 +80,30 @@ TEST(HoldingRoutesTest, PositionsFollowTradesAndSnapshotsInScope) {
   EXPECT_EQ(Listed(after), (std::map<std::string, int64_t>{{"SH:600000", 1200}, {"SZ:000001", 300}})) << after.body;
   EXPECT_EQ(Str(after.json["items"].at(0)["snapshot_on"]), "2030-01-02");
   EXPECT_EQ(after.json["items"].at(0)["cost"].get_double().value(), 15000.0);
+
+  // The cube splits by holding: the holders' trades against an independent count.
+  ApiClient admin = demo.As("admin");
+  Reply cube = admin.Get("/api/v1/analytics/cube?measures=trade_count&by=holds&holds=600000,000001");
+  ASSERT_EQ(cube.status, 200) << cube.body;
+  std::map<std::string, int64_t> by_holding;
+  for (auto row : cube.json["rows"].get_array()) by_holding[Str(row["keys"].at(0))] = int64_t(row["values"].at(0));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(demo.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT SUM(customer_id IN (SELECT customer_id FROM positions WHERE symbol IN ('600000', '000001'))), "
+                               "COUNT(*) FROM trades",
+                               -1, &s, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  int64_t holders_trades = sqlite3_column_int64(s, 0), all_trades = sqlite3_column_int64(s, 1);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  EXPECT_GT(holders_trades, 0);
+  EXPECT_EQ(by_holding["yes"], holders_trades);
+  EXPECT_EQ(by_holding["yes"] + by_holding["no"], all_trades);
+  EXPECT_EQ(admin.Get("/api/v1/analytics/cube?measures=trade_count&where=holds=yes").status, 400) << "holds= names the symbols";
+  EXPECT_EQ(admin.Get("/api/v1/analytics/cube?measures=trade_count&where=holds=maybe&holds=600000").status, 400);
   demo.Stop();
 }
 
