@@ -19,6 +19,7 @@
 #include "core/json_writer.h"
 #include "core/thread_name.h"
 #include "storage/change_feed.h"
+#include "storage/holding_store.h"
 #include "storage/open_store.h"
 
 namespace fincrm {
@@ -128,7 +129,20 @@ Status ApiServer::Start() {
   ingest_listener_.live = live_.get();
   ingest_listener_.views = views_.get();
   const AuditKey* key = audit_key_ ? &*audit_key_ : nullptr;
-  ingestor_ = std::make_unique<EventIngestor>(open, &ingest_listener_, options_.ingest, AuditSealer(key));
+  // holding_snapshot events go to the holdings module's store (on the ingest's writer thread).
+  EventIngestorOptions ingest = options_.ingest;
+  if (!ingest.store_holdings) {
+    auto holdings = std::make_shared<std::unique_ptr<HoldingStore>>();
+    ingest.store_holdings = [holdings, db = options_.db_path](const std::vector<Holding>& lines) -> Status {
+      if (!*holdings) {
+        auto opened = OpenHoldingStore(db);
+        if (!opened.ok()) return opened.status();
+        *holdings = std::move(*opened);
+      }
+      return (*holdings)->PutLines(lines);
+    };
+  }
+  ingestor_ = std::make_unique<EventIngestor>(open, &ingest_listener_, ingest, AuditSealer(key));
   audit_ = std::make_unique<AuditRecorder>(open, AuditRecorderOptions{audit_key_, options_.audit_checkpoint_file});
   if (options_.webhooks) {
     webhooks_ = std::make_unique<WebhookDispatcher>(open, WebhookTargetPolicy{options_.webhook_allowed_hosts});

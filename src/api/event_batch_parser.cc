@@ -88,6 +88,7 @@ Status DecodeEvent(element item, CustomerEvent& event) {
     case EventType::kAssetSnapshot: return decode.operator()<AssetSnapshot>();
     case EventType::kInteraction: return decode.operator()<Interaction>();
     case EventType::kAccountOpened: return decode.operator()<Account>();
+    case EventType::kHoldingSnapshot: return decode.operator()<Holding>();
     case EventType::kAccountClosed: {
       AccountClosure closure;
       for (const char* name : {"customer_id", "account_id", "close_date"}) {

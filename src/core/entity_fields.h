@@ -16,6 +16,7 @@
 #include "core/audit_entry.h"
 #include "core/branch.h"
 #include "core/customer.h"
+#include "core/holding.h"
 #include "core/household_member.h"
 #include "core/interaction.h"
 #include "core/product.h"
@@ -158,6 +159,21 @@ template <> struct EntityInfo<AssetSnapshot> {
       {"funds", "基金市值", true, false, &AssetSnapshot::funds},
       {"bonds", "债券市值", true, false, &AssetSnapshot::bonds},
       {"margin_debt", "融资负债", true, false, &AssetSnapshot::margin_debt},
+  };
+};
+
+// A holdings line, as a holding_snapshot event carries it. Not an entity kind of Store:
+// the holdings module stores it (no kKind, so no generic import or export reaches it).
+template <> struct EntityInfo<Holding> {
+  static constexpr std::string_view kName = "holdings";
+  static constexpr std::string_view kLabelZh = "持仓";
+  static constexpr FieldSpec<Holding> kFields[] = {
+      {"customer_id", "客户号", true, true, &Holding::customer_id},
+      {"market", "市场", true, true, &Holding::market},
+      {"symbol", "证券代码", true, true, &Holding::symbol},
+      {"quantity", "持仓数量", true, false, &Holding::quantity},
+      {"cost", "持仓成本", false, false, &Holding::cost},
+      {"as_of", "日期", true, true, &Holding::as_of},
   };
 };
 

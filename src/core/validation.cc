@@ -195,6 +195,16 @@ Status Validate(const Account& a) {
   return Status::Ok();
 }
 
+Status Validate(const Holding& h) {
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(h.customer_id, "customer_id"));
+  FINCRM_RETURN_IF_ERROR(ValidateIdentifier(h.symbol, "symbol"));
+  if (h.symbol.size() > 16) return InvalidArgument("is longer than 16 characters", "symbol");
+  if (h.quantity < 0) return InvalidArgument("must not be negative", "quantity");
+  if (h.quantity > kMaxTradeQuantity) return InvalidArgument("is above 10 billion", "quantity");
+  if (h.cost.fen > kMaxAssetsFen) return InvalidArgument("is above 10 trillion yuan", "cost");
+  return NonNegative(h.cost, "cost");
+}
+
 Status Validate(const AssetSnapshot& s) {
   FINCRM_RETURN_IF_ERROR(ValidateIdentifier(s.customer_id, "customer_id"));
   FINCRM_RETURN_IF_ERROR(WithinMarketHistory(ShanghaiTime(s.snapshot_date, 0, 0, 0), "snapshot_date"));

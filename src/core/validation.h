@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/entity_fields.h"
+#include "core/holding.h"
 #include "core/status.h"
 
 namespace fincrm {
@@ -46,6 +47,8 @@ Status Validate(const AssetSnapshot& snapshot);
 Status Validate(const Trade& trade);
 Status Validate(const Interaction& interaction);
 Status Validate(const Product& product);
+// A holdings line: identifiers, a symbol of at most 16, quantity and cost not negative.
+Status Validate(const Holding& holding);
 // Login: 3-64 letters, digits, '.', '_', '-'; branch managers need a branch, brokers
 // their staff id.
 Status Validate(const StaffUser& user);

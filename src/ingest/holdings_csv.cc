@@ -82,18 +82,14 @@ Result<HoldingsFile> ReadHoldingsCsv(std::unique_ptr<ByteSource> source, const s
     Holding h;
     Status parsed = [&]() -> Status {
       h.customer_id = std::string(cell(kCustomer));
-      if (Status s = ValidateIdentifier(h.customer_id, "customer_id"); !s.ok()) return s;
       if (Status s = ParseFieldValue(cell(kMarket), h.market); !s.ok()) return InvalidArgument(s.message(), "market");
       h.symbol = std::string(cell(kSymbol));
-      if (Status s = ValidateIdentifier(h.symbol, "symbol"); !s.ok()) return s;
-      if (h.symbol.size() > 16) return InvalidArgument("is longer than 16 characters", "symbol");
       if (Status s = ParseFieldValue(cell(kQuantity), h.quantity); !s.ok()) return InvalidArgument(s.message(), "quantity");
-      if (h.quantity < 0) return InvalidArgument("must not be negative", "quantity");
       if (!cell(kCost).empty()) {
         if (Status s = ParseFieldValue(cell(kCost), h.cost); !s.ok()) return InvalidArgument(s.message(), "cost");
-        if (h.cost.fen < 0) return InvalidArgument("must not be negative", "cost");
       }
       if (Status s = ParseFieldValue(cell(kAsOf), h.as_of); !s.ok()) return InvalidArgument(s.message(), "as_of");
+      FINCRM_RETURN_IF_ERROR(Validate(h));
       if (!seen.emplace(h.customer_id, h.as_of.days, static_cast<int>(h.market), h.symbol).second) {
         return InvalidArgument("the customer's " + h.symbol + " on " + FormatDate(h.as_of) + " is listed twice", "symbol");
       }

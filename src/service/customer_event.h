@@ -12,7 +12,7 @@
 
 namespace fincrm {
 
-enum class EventType { kTrade, kAssetSnapshot, kInteraction, kAccountOpened, kAccountClosed, kCustomerProfile };
+enum class EventType { kTrade, kAssetSnapshot, kInteraction, kAccountOpened, kAccountClosed, kCustomerProfile, kHoldingSnapshot };
 template <> struct EnumInfo<EventType> {
   static constexpr std::string_view kTypeName = "event type";
   static constexpr EnumName kNames[] = {{0, "trade", "成交"},
@@ -20,7 +20,8 @@ template <> struct EnumInfo<EventType> {
                                         {2, "interaction", "客户接触"},
                                         {3, "account_opened", "开户"},
                                         {4, "account_closed", "销户"},
-                                        {5, "customer_profile", "客户资料变更"}};
+                                        {5, "customer_profile", "客户资料变更"},
+                                        {6, "holding_snapshot", "持仓快照"}};
 };
 
 struct AccountClosure {
@@ -38,7 +39,9 @@ struct ProfileChange {
 struct CustomerEvent {
   std::string event_id;
   EventType type = EventType::kTrade;
-  std::variant<Trade, AssetSnapshot, Interaction, Account, AccountClosure, ProfileChange> body;
+  // holding_snapshot: one line of a customer's holdings at the close of a day (it
+  // replaces that line; the day's other lines stay as they are).
+  std::variant<Trade, AssetSnapshot, Interaction, Account, AccountClosure, ProfileChange, Holding> body;
 
   const std::string& customer_id() const {
     return std::visit([](const auto& b) -> const std::string& { return b.customer_id; }, body);

@@ -105,7 +105,7 @@ EventResult Rejected(std::string field, std::string message) {
 // here; the others are written. Returns the event's result, or a Status that ends the
 // transaction.
 Result<EventResult> Apply(Store& store, StoreWriter* writer, ReferenceCache& references,
-                          const CustomerEvent& event) {
+                          const CustomerEvent& event, bool holdings_stored) {
   auto accounts = references.AccountsOf(store, event.customer_id());
   if (!accounts.ok()) return accounts.status();
   if (*accounts == nullptr) return Rejected("customer_id", "unknown customer '" + event.customer_id() + "'");
@@ -191,6 +191,10 @@ Result<EventResult> Apply(Store& store, StoreWriter* writer, ReferenceCache& ref
       if (!*branch) return Rejected("branch_id", "unknown branch '" + customer->branch_id + "'");
       return put(*customer);
     }
+    // Written before the transaction (WriteHoldings); the customer exists (above).
+    case EventType::kHoldingSnapshot:
+      if (!holdings_stored) return Rejected("type", "this server does not take holdings snapshots");
+      return EventResult{};
   }
   return Rejected("type", "unsupported event type");
 }
@@ -376,8 +380,32 @@ void EventIngestor::Finish(std::vector<Pending*>& group, const Status& status) {
 // `direct`: the group has events written to the tables, in one transaction committed
 // before the journal's. A failure between the two leaves those stored and the
 // journaled ones not; the resend finds the first as duplicates and journals the rest.
+// Holdings lines go to their module's store before the transaction that records their
+// events' ids (that store cannot write while this connection holds the write lock).
+// Lines of events already recorded, and of unknown customers, are left out: the
+// transaction then answers them duplicate or rejected.
+Status EventIngestor::WriteHoldings(Store& store, std::vector<Pending*>& group) {
+  std::vector<Holding> lines;
+  for (Pending* pending : group) {
+    for (const CustomerEvent& event : *pending->events) {
+      if (event.type != EventType::kHoldingSnapshot || journaled_ids_.count(event.event_id)) continue;
+      auto seen = store.EventSeen(event.event_id);
+      if (!seen.ok()) return seen.status();
+      if (*seen) continue;
+      auto accounts = references_->AccountsOf(store, event.customer_id());
+      if (!accounts.ok()) return accounts.status();
+      if (*accounts == nullptr) continue;
+      lines.push_back(std::get<Holding>(event.body));
+    }
+  }
+  if (lines.empty()) return Status::Ok();
+  if (!options_.store_holdings) return Status::Ok();  // refused in the transaction
+  return options_.store_holdings(lines);
+}
+
 Status EventIngestor::WriteAll(Store& store, EventJournal& journal, std::vector<Pending*>& group, bool direct) {
   std::unique_ptr<StoreWriter> writer;
+  if (direct) FINCRM_RETURN_IF_ERROR(WriteHoldings(store, group));
   if (direct) {
     auto begun = store.BeginWrite(/*references_verified=*/true);
     if (!begun.ok()) return begun.status();
@@ -420,7 +448,7 @@ Status EventIngestor::WriteAll(Store& store, EventJournal& journal, std::vector<
             continue;
           }
         }
-        auto applied = Apply(store, writer.get(), references, event);
+        auto applied = Apply(store, writer.get(), references, event, static_cast<bool>(options_.store_holdings));
         if (!applied.ok() || applied->outcome != EventOutcome::kAccepted) release();
         if (!applied.ok()) return applied.status();
         result = std::move(*applied);
@@ -448,7 +476,7 @@ Status EventIngestor::WriteAll(Store& store, EventJournal& journal, std::vector<
         result.outcome = EventOutcome::kDuplicate;
         continue;
       }
-      auto applied = Apply(store, writer.get(), references, event);
+      auto applied = Apply(store, writer.get(), references, event, static_cast<bool>(options_.store_holdings));
       if (!applied.ok()) return applied.status();
       result = std::move(*applied);
       if (result.outcome != EventOutcome::kAccepted) FINCRM_RETURN_IF_ERROR(writer->ReleaseEvent(event.event_id));

@@ -79,6 +79,11 @@ struct EventIngestorOptions {
   // Unapplied events are kept in memory for readers (a few hundred bytes each); at
   // this many, commits wait until the applier has caught up by one batch.
   int64_t max_unapplied_events = 2000000;
+  // Where holding_snapshot lines go (the holdings module's store; upserted, so that a
+  // retried event writes the same). Called on the writer thread before the transaction
+  // that records the events' ids: a crash in between leaves the ids unrecorded, and the
+  // sender's retry writes them again. Without it holding_snapshot events are refused.
+  std::function<Status(const std::vector<Holding>&)> store_holdings;
 };
 
 class EventIngestor {
@@ -136,6 +141,7 @@ class EventIngestor {
   void ApplierLoop();
   Status LoadJournal(Store& store, EventJournal& journal);
   Status WriteAll(Store& store, EventJournal& journal, std::vector<Pending*>& group, bool direct);
+  Status WriteHoldings(Store& store, std::vector<Pending*>& group);
   void Finish(std::vector<Pending*>& group, const Status& status);
   void RememberUnapplied(const std::vector<CustomerEvent>& events, Pending& pending);
   // One application transaction of the entries after `after`; returns the last

@@ -25,6 +25,9 @@ class HoldingStore {
   // Each (customer, day) in `rows` replaces what was stored for that customer and day;
   // all in one transaction, so a failed file stores nothing.
   virtual Result<SnapshotSummary> PutSnapshots(const std::vector<Holding>& rows) = 0;
+  // Upserts single lines (customer, day, market, symbol), leaving the day's other lines,
+  // and refreshes those customers' materialised positions; one transaction.
+  virtual Status PutLines(const std::vector<Holding>& lines) = 0;
   // The customer's positions with a quantity above zero, by market and symbol: the
   // latest snapshot plus the net of the trades after its day. Without a snapshot, the
   // net of all trades (a sale of shares bought before the records began nets below

@@ -104,6 +104,39 @@ TEST(HoldingRoutesTest, PositionsFollowTradesAndSnapshotsInScope) {
   EXPECT_EQ(by_holding["yes"] + by_holding["no"], all_trades);
   EXPECT_EQ(admin.Get("/api/v1/analytics/cube?measures=trade_count&where=holds=yes").status, 400) << "holds= names the symbols";
   EXPECT_EQ(admin.Get("/api/v1/analytics/cube?measures=trade_count&where=holds=maybe&holds=600000").status, 400);
+
+  // A holding_snapshot event replaces one line of the day; a replay changes nothing;
+  // bad lines are refused naming the field.
+  auto line = [&](const std::string& id, const std::string& customer, const std::string& quantity) {
+    return R"({"event_id":")" + id + R"(","type":"holding_snapshot","data":{"customer_id":")" + customer +
+           R"(","market":"SH","symbol":"600000","quantity":)" + quantity + R"(,"as_of":"2030-01-02"}})";
+  };
+  httplib::Headers key = {{"X-API-Key", demo.api_key}};
+  ApiClient feed(demo.port);
+  Reply events = feed.Post("/api/v1/events",
+                           "[" + line("hold-1", mine, "700") + "," + line("hold-2", "C99999999", "1") + "," +
+                               line("hold-3", mine, "-1") + "]",
+                           "application/json", key);
+  ASSERT_EQ(events.status, 200) << events.body;
+  EXPECT_EQ(int64_t(events.json["accepted"]), 1);
+  EXPECT_EQ(Str(events.json["results"].at(1)["field"]), "customer_id");
+  EXPECT_EQ(Str(events.json["results"].at(2)["field"]), "data.quantity");
+  EXPECT_EQ(Listed(broker.Get("/api/v1/customers/" + mine + "/holdings")),
+            (std::map<std::string, int64_t>{{"SH:600000", 700}, {"SZ:000001", 300}}))
+      << "the line replaced, the day's other line kept";
+  Reply replay = feed.Post("/api/v1/events", "[" + line("hold-1", mine, "900") + "]", "application/json", key);
+  EXPECT_EQ(int64_t(replay.json["duplicates"]), 1);
+  EXPECT_EQ(Listed(broker.Get("/api/v1/customers/" + mine + "/holdings"))["SH:600000"], 700);
+  // The materialised positions (research matching, the cube) follow the event at once.
+  ASSERT_EQ(sqlite3_open_v2(demo.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT quantity FROM positions WHERE customer_id = ?1 AND symbol = '600000'", -1, &s,
+                               nullptr),
+            SQLITE_OK);
+  sqlite3_bind_text(s, 1, mine.c_str(), -1, SQLITE_TRANSIENT);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int64(s, 0), 700);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
   demo.Stop();
 }
 

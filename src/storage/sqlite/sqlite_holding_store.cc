@@ -35,6 +35,24 @@ constexpr Migration kHoldingMigrations[] = {
     {1, "holdings snapshots and the positions derived from them and the trades", kHoldingSchema},
 };
 
+// Materialises positions: every customer's, or (with a parameter such as "?1") one's.
+std::string PositionsSql(std::string_view customer) {
+  std::string where = customer.empty() ? "" : " WHERE customer_id = " + std::string(customer);
+  return R"sql(
+      WITH latest AS (SELECT customer_id, MAX(as_of) AS as_of, MAX(through_time) AS through_time
+                      FROM holding_snapshots)sql" + where + R"sql( GROUP BY customer_id)
+      INSERT INTO positions (customer_id, market, symbol, quantity)
+      SELECT customer_id, market, symbol, SUM(q) FROM (
+        SELECT s.customer_id, s.market, s.symbol, s.quantity AS q FROM holding_snapshots s
+          JOIN latest l ON l.customer_id = s.customer_id AND l.as_of = s.as_of
+        UNION ALL
+        SELECT t.customer_id, t.market, t.symbol, CASE t.side WHEN 'buy' THEN t.quantity ELSE -t.quantity END
+          FROM trades t LEFT JOIN latest l ON l.customer_id = t.customer_id
+          WHERE (l.through_time IS NULL OR t.trade_time >= l.through_time))sql" +
+         (customer.empty() ? std::string() : " AND t.customer_id = " + std::string(customer)) + R"sql()
+      GROUP BY customer_id, market, symbol HAVING SUM(q) > 0)sql";
+}
+
 class SqliteHoldingStore final : public HoldingStore {
  public:
   explicit SqliteHoldingStore(std::unique_ptr<SqliteConnection> db) : db_(std::move(db)) {}
@@ -111,21 +129,46 @@ class SqliteHoldingStore final : public HoldingStore {
     SqliteConnection::Transaction transaction(*db_);
     FINCRM_RETURN_IF_ERROR(transaction.Begin());
     FINCRM_RETURN_IF_ERROR(db_->Execute("DELETE FROM positions"));
-    FINCRM_RETURN_IF_ERROR(db_->Execute(R"sql(
-      WITH latest AS (SELECT customer_id, MAX(as_of) AS as_of, MAX(through_time) AS through_time
-                      FROM holding_snapshots GROUP BY customer_id)
-      INSERT INTO positions (customer_id, market, symbol, quantity)
-      SELECT customer_id, market, symbol, SUM(q) FROM (
-        SELECT s.customer_id, s.market, s.symbol, s.quantity AS q FROM holding_snapshots s
-          JOIN latest l ON l.customer_id = s.customer_id AND l.as_of = s.as_of
-        UNION ALL
-        SELECT t.customer_id, t.market, t.symbol, CASE t.side WHEN 'buy' THEN t.quantity ELSE -t.quantity END
-          FROM trades t LEFT JOIN latest l ON l.customer_id = t.customer_id
-          WHERE l.through_time IS NULL OR t.trade_time >= l.through_time)
-      GROUP BY customer_id, market, symbol HAVING SUM(q) > 0)sql"));
+    FINCRM_RETURN_IF_ERROR(db_->Execute(PositionsSql("")));
     int64_t count = db_->Changes();
     FINCRM_RETURN_IF_ERROR(transaction.Commit());
     return count;
+  }
+
+  Status PutLines(const std::vector<Holding>& lines) override {
+    SqliteConnection::Transaction transaction(*db_);
+    FINCRM_RETURN_IF_ERROR(transaction.Begin());
+    auto insert = db_->Prepared(
+        "INSERT INTO holding_snapshots (customer_id, as_of, market, symbol, quantity, cost, through_time) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO UPDATE SET quantity = excluded.quantity, "
+        "cost = excluded.cost");
+    if (!insert.ok()) return insert.status();
+    std::set<std::string> customers;
+    for (const Holding& h : lines) {
+      SqliteStatement& s = **insert;
+      s.Bind(1, std::string_view(h.customer_id));
+      s.Bind(2, h.as_of);
+      s.Bind(3, h.market);
+      s.Bind(4, std::string_view(h.symbol));
+      s.Bind(5, h.quantity);
+      s.Bind(6, h.cost);
+      s.Bind(7, ShanghaiTime(Date{h.as_of.days + 1}, 0, 0, 0));
+      FINCRM_RETURN_IF_ERROR(StepStatus(*db_, s.Step(), "storing the holding"));
+      s.Reset();
+      customers.insert(h.customer_id);
+    }
+    auto clear = db_->Prepared("DELETE FROM positions WHERE customer_id = ?1");
+    if (!clear.ok()) return clear.status();
+    auto derive = db_->Prepared(PositionsSql("?1"));
+    if (!derive.ok()) return derive.status();
+    for (const std::string& customer : customers) {
+      for (SqliteStatement* s : {*clear, *derive}) {
+        s->Bind(1, std::string_view(customer));
+        FINCRM_RETURN_IF_ERROR(StepStatus(*db_, s->Step(), "refreshing the positions"));
+        s->Reset();
+      }
+    }
+    return transaction.Commit();
   }
 
   Result<std::vector<std::string>> Holders(const std::vector<std::string>& symbols) override {
