@@ -59,7 +59,10 @@ const RiskQuestionnaire* FindRiskQuestionnaire(std::string_view version) {
 Result<QuestionnaireResult> ScoreQuestionnaire(const RiskQuestionnaire& questionnaire,
                                                const std::vector<std::pair<std::string, std::string>>& answers) {
   std::map<std::string_view, std::string_view> given;
-  for (const auto& [question, option] : answers) {
+  for (const auto& answer : answers) {
+    // Named, not a structured binding: clang 14 cannot capture those in a lambda.
+    const std::string& question = answer.first;
+    const std::string& option = answer.second;
     std::string field = "answers." + question;
     auto asked = std::find_if(questionnaire.questions.begin(), questionnaire.questions.end(),
                               [&](const Question& q) { return q.id == question; });
