@@ -105,18 +105,23 @@ int RunDemoService(const std::string& db, uint64_t seed, const std::string& now_
   options.seed = seed;
   options.now = now;
   // The research desk's reference data: the demo's security master (the same symbols
-  // the demo traded, with industries) and everyone's positions. Repeatable.
+  // the demo traded, with industries) and everyone's positions. Once: a second run
+  // finds the master there (the positions job keeps them current afterwards).
   auto research = OpenResearchStore(db);
   if (!research.ok()) return Fail(research.status());
-  std::vector<Security> master = DemoSecurityMaster(seed);
-  Status securities = (*research)->PutSecurities(master);
-  if (!securities.ok()) return Fail(securities);
-  auto holdings = OpenHoldingStore(db);
-  if (!holdings.ok()) return Fail(holdings.status());
-  auto positions = (*holdings)->RebuildPositions();
-  if (!positions.ok()) return Fail(positions.status());
-  std::printf("%zu securities in the master; %lld positions derived from the trades\n", master.size(),
-              static_cast<long long>(*positions));
+  auto securities = (*research)->Securities();
+  if (!securities.ok()) return Fail(securities.status());
+  if (securities->empty()) {
+    std::vector<Security> master = DemoSecurityMaster(seed);
+    Status stored = (*research)->PutSecurities(master);
+    if (!stored.ok()) return Fail(stored);
+    auto holdings = OpenHoldingStore(db);
+    if (!holdings.ok()) return Fail(holdings.status());
+    auto positions = (*holdings)->RebuildPositions();
+    if (!positions.ok()) return Fail(positions.status());
+    std::printf("%zu securities in the master; %lld positions derived from the trades\n", master.size(),
+                static_cast<long long>(*positions));
+  }
   auto summary = GenerateServiceDemo(db, **store, options);
   if (!summary.ok()) return Fail(summary.status());
   if (summary->already_generated) {
