@@ -122,6 +122,22 @@ TEST(NbaRoutesTest, RankedReasonedGatedAndLearned) {
   EXPECT_EQ(head_office.Post("/api/v1/customers/" + at_risk + "/next-best-actions/free_lunch/accept", "").status, 404);
   EXPECT_EQ(head_office.Post("/api/v1/customers/" + at_risk + "/next-best-actions/reactivation/dismiss", R"({"why": 1})").status, 422);
 
+  // The worklist: actions across the caller's customers, by priority, in scope only.
+  Reply worklist = head_office.Get("/api/v1/next-best-actions?limit=10");
+  ASSERT_EQ(worklist.status, 200) << worklist.body;
+  ASSERT_GT(worklist.json["items"].get_array().size(), 0u);
+  double last = 1e300;
+  for (auto item : worklist.json["items"].get_array()) {
+    EXPECT_LE(double(item["action"]["priority"]), last);
+    last = double(item["action"]["priority"]);
+  }
+  Reply own = broker.Get("/api/v1/next-best-actions?limit=100");
+  ASSERT_EQ(own.status, 200) << own.body;
+  for (auto item : own.json["items"].get_array()) {
+    EXPECT_EQ(First(demo.db, "SELECT broker_id FROM customers WHERE customer_id = '" + Str(item["customer_id"]) + "'"),
+              demo.broker_staff);
+  }
+
   // Scope: another branch's customer is not there, nor another broker's for a broker.
   std::string theirs = First(demo.db, "SELECT customer_id FROM customers WHERE branch_id != '" + demo.manager_branch + "' LIMIT 1");
   EXPECT_EQ(manager.Get("/api/v1/customers/" + theirs + "/next-best-actions").status, 404);

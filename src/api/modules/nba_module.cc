@@ -1,6 +1,7 @@
 #include "api/modules/nba_module.h"
 
 #include <algorithm>
+#include <set>
 
 #include "api/audit_recorder.h"
 #include "api/modules/module_support.h"
@@ -60,6 +61,7 @@ class NbaModule final : public ServiceModule {
     return {
         {"GET", "/api/v1/customers/{customer_id}/next-best-actions", P::kReadCustomers,
          [this](ModuleCall& call) { return List(call); }},
+        {"GET", "/api/v1/next-best-actions", P::kReadCustomers, [this](ModuleCall& call) { return Worklist(call); }},
         {"POST", "/api/v1/customers/{customer_id}/next-best-actions/{action}/accept", P::kWriteCustomers,
          [this](ModuleCall& call) { return Decide(call, true); }},
         {"POST", "/api/v1/customers/{customer_id}/next-best-actions/{action}/dismiss", P::kWriteCustomers,
@@ -150,6 +152,65 @@ class NbaModule final : public ServiceModule {
       json.EndArray();
     }
     json.EndObject();
+    return JsonResponse(json.Take());
+  }
+
+  // The broker's worklist of actions (a branch manager's, the head office's): the
+  // customers in scope most at risk and those with a return visit due, each ranked as
+  // above, their actions together by priority.
+  HttpResponse Worklist(ModuleCall& call) {
+    constexpr int kCandidates = 30;
+    int limit = static_cast<int>(QueryInt(call.request, "limit", 20, 1, 100));
+    Timestamp now = environment_.now();
+    std::vector<Customer> candidates;
+    std::set<std::string> seen;
+    CustomerQuery at_risk;
+    at_risk.by_churn_risk = true;
+    at_risk.limit = kCandidates;
+    RestrictToScope(call.principal, at_risk);
+    auto risky = call.store.ListCustomers(at_risk);
+    if (!risky.ok()) ThrowStatus(risky.status());
+    for (CustomerListItem& item : *risky) {
+      if (seen.insert(item.customer.customer_id).second) candidates.push_back(std::move(item.customer));
+    }
+    DataScope scope = CustomerScopeOf(call.principal);
+    for (VisitStatus status : {VisitStatus::kOverdue, VisitStatus::kDue}) {
+      ReturnVisitQuery visits;
+      visits.status = status;
+      visits.today = ShanghaiDate(now);
+      visits.branch_id = scope.branch_id;
+      visits.broker_id = scope.broker_id;
+      visits.limit = kCandidates;
+      auto due = visits_.Get().List(visits);
+      if (!due.ok()) ThrowStatus(due.status());
+      for (const ReturnVisit& v : *due) {
+        if (!seen.insert(v.customer_id).second) continue;
+        auto customer = call.store.GetCustomer(v.customer_id);
+        if (customer.ok() && InScope(call.principal, *customer)) candidates.push_back(std::move(*customer));
+      }
+    }
+    struct Entry {
+      std::string customer_id, name;
+      NextBestAction action;
+    };
+    std::vector<Entry> entries;
+    NbaOptions options;
+    for (Customer& customer : candidates) {
+      std::string id = customer.customer_id, name = customer.name;
+      NbaResult ranked = RankNextBestActions(Gather(call, std::move(customer), now), options);
+      for (NextBestAction& a : ranked.actions) entries.push_back({id, name, std::move(a)});
+    }
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const Entry& x, const Entry& y) { return x.action.priority > y.action.priority; });
+    if (static_cast<int>(entries.size()) > limit) entries.resize(limit);
+    JsonWriter json;
+    json.BeginObject().Field("candidates", static_cast<int64_t>(candidates.size())).Key("items").BeginArray();
+    for (const Entry& e : entries) {
+      json.BeginObject().Field("customer_id", e.customer_id).Field("name", e.name).Key("action");
+      WriteAction(json, e.action);
+      json.EndObject();
+    }
+    json.EndArray().EndObject();
     return JsonResponse(json.Take());
   }
 
