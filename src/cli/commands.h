@@ -136,6 +136,8 @@ struct ServeArgs {
   std::vector<std::string> trusted_proxies;
   std::string nightly_analysis_at = "18:30";
   int64_t sla_second_level_minutes = 240;
+  int assessment_validity_months = 24;
+  int nba_hold_out_percent = 10;
 };
 int RunServe(const ServeArgs& args);
 // Prints a new integration API key (ingest only) once.
@@ -152,6 +154,7 @@ int RunCalendarImport(const std::string& db, const std::string& file, const std:
 
 struct SuitabilityArgs {
   std::string db, customer_id, risk_level, purpose = "promotion", item_id, from, to;
+  int validity_months = 24;
 };
 // Prints the gate's decision with its rule; exit 0 allowed, 4 blocked, 1 bad input.
 int RunSuitabilityCheck(const SuitabilityArgs& args);

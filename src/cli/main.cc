@@ -195,6 +195,12 @@ int main(int argc, char** argv) {
                     "Business minutes after a breach at which a ticket escalates to the head-office service center")
       ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{100000}))
       ->envname("FINCRM_SLA_SECOND_LEVEL_MINUTES");
+  serve->add_option("--assessment-validity-months", serve_args.assessment_validity_months,
+                    "How long a risk assessment (suitability) holds")
+      ->capture_default_str()->check(CLI::Range(1, 120))->envname("FINCRM_ASSESSMENT_VALIDITY_MONTHS");
+  serve->add_option("--nba-hold-out-percent", serve_args.nba_hold_out_percent,
+                    "Share of next-best actions withheld to measure their uplift")
+      ->capture_default_str()->check(CLI::Range(0, 50))->envname("FINCRM_NBA_HOLD_OUT_PERCENT");
   serve->add_option("--webhook-allow-host", serve_args.webhook_allowed_hosts,
                     "A webhook host allowed although it is loopback or private (an internal receiver); repeatable")
       ->envname("FINCRM_WEBHOOK_ALLOWED_HOSTS")->delimiter(',');
@@ -234,6 +240,10 @@ int main(int argc, char** argv) {
   suitability_report->add_option("--db", suitability_args.db, "Database file")->required();
   suitability_report->add_option("--from", suitability_args.from, "First day (default: the month's first)");
   suitability_report->add_option("--to", suitability_args.to, "Last day (default: today)");
+  for (auto* command : {suitability_check, suitability_report}) {
+    command->add_option("--assessment-validity-months", suitability_args.validity_months, "As for serve")
+        ->capture_default_str()->check(CLI::Range(1, 120))->envname("FINCRM_ASSESSMENT_VALIDITY_MONTHS");
+  }
 
   std::string job_name, job_now;
   auto* demo_service = app.add_subcommand("demo-service", "Give the demo brokerage a month of calls, callbacks, tickets and return visits");

@@ -40,6 +40,8 @@ int RunServe(const ServeArgs& args) {
   }
   options.jobs.nightly_analysis_minute = *nightly;
   options.jobs.second_level_after_seconds = args.sla_second_level_minutes * 60;
+  options.jobs.suitability.validity_months = args.assessment_validity_months;
+  options.jobs.nba_hold_out_percent = args.nba_hold_out_percent;
   options.http.max_body_bytes = args.max_body_mb << 20;
   options.live.churn_threshold = args.churn_threshold;
   options.live.rescore_seconds = args.rescore_seconds;

@@ -20,7 +20,9 @@ int RunSuitabilityCheck(const SuitabilityArgs& args) {
   if (!store.ok()) return Fail(store.status());
   auto records = OpenSuitabilityStore(args.db);
   if (!records.ok()) return Fail(records.status());
-  SuitabilityGate gate(**store, **records);
+  SuitabilityOptions options;
+  options.validity_months = args.validity_months;
+  SuitabilityGate gate(**store, **records, options);
   SuitabilityRequest request{args.customer_id, "product", args.item_id, *risk, *purpose, SuitabilityChannel::kCounter, "cli"};
   auto checked = gate.Check(request, CurrentTime());
   if (!checked.ok()) return Fail(checked.status());
@@ -50,6 +52,7 @@ int RunSuitabilityReport(const SuitabilityArgs& args) {
   auto records = OpenSuitabilityStore(args.db);
   if (!records.ok()) return Fail(records.status());
   SuitabilityOptions options;
+  options.validity_months = args.validity_months;
   SuitabilityReportQuery query;
   query.from = ShanghaiTime(from, 0, 0, 0);
   query.to = ShanghaiTime(Date{to.days + 1}, 0, 0, 0);

@@ -71,6 +71,7 @@ class NbaModule final : public ServiceModule {
 
   std::vector<Job> Jobs(const ServiceJobOptions& options) override {
     suitability_ = options.suitability;
+    hold_out_percent_ = options.nba_hold_out_percent;
     return {};
   }
 
@@ -135,6 +136,7 @@ class NbaModule final : public ServiceModule {
   HttpResponse List(ModuleCall& call) {
     Customer customer = VisibleCustomer(call, std::string(call.request.Param("customer_id")));
     NbaOptions options;
+    options.hold_out_percent = hold_out_percent_;
     options.limit = static_cast<int>(QueryInt(call.request, "limit", 3, 1, 25));
     Timestamp now = environment_.now();
     NbaResult result = RankNextBestActions(Gather(call, customer, now), options);
@@ -195,6 +197,7 @@ class NbaModule final : public ServiceModule {
     };
     std::vector<Entry> entries;
     NbaOptions options;
+    options.hold_out_percent = hold_out_percent_;
     for (Customer& customer : candidates) {
       std::string id = customer.customer_id, name = customer.name;
       NbaResult ranked = RankNextBestActions(Gather(call, std::move(customer), now), options);
@@ -253,6 +256,7 @@ class NbaModule final : public ServiceModule {
   }
 
   SuitabilityOptions suitability_;
+  int hold_out_percent_ = 10;
   ModuleEnvironment environment_;
   PerThread<NbaStore> outcomes_{[this] { return OpenNbaStore(environment_.db_path); }};
   PerThread<ReturnVisitStore> visits_{[this] { return OpenReturnVisitStore(environment_.db_path); }};

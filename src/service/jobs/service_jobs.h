@@ -34,7 +34,8 @@ struct ServiceJobOptions {
   // 07:00 Shanghai: the day's visits are in the worklist before the call center opens.
   int return_visit_planning_minute = 7 * 60;
   VisitPlanningOptions visits;
-  SuitabilityOptions suitability;  // read by the suitability module
+  SuitabilityOptions suitability;  // read by the suitability, research, NBA and portal modules
+  int nba_hold_out_percent = 10;   // read by the next-best-action module
   // The server's rescoring, or empty (the command line has no live facts).
   std::function<Result<int>()> rescore;
   int64_t rescore_every_seconds = 30;
