@@ -15,7 +15,8 @@ fincrm=build/src/cli/fincrm
   echo "bench-password-1" | "$fincrm" user add --db "$db" --login bench-admin --role admin --password-stdin >/dev/null
 "$fincrm" serve --db "$db" --listen 127.0.0.1:18620 >"$work/serve.log" 2>&1 &
 server=$!
-for _ in $(seq 1 600); do curl -sf http://127.0.0.1:18620/healthz >/dev/null && break; sleep 0.2; done
+# Measured once the live facts have loaded (the load takes a core for tens of seconds).
+for _ in $(seq 1 1200); do curl -sf http://127.0.0.1:18620/healthz | grep -q '"events_ready":true' && break; sleep 0.5; done
 sqlite3 "$db" "SELECT customer_id FROM customers WHERE status != 'closed' ORDER BY random() LIMIT 1000" >"$work/ids"
 /usr/bin/python3 - "$work/ids" <<'PY'
 import http.client, json, statistics, sys, time
@@ -43,6 +44,7 @@ def check(cid, i):
     body = json.dumps({"customer_id": cid, "risk_level": f"R{i % 5 + 1}", "purpose": "promotion"})
     c.request("POST", "/api/v1/suitability/check", body, auth)
     r = c.getresponse(); r.read(); return r.status
-measure("next-best actions", nba)
-measure("suitability check", check)
+for _ in range(2):  # the first pass reads the customers' pages from disk, the second from the cache
+    measure("next-best actions", nba)
+    measure("suitability check", check)
 PY
