@@ -34,14 +34,15 @@ constexpr std::array<ColumnName, kColumns> kNames = {{{"customer_id", "客户号
 
 Result<HoldingsFile> ReadHoldingsCsv(std::unique_ptr<ByteSource> source, const std::string& source_name) {
   auto reader = CsvReader::Create(std::move(source), TextEncoding::kAuto);
-  if (!reader.ok()) return reader.status();
+  if (!reader.ok()) return InvalidArgument(source_name + ": " + reader.status().message(), "file");
   auto at = [&](int64_t line, std::string_view field, const std::string& message) {
     return InvalidArgument(source_name + " line " + std::to_string(line) + ", " + std::string(field) + ": " + message,
                            std::string(field));
   };
   CsvRecord record;
   if (!(*reader)->Next(record)) {
-    return InvalidArgument(source_name + ": the file is empty (expected a header: customer_id,market,symbol,quantity,cost,as_of)");
+    return InvalidArgument(source_name + ": the file is empty (expected a header: customer_id,market,symbol,quantity,cost,as_of)",
+                           "header");
   }
   if (!record.error.ok()) return at(record.line, "header", record.error.message());
   std::array<std::optional<size_t>, kColumns> position;
