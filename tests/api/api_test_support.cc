@@ -1,6 +1,7 @@
 #include "api/api_test_support.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -22,6 +23,29 @@ std::string Str(simdjson::dom::element e) {
   std::string_view v;
   if (e.get_string().get(v)) return "<not a string>";
   return std::string(v);
+}
+
+std::vector<std::vector<std::string>> QueryRows(const std::string& db_path, const std::string& sql) {
+  std::vector<std::vector<std::string>> rows;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db) << "\n" << sql;
+  while (s && sqlite3_step(s) == SQLITE_ROW) {
+    auto& row = rows.emplace_back();
+    for (int c = 0; c < sqlite3_column_count(s); ++c) {
+      const unsigned char* text = sqlite3_column_text(s, c);
+      row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+    }
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return rows;
+}
+
+std::string QueryFirst(const std::string& db_path, const std::string& sql) {
+  auto rows = QueryRows(db_path, sql);
+  return rows.empty() || rows[0].empty() ? std::string() : rows[0][0];
 }
 
 int ConnectFrom(const char* source, int port) {

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/api_server.h"
 #include "support/temp_dir.h"
@@ -31,6 +32,11 @@ bool ClosedByServer(int fd);
 // Sends `raw` (a request exactly as written) on a new connection from `source` and
 // returns what the server answered, until it closed or 3 s passed.
 std::string RawExchange(int port, const std::string& raw, const char* source = "127.0.0.1");
+
+// Rows of an independent read-only SQL query over the served database, as text ("" for
+// NULL): what the tests compare the API's answers with. QueryFirst: the first row's first value.
+std::vector<std::vector<std::string>> QueryRows(const std::string& db_path, const std::string& sql);
+std::string QueryFirst(const std::string& db_path, const std::string& sql);
 
 class ApiClient {
  public:

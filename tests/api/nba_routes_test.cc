@@ -3,7 +3,6 @@
 // the ranking, the reasons and the priority breakdown, the suitability gate on margin
 // financing, the contact budget, accept/dismiss feeding back, and the scope.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <cmath>
@@ -15,20 +14,6 @@ namespace fincrm::testing {
 namespace {
 
 std::atomic<int64_t> g_now{0};
-
-std::string First(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* s = nullptr;
-  std::string value;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) {
-    value = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-  }
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return value;
-}
 
 // The action in any of the answer's three lists, and which list.
 std::pair<simdjson::dom::element, std::string> FindAction(const Reply& reply, const std::string& action) {
@@ -51,7 +36,7 @@ TEST(NbaRoutesTest, RankedReasonedGatedAndLearned) {
   std::string mine = "SELECT c.customer_id FROM customers c JOIN customer_scores s USING (customer_id) WHERE c.status != 'closed'";
 
   // The customer most at risk: a retention call, first among the service actions.
-  std::string at_risk = First(demo.db, mine + " AND s.churn_risk >= 0.5 ORDER BY s.churn_risk DESC LIMIT 1");
+  std::string at_risk = QueryFirst(demo.db, mine + " AND s.churn_risk >= 0.5 ORDER BY s.churn_risk DESC LIMIT 1");
   ASSERT_FALSE(at_risk.empty()) << "the demo plants churners";
   Reply risky = head_office.Get("/api/v1/customers/" + at_risk + "/next-best-actions");
   ASSERT_EQ(risky.status, 200) << risky.body;
@@ -71,7 +56,7 @@ TEST(NbaRoutesTest, RankedReasonedGatedAndLearned) {
   }
 
   // A C2 customer never gets margin financing (R4): the gate's decision is in the trace.
-  std::string c2 = First(demo.db, mine + " AND c.risk_level = 'C2' AND c.risk_assessed_on > '2024-11-30' LIMIT 1");
+  std::string c2 = QueryFirst(demo.db, mine + " AND c.risk_level = 'C2' AND c.risk_assessed_on > '2024-11-30' LIMIT 1");
   ASSERT_FALSE(c2.empty());
   Reply careful = head_office.Get("/api/v1/customers/" + c2 + "/next-best-actions?limit=25");
   auto [margin, margin_list] = FindAction(careful, "margin_financing");
@@ -103,7 +88,7 @@ TEST(NbaRoutesTest, RankedReasonedGatedAndLearned) {
   // A due return visit (the planning job plants them): the return-visit action.
   Scheduler jobs(demo.db, SchedulerJobs({}, DefaultServiceModules()), "test-runner", [] { return Timestamp{g_now}; });
   ASSERT_TRUE(jobs.RunOnce("return-visit-planning", Timestamp{g_now}).ok());
-  std::string visited = First(demo.db, "SELECT v.customer_id FROM return_visits v JOIN customers c USING (customer_id) "
+  std::string visited = QueryFirst(demo.db, "SELECT v.customer_id FROM return_visits v JOIN customers c USING (customer_id) "
                                        "WHERE v.closed = 0 AND v.due_on <= '" + FormatDate(Date{today.days + 3}) +
                                        "' AND c.branch_id = '" + demo.manager_branch + "' LIMIT 1");
   ASSERT_FALSE(visited.empty()) << "the planning job plants visits due now";
@@ -134,14 +119,14 @@ TEST(NbaRoutesTest, RankedReasonedGatedAndLearned) {
   Reply own = broker.Get("/api/v1/next-best-actions?limit=100");
   ASSERT_EQ(own.status, 200) << own.body;
   for (auto item : own.json["items"].get_array()) {
-    EXPECT_EQ(First(demo.db, "SELECT broker_id FROM customers WHERE customer_id = '" + Str(item["customer_id"]) + "'"),
+    EXPECT_EQ(QueryFirst(demo.db, "SELECT broker_id FROM customers WHERE customer_id = '" + Str(item["customer_id"]) + "'"),
               demo.broker_staff);
   }
 
   // Scope: another branch's customer is not there, nor another broker's for a broker.
-  std::string theirs = First(demo.db, "SELECT customer_id FROM customers WHERE branch_id != '" + demo.manager_branch + "' LIMIT 1");
+  std::string theirs = QueryFirst(demo.db, "SELECT customer_id FROM customers WHERE branch_id != '" + demo.manager_branch + "' LIMIT 1");
   EXPECT_EQ(manager.Get("/api/v1/customers/" + theirs + "/next-best-actions").status, 404);
-  std::string not_brokers = First(demo.db, "SELECT customer_id FROM customers WHERE broker_id != '" + demo.broker_staff + "' LIMIT 1");
+  std::string not_brokers = QueryFirst(demo.db, "SELECT customer_id FROM customers WHERE broker_id != '" + demo.broker_staff + "' LIMIT 1");
   EXPECT_EQ(broker.Get("/api/v1/customers/" + not_brokers + "/next-best-actions").status, 404);
   demo.Stop();
 }

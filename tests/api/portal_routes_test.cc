@@ -4,7 +4,6 @@
 // questionnaire, service requests that become tickets, messages — and 403 for every
 // staff route, 404 for what was not theirs.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -18,20 +17,6 @@ namespace {
 
 std::atomic<int64_t> g_now{0};
 
-std::string First(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* s = nullptr;
-  std::string value;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) {
-    value = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-  }
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return value;
-}
-
 TEST(PortalRoutesTest, AnInvestorSeesOnlyTheirOwn) {
   const Date today{DaysFromCivil(2026, 10, 31)};
   g_now = ShanghaiTime(today, 10, 0, 0).seconds;
@@ -42,17 +27,17 @@ TEST(PortalRoutesTest, AnInvestorSeesOnlyTheirOwn) {
             compliance = demo.As("compliance");
   // The broker's customer with a valid C3+ grade who traded last: the report below reaches them.
   std::string since = std::to_string(ShanghaiTime(Date{today.days - 90}, 0, 0, 0).seconds);
-  std::string me = First(demo.db, "SELECT c.customer_id FROM customers c JOIN trades t USING (customer_id) WHERE c.broker_id = '" +
+  std::string me = QueryFirst(demo.db, "SELECT c.customer_id FROM customers c JOIN trades t USING (customer_id) WHERE c.broker_id = '" +
                                       demo.broker_staff + "' AND c.status != 'closed' AND c.risk_level IN ('C3', 'C4', 'C5') "
                                       "AND c.risk_assessed_on > '2024-11-30' AND t.trade_time >= " + since +
                                       " ORDER BY t.trade_time DESC LIMIT 1");
   ASSERT_FALSE(me.empty());
-  std::string symbol = First(demo.db, "SELECT symbol FROM trades WHERE customer_id = '" + me + "' ORDER BY trade_time DESC LIMIT 1");
-  std::string other = First(demo.db, "SELECT customer_id FROM customers WHERE customer_id != '" + me + "' LIMIT 1");
+  std::string symbol = QueryFirst(demo.db, "SELECT symbol FROM trades WHERE customer_id = '" + me + "' ORDER BY trade_time DESC LIMIT 1");
+  std::string other = QueryFirst(demo.db, "SELECT customer_id FROM customers WHERE customer_id != '" + me + "' LIMIT 1");
 
   // Activation: a code from the counter, once, 24 hours; the password set by the customer.
   EXPECT_EQ(broker.Post("/api/v1/customers/" + other + "/portal-activation", "").status,
-            First(demo.db, "SELECT broker_id FROM customers WHERE customer_id = '" + other + "'") == demo.broker_staff ? 201 : 404);
+            QueryFirst(demo.db, "SELECT broker_id FROM customers WHERE customer_id = '" + other + "'") == demo.broker_staff ? 201 : 404);
   Reply issued = broker.Post("/api/v1/customers/" + me + "/portal-activation", "");
   ASSERT_EQ(issued.status, 201) << issued.body;
   std::string code = Str(issued.json["code"]);

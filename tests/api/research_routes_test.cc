@@ -3,7 +3,6 @@
 // master's checks, and the recipients — exactly the customers an independent SQL
 // query over the same trades, grades and tiers finds, each through the suitability gate.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -18,24 +17,6 @@ namespace fincrm::testing {
 namespace {
 
 std::atomic<int64_t> g_now{0};
-
-std::vector<std::vector<std::string>> Query(const std::string& db_path, const std::string& sql) {
-  std::vector<std::vector<std::string>> rows;
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* s = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db) << "\n" << sql;
-  while (s && sqlite3_step(s) == SQLITE_ROW) {
-    auto& row = rows.emplace_back();
-    for (int c = 0; c < sqlite3_column_count(s); ++c) {
-      const unsigned char* text = sqlite3_column_text(s, c);
-      row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
-    }
-  }
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return rows;
-}
 
 std::set<std::string> Column(const std::vector<std::vector<std::string>>& rows) {
   std::set<std::string> out;
@@ -74,7 +55,7 @@ TEST(ResearchRoutesTest, WorkflowEmbargoAndExactlyTheMatchingCustomers) {
             broker = demo.As("broker");
 
   // The security master: every traded symbol, industries dealt round the Shenwan list.
-  auto symbols = Query(demo.db, "SELECT DISTINCT market, symbol FROM trades ORDER BY symbol, market");
+  auto symbols = QueryRows(demo.db, "SELECT DISTINCT market, symbol FROM trades ORDER BY symbol, market");
   ASSERT_GT(symbols.size(), 40u);
   std::string items;
   std::map<std::string, std::string> industry_of;
@@ -95,7 +76,7 @@ TEST(ResearchRoutesTest, WorkflowEmbargoAndExactlyTheMatchingCustomers) {
 
   // The report: the five symbols most traded in the last 90 days, and the industry of the sixth.
   Timestamp window = ShanghaiTime(Date{today.days - 90}, 0, 0, 0);
-  auto busiest = Query(demo.db, "SELECT symbol FROM trades WHERE trade_time >= " + std::to_string(window.seconds) +
+  auto busiest = QueryRows(demo.db, "SELECT symbol FROM trades WHERE trade_time >= " + std::to_string(window.seconds) +
                                     " GROUP BY symbol ORDER BY COUNT(*) DESC, symbol LIMIT 6");
   ASSERT_EQ(busiest.size(), 6u);
   std::vector<std::string> report_symbols;
@@ -177,9 +158,9 @@ TEST(ResearchRoutesTest, WorkflowEmbargoAndExactlyTheMatchingCustomers) {
       " UNION SELECT customer_id FROM trades WHERE trade_time >= " + since + " GROUP BY customer_id"
       "   HAVING SUM(CASE WHEN symbol IN (" + InList(industry_symbols) + ") THEN amount ELSE 0 END) * 100 >= 30 * SUM(amount)"
       "   AND SUM(amount) > 0)";
-  std::set<std::string> matched = Column(Query(demo.db, matched_sql));
+  std::set<std::string> matched = Column(QueryRows(demo.db, matched_sql));
   std::string valid_since = FormatDate(AddMonths(today, -24));
-  std::set<std::string> suitable = Column(Query(demo.db, matched_sql + " AND risk_level IN ('C3', 'C4', 'C5') AND risk_assessed_on > '" + valid_since + "'"));
+  std::set<std::string> suitable = Column(QueryRows(demo.db, matched_sql + " AND risk_level IN ('C3', 'C4', 'C5') AND risk_assessed_on > '" + valid_since + "'"));
   ASSERT_GT(matched.size(), 20u);
   ASSERT_GT(suitable.size(), 5u);
   ASSERT_LT(suitable.size(), matched.size()) << "some matched customers are blocked";
@@ -195,7 +176,7 @@ TEST(ResearchRoutesTest, WorkflowEmbargoAndExactlyTheMatchingCustomers) {
   EXPECT_EQ(delivered, suitable);
   EXPECT_EQ(int64_t(published.json["delivered"]), static_cast<int64_t>(suitable.size()));
   // A C1 or C2 customer never gets this R3 report.
-  std::set<std::string> low = Column(Query(demo.db, "SELECT customer_id FROM customers WHERE risk_level IN ('C1', 'C2')"));
+  std::set<std::string> low = Column(QueryRows(demo.db, "SELECT customer_id FROM customers WHERE risk_level IN ('C1', 'C2')"));
   for (const std::string& c : delivered) EXPECT_FALSE(low.count(c)) << c;
   // A broker sees only their customers among the recipients; research analysts only the counts.
   Reply mine = broker.Get("/api/v1/research/" + id + "/recipients?limit=1000");
@@ -208,7 +189,7 @@ TEST(ResearchRoutesTest, WorkflowEmbargoAndExactlyTheMatchingCustomers) {
   g_now = embargo.seconds + 1;
   EXPECT_EQ(broker.Get("/api/v1/research/" + id).status, 200);
   EXPECT_EQ(broker.Get("/api/v1/research").json["items"].get_array().size(), 1u);
-  std::set<std::string> brokers_own = Column(Query(demo.db, "SELECT customer_id FROM customers WHERE broker_id = '" + demo.broker_staff + "'"));
+  std::set<std::string> brokers_own = Column(QueryRows(demo.db, "SELECT customer_id FROM customers WHERE broker_id = '" + demo.broker_staff + "'"));
   Reply own_view = broker.Get("/api/v1/research/" + id + "/recipients?limit=1000");
   ASSERT_EQ(own_view.status, 200);
   for (auto item : own_view.json["items"].get_array()) EXPECT_TRUE(brokers_own.count(Str(item["customer_id"])));
@@ -229,8 +210,8 @@ TEST(ResearchRoutesTest, WorkflowEmbargoAndExactlyTheMatchingCustomers) {
   ASSERT_EQ(compliance.Post("/api/v1/research/" + high_id + "/approve", R"({"registration": "S0570519110002"})").status, 200);
   Reply high_published = research.Post("/api/v1/research/" + high_id + "/publish", "");
   ASSERT_EQ(high_published.status, 200) << high_published.body;
-  std::set<std::string> gold = Column(Query(demo.db, "SELECT customer_id FROM customer_scores WHERE tier IN ('gold', 'platinum', 'diamond')"));
-  std::set<std::string> high_suitable = Column(Query(demo.db, matched_sql + " AND risk_level IN ('C4', 'C5') AND risk_assessed_on > '" + valid_since + "'"));
+  std::set<std::string> gold = Column(QueryRows(demo.db, "SELECT customer_id FROM customer_scores WHERE tier IN ('gold', 'platinum', 'diamond')"));
+  std::set<std::string> high_suitable = Column(QueryRows(demo.db, matched_sql + " AND risk_level IN ('C4', 'C5') AND risk_assessed_on > '" + valid_since + "'"));
   std::set<std::string> expected_high;
   for (const std::string& c : high_suitable) {
     if (gold.count(c)) expected_high.insert(c);

@@ -62,10 +62,7 @@ class SqliteHoldingStore final : public HoldingStore {
     FINCRM_RETURN_IF_ERROR(transaction.Begin());
     auto clear = db_->Prepared("DELETE FROM holding_snapshots WHERE customer_id = ?1 AND as_of = ?2");
     if (!clear.ok()) return clear.status();
-    auto insert = db_->Prepared(
-        "INSERT INTO holding_snapshots (customer_id, as_of, market, symbol, quantity, cost, through_time) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO UPDATE SET quantity = excluded.quantity, "
-        "cost = excluded.cost");
+    auto insert = db_->Prepared(kInsertLine);
     if (!insert.ok()) return insert.status();
     SnapshotSummary summary;
     std::set<std::pair<std::string, int32_t>> replaced;
@@ -77,17 +74,7 @@ class SqliteHoldingStore final : public HoldingStore {
         (*clear)->Reset();
         ++summary.customers;
       }
-      SqliteStatement& s = **insert;
-      s.Bind(1, std::string_view(h.customer_id));
-      s.Bind(2, h.as_of);
-      s.Bind(3, h.market);
-      s.Bind(4, std::string_view(h.symbol));
-      s.Bind(5, h.quantity);
-      s.Bind(6, h.cost);
-      // Trades from the next Shanghai midnight on move the position on.
-      s.Bind(7, ShanghaiTime(Date{h.as_of.days + 1}, 0, 0, 0));
-      FINCRM_RETURN_IF_ERROR(StepStatus(*db_, s.Step(), "storing the holding"));
-      s.Reset();
+      FINCRM_RETURN_IF_ERROR(InsertLine(**insert, h));
       ++summary.rows;
     }
     FINCRM_RETURN_IF_ERROR(transaction.Commit());
@@ -138,23 +125,11 @@ class SqliteHoldingStore final : public HoldingStore {
   Status PutLines(const std::vector<Holding>& lines) override {
     SqliteConnection::Transaction transaction(*db_);
     FINCRM_RETURN_IF_ERROR(transaction.Begin());
-    auto insert = db_->Prepared(
-        "INSERT INTO holding_snapshots (customer_id, as_of, market, symbol, quantity, cost, through_time) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO UPDATE SET quantity = excluded.quantity, "
-        "cost = excluded.cost");
+    auto insert = db_->Prepared(kInsertLine);
     if (!insert.ok()) return insert.status();
     std::set<std::string> customers;
     for (const Holding& h : lines) {
-      SqliteStatement& s = **insert;
-      s.Bind(1, std::string_view(h.customer_id));
-      s.Bind(2, h.as_of);
-      s.Bind(3, h.market);
-      s.Bind(4, std::string_view(h.symbol));
-      s.Bind(5, h.quantity);
-      s.Bind(6, h.cost);
-      s.Bind(7, ShanghaiTime(Date{h.as_of.days + 1}, 0, 0, 0));
-      FINCRM_RETURN_IF_ERROR(StepStatus(*db_, s.Step(), "storing the holding"));
-      s.Reset();
+      FINCRM_RETURN_IF_ERROR(InsertLine(**insert, h));
       customers.insert(h.customer_id);
     }
     auto clear = db_->Prepared("DELETE FROM positions WHERE customer_id = ?1");
@@ -188,6 +163,24 @@ class SqliteHoldingStore final : public HoldingStore {
   }
 
  private:
+  static constexpr std::string_view kInsertLine =
+      "INSERT INTO holding_snapshots (customer_id, as_of, market, symbol, quantity, cost, through_time) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO UPDATE SET quantity = excluded.quantity, cost = excluded.cost";
+
+  Status InsertLine(SqliteStatement& s, const Holding& h) {
+    s.Bind(1, std::string_view(h.customer_id));
+    s.Bind(2, h.as_of);
+    s.Bind(3, h.market);
+    s.Bind(4, std::string_view(h.symbol));
+    s.Bind(5, h.quantity);
+    s.Bind(6, h.cost);
+    // Trades from the next Shanghai midnight on move the position on.
+    s.Bind(7, ShanghaiTime(Date{h.as_of.days + 1}, 0, 0, 0));
+    Status stepped = StepStatus(*db_, s.Step(), "storing the holding");
+    s.Reset();
+    return stepped;
+  }
+
   std::unique_ptr<SqliteConnection> db_;
 };
 
