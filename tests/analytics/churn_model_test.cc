@@ -119,7 +119,7 @@ TEST(ModelEvaluationTest, KnownAnswers) {
 TextTable ReadTable(const std::string& path) {
   TextTable table;
   auto source = OpenFileSource(path);
-  EXPECT_TRUE(source.ok()) << path << " is missing: the shared datasets must sit beside the repository";
+  EXPECT_TRUE(source.ok()) << path << " is missing: tests/data holds the datasets";
   if (!source.ok()) return table;
   auto reader = CsvReader::Create(std::move(*source), TextEncoding::kAuto);
   CsvRecord record;
@@ -130,7 +130,7 @@ TextTable ReadTable(const std::string& path) {
 }
 
 TEST(TableTrainerTest, PublicChurnDatasetReachesItsTarget) {
-  TextTable table = ReadTable(std::string(FINCRM_SOURCE_DIR) + "/../shared/data/mlc_churn.csv");
+  TextTable table = ReadTable(std::string(FINCRM_SOURCE_DIR) + "/tests/data/mlc_churn.csv");
   ASSERT_EQ(table.rows.size(), 5000u);
   auto card = TrainOnTable(table, {"churn", "yes"});
   ASSERT_TRUE(card.ok()) << card.status().ToString();
@@ -139,7 +139,7 @@ TEST(TableTrainerTest, PublicChurnDatasetReachesItsTarget) {
 }
 
 TEST(TableTrainerTest, PublicCreditDatasetReachesItsTarget) {
-  TextTable table = ReadTable(std::string(FINCRM_SOURCE_DIR) + "/../shared/data/credit_data.csv");
+  TextTable table = ReadTable(std::string(FINCRM_SOURCE_DIR) + "/tests/data/credit_data.csv");
   auto card = TrainOnTable(table, {"Status", "bad"});
   ASSERT_TRUE(card.ok()) << card.status().ToString();
   EXPECT_GE(card->roc_auc, 0.83);
