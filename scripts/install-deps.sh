@@ -8,6 +8,7 @@ packages=(
   libsqlite3-dev sqlite3
   libcli11-dev libgtest-dev libgmock-dev
   libxlsxwriter-dev libxgboost-dev libsodium-dev
+  libcurl4-openssl-dev python3-aiosmtpd
   libboost-dev libcpp-httplib-dev libsimdjson-dev liblz4-dev libbloom-dev libgoogle-perftools-dev
   clang-14 libclang-rt-14-dev curl
   chromium fonts-wqy-microhei

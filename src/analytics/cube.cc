@@ -502,7 +502,14 @@ Result<CubeQuery> ParseCubeQuery(std::string_view measures, std::string_view by,
   return query;
 }
 
-Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, const CubeQuery& query) {
+namespace {
+
+// The days a query covers: from its `from` (or the first fact) to its `to` (or the last
+// fact); InvalidArgument when they span more than day codes can hold.
+struct DayRange {
+  int32_t first = 0, from = INT32_MIN, to = 0;
+};
+Result<DayRange> QueryDays(const FactTables& facts, const CubeQuery& query) {
   int32_t first_day = INT32_MAX, last_day = facts.last_day() == kNoDay ? INT32_MIN : facts.last_day();
   auto note = [&](int32_t day) {
     first_day = std::min(first_day, day);
@@ -512,16 +519,93 @@ Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, 
   for (int32_t day : facts.assets().day) note(day);
   for (uint32_t c = 0; c < facts.customer_count(); ++c) note(facts.Attributes(c).open_day);
   if (first_day == INT32_MAX) first_day = last_day = 0;
-  int32_t from = query.from ? query.from->days : INT32_MIN;
+  DayRange range;
+  range.from = query.from ? query.from->days : INT32_MIN;
   // No fact lies past the last day, so a later bound changes nothing but the codes' range.
-  int32_t to = query.to ? std::min(query.to->days, last_day) : last_day;
-  if (query.from) first_day = std::max(first_day, from);
-  if (static_cast<int64_t>(to) - first_day > kMaxDaySpan) {
-    return InvalidArgument("the facts from " + FormatDate(Date{first_day}) + " to " + FormatDate(Date{to}) +
+  range.to = query.to ? std::min(query.to->days, last_day) : last_day;
+  if (query.from) first_day = std::max(first_day, range.from);
+  range.first = first_day;
+  if (static_cast<int64_t>(range.to) - first_day > kMaxDaySpan) {
+    return InvalidArgument("the facts from " + FormatDate(Date{first_day}) + " to " + FormatDate(Date{range.to}) +
                                " span more than " + std::to_string(kMaxDaySpan) + " days: narrow them with from",
                            "from");
   }
   for (const CubeFilter& f : query.filters) FINCRM_RETURN_IF_ERROR(CheckNamedInFacts(facts, f));
+  return range;
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> SelectCubeCustomers(const FactTables& facts, const CubeContext& context,
+                                                 const CubeQuery& query, int threads) {
+  auto days = QueryDays(facts, query);
+  if (!days.ok()) return days.status();
+  const int32_t first_day = days->first, from = days->from, to = days->to;
+  Coder coder(facts, context, first_day, std::max(first_day, to), query.holders);
+  std::vector<FilterMemo> by_customer;
+  std::vector<const CubeFilter*> by_kind, by_day;
+  for (const CubeFilter& f : query.filters) {
+    if (IsTradeOnly(f.dimension)) by_kind.push_back(&f);
+    else if (IsTime(f.dimension)) by_day.push_back(&f);
+    else by_customer.emplace_back(f, coder);
+  }
+  const uint32_t customers = static_cast<uint32_t>(facts.customer_count());
+  std::vector<uint8_t> selected(customers, 0);
+  for (uint32_t c = 0; c < customers; ++c) {
+    bool ok = true;
+    for (FilterMemo& f : by_customer) {
+      if (!f.Accepts(coder.Code(f.dimension(), c, 0, 0))) {
+        ok = false;
+        break;
+      }
+    }
+    selected[c] = ok;
+  }
+  if (by_kind.empty() && by_day.empty() && !query.from && !query.to) return selected;
+
+  // Trade-grained conditions: the customers with at least one trade that meets them
+  // all. Each condition is folded into a table by trade kind or by day first, so that
+  // the scan (split between threads) only looks values up.
+  std::vector<uint8_t> kind_ok(256, 1);
+  for (const CubeFilter* f : by_kind) {
+    FilterMemo memo(*f, coder);
+    for (int kind = 0; kind < 256; ++kind) kind_ok[kind] &= memo.Accepts(coder.Code(f->dimension, 0, 0, kind));
+  }
+  const int32_t low = std::max(from, first_day);
+  std::vector<uint8_t> day_ok(to >= low ? to - low + 1 : 0, 1);
+  for (const CubeFilter* f : by_day) {
+    FilterMemo memo(*f, coder);
+    for (size_t d = 0; d < day_ok.size(); ++d) {
+      day_ok[d] &= memo.Accepts(coder.Code(f->dimension, 0, low + static_cast<int32_t>(d), 0));
+    }
+  }
+  const TradeColumns& t = facts.trades();
+  int parts = std::max(1, threads);
+  std::vector<std::vector<uint8_t>> traded(parts, std::vector<uint8_t>(customers, 0));
+  auto scan = [&](int part) {
+    std::vector<uint8_t>& mine = traded[part];
+    size_t begin = t.size() * part / parts, end = t.size() * (part + 1) / parts;
+    for (size_t i = begin; i < end; ++i) {
+      int32_t offset = t.day[i] - low;
+      if (offset < 0 || offset >= static_cast<int32_t>(day_ok.size())) continue;
+      uint32_t c = t.customer[i];
+      mine[c] |= selected[c] & day_ok[offset] & kind_ok[t.kind[i]];
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int part = 1; part < parts; ++part) workers.emplace_back(scan, part);
+  scan(0);
+  for (std::thread& w : workers) w.join();
+  for (int part = 1; part < parts; ++part) {
+    for (uint32_t c = 0; c < customers; ++c) traded[0][c] |= traded[part][c];
+  }
+  return std::move(traded[0]);
+}
+
+Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, const CubeQuery& query) {
+  auto days = QueryDays(facts, query);
+  if (!days.ok()) return days.status();
+  const int32_t first_day = days->first, from = days->from, to = days->to;
   Coder coder(facts, context, first_day, std::max(first_day, to), query.holders);
   std::vector<FilterMemo> filters;
   for (const CubeFilter& f : query.filters) filters.emplace_back(f, coder);
@@ -706,14 +790,14 @@ Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, 
   return result;
 }
 
-Result<CubeContext> LoadCubeContext(Store& store, const FactTables& facts, std::vector<float>* churn_risk) {
+Result<CubeContext> LoadCubeContext(Store& store, const FactTables& facts) {
   CubeContext context;
   context.tier.assign(facts.customer_count(), -1);
   context.cluster.assign(facts.customer_count(), -1);
-  if (churn_risk) churn_risk->assign(facts.customer_count(), -1.0f);
+  context.churn_risk.assign(facts.customer_count(), -1.0f);
   Status read = store.ForEach(std::function<bool(const CustomerScore&)>([&](const CustomerScore& score) {
     if (auto index = facts.CustomerIndex(score.customer_id)) {
-      if (churn_risk) (*churn_risk)[*index] = static_cast<float>(score.churn_risk);
+      context.churn_risk[*index] = static_cast<float>(score.churn_risk);
       if (auto tier = ParseEnum<ValueTier>(score.tier)) context.tier[*index] = static_cast<int8_t>(*tier);
       context.cluster[*index] = static_cast<int16_t>(score.cluster);
     }

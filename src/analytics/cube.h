@@ -78,11 +78,12 @@ Result<CubeQuery> ParseCubeQuery(std::string_view measures, std::string_view by,
 struct CubeContext {
   std::vector<int8_t> tier;       // ValueTier per customer, or -1
   std::vector<int16_t> cluster;   // cluster per customer, or -1
+  std::vector<float> churn_risk;  // per customer, the latest (live or stored), or -1
 };
 
-// Each customer's tier and cluster from the latest analysis (the stored scores), and
-// their stored churn risk into `churn_risk` when given (-1 where unscored).
-Result<CubeContext> LoadCubeContext(Store& store, const FactTables& facts, std::vector<float>* churn_risk = nullptr);
+// Each customer's tier, cluster and churn risk from the latest analysis (the stored
+// scores; -1 where unscored).
+Result<CubeContext> LoadCubeContext(Store& store, const FactTables& facts);
 
 struct CubeResult {
   std::vector<std::string> dimensions;  // column names
@@ -97,6 +98,14 @@ struct CubeResult {
 // InvalidArgument when a branch, broker or province filter names none of the facts',
 // or the facts to cover span more than 65,000 days.
 Result<CubeResult> RunCube(const FactTables& facts, const CubeContext& context, const CubeQuery& query);
+
+// The customers (by index, 1 = selected) that the query's filters admit: every
+// customer-grained filter (branch, tier, risk level, holds…), and when it has a
+// trade-grained filter (channel, product type, market, a time) or a from/to, at least
+// one trade in the range meeting those. Measures and groupings are ignored. The trade
+// scan is split between `threads`. InvalidArgument as for RunCube.
+Result<std::vector<uint8_t>> SelectCubeCustomers(const FactTables& facts, const CubeContext& context,
+                                                 const CubeQuery& query, int threads = 2);
 
 // True for measures in fen (printed as yuan).
 bool IsMoneyMeasure(CubeMeasure measure);

@@ -21,7 +21,8 @@ bool Allows(const Principal& p, Permission permission) {
       return false;
     };
     return (permission == Permission::kIngestEvents && has("events:write")) ||
-           (permission == Permission::kCallEvents && has("cti"));
+           (permission == Permission::kCallEvents && has("cti")) ||
+           (permission == Permission::kSmsReceipts && has("sms"));
   }
   switch (permission) {
     case Permission::kPublic:
@@ -69,6 +70,13 @@ bool Allows(const Principal& p, Permission permission) {
       return p.role == R::kAdmin || p.role == R::kResearchAnalyst || p.role == R::kCompliance;
     case Permission::kManageSecurities: return p.role == R::kAdmin;
     case Permission::kPortal: return false;
+    case Permission::kManageCampaigns:
+      return p.role == R::kAdmin || p.role == R::kHqAnalyst || p.role == R::kBranchManager;
+    // A broker reads the results for their own customers (the routes narrow them).
+    case Permission::kReadCampaigns:
+      return p.role == R::kAdmin || p.role == R::kHqAnalyst || p.role == R::kBranchManager || p.role == R::kBroker ||
+             p.role == R::kCompliance;
+    case Permission::kSmsReceipts: return p.role == R::kAdmin;
   }
   return false;
 }

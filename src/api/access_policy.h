@@ -50,6 +50,9 @@ enum class Permission {
   kPublishResearch,   // release an approved report, withdraw one
   kManageSecurities,  // the security master (symbols, names, industries)
   kPortal,            // the investor portal: an investor's own data (investors only)
+  kManageCampaigns,   // build, count, create and launch campaigns (a branch manager: their branch's)
+  kReadCampaigns,     // campaigns, their messages and results, in the caller's scope
+  kSmsReceipts,       // POST /sms/receipts: the SMS gateway's API key (scope "sms")
 };
 
 bool Allows(const Principal& principal, Permission permission);

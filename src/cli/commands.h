@@ -138,12 +138,22 @@ struct ServeArgs {
   int64_t sla_second_level_minutes = 240;
   int assessment_validity_months = 24;
   int nba_hold_out_percent = 10;
+  // Campaigns: the gateways, the links in messages, the outbox's pace.
+  std::string smtp_url, smtp_from = "crm@localhost", smtp_user;
+  bool smtp_starttls = false;
+  std::string sms_gateway_url, sms_provider = "aliyun", sms_sign_name, sms_app_id;
+  std::string public_url;
+  int contact_limit = 3;
+  double email_per_second = 20, sms_per_second = 2000;
+  int outbox_retry_seconds = 60;
+  std::string sms_quiet_hours = "21-8";
 };
 int RunServe(const ServeArgs& args);
 // Prints a new integration API key (ingest only) once.
 // The demo's month of calls, callbacks and tickets (service/demo); --now ends it.
 int RunDemoService(const std::string& db, uint64_t seed, const std::string& now);
-// --permission: events (POST /events, the default), cti (the PBX's POST /cti).
+// --permission: events (POST /events, the default), cti (the PBX's POST /cti), sms (the
+// SMS gateway's POST /sms/receipts).
 int RunApiKeyAdd(const std::string& db, const std::string& name, const std::vector<std::string>& permissions);
 }  // namespace fincrm
 

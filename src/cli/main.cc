@@ -201,6 +201,38 @@ int main(int argc, char** argv) {
   serve->add_option("--nba-hold-out-percent", serve_args.nba_hold_out_percent,
                     "Share of next-best actions withheld to measure their uplift")
       ->capture_default_str()->check(CLI::Range(0, 50))->envname("FINCRM_NBA_HOLD_OUT_PERCENT");
+  serve->add_option("--smtp-url", serve_args.smtp_url, "Campaign e-mail: the SMTP server (smtp://host:port, smtps://host:port)")
+      ->envname("FINCRM_SMTP_URL");
+  serve->add_option("--smtp-from", serve_args.smtp_from, "Campaign e-mail: the sender address")
+      ->capture_default_str()->envname("FINCRM_SMTP_FROM");
+  serve->add_option("--smtp-user", serve_args.smtp_user, "Campaign e-mail: the SMTP login (password in FINCRM_SMTP_PASSWORD)")
+      ->envname("FINCRM_SMTP_USER");
+  serve->add_flag("--smtp-starttls", serve_args.smtp_starttls, "Campaign e-mail: require STARTTLS on smtp://")
+      ->envname("FINCRM_SMTP_STARTTLS");
+  serve->add_option("--sms-gateway-url", serve_args.sms_gateway_url, "Campaign SMS: the gateway's SendSms endpoint")
+      ->envname("FINCRM_SMS_GATEWAY_URL");
+  serve->add_option("--sms-provider", serve_args.sms_provider, "Campaign SMS: the gateway's request shape")
+      ->capture_default_str()->check(CLI::IsMember({"aliyun", "tencent"}))->envname("FINCRM_SMS_PROVIDER");
+  serve->add_option("--sms-sign-name", serve_args.sms_sign_name, "Campaign SMS: the registered signature (签名)")
+      ->envname("FINCRM_SMS_SIGN_NAME");
+  serve->add_option("--sms-app-id", serve_args.sms_app_id, "Campaign SMS: Tencent's SmsSdkAppId")
+      ->envname("FINCRM_SMS_APP_ID");
+  serve->add_option("--sms-quiet-hours", serve_args.sms_quiet_hours,
+                    "Campaign SMS: Shanghai hours without SMS, FROM-TO (21-8: none from 21:00 to 08:00; 0-0: none quiet)")
+      ->capture_default_str()->envname("FINCRM_SMS_QUIET_HOURS");
+  serve->add_option("--public-url", serve_args.public_url,
+                    "The server as customers reach it, for tracking, click and unsubscribe links (default: the listen address)")
+      ->envname("FINCRM_PUBLIC_URL");
+  serve->add_option("--contact-limit", serve_args.contact_limit,
+                    "Promotional contacts a customer may get in 30 days, on all channels together")
+      ->capture_default_str()->check(CLI::Range(0, 100))->envname("FINCRM_CONTACT_LIMIT");
+  serve->add_option("--email-per-second", serve_args.email_per_second, "Campaign e-mail: the outbox's rate")
+      ->capture_default_str()->check(CLI::Range(0.1, 100000.0))->envname("FINCRM_EMAIL_PER_SECOND");
+  serve->add_option("--sms-per-second", serve_args.sms_per_second, "Campaign SMS: the outbox's rate")
+      ->capture_default_str()->check(CLI::Range(0.1, 100000.0))->envname("FINCRM_SMS_PER_SECOND");
+  serve->add_option("--outbox-retry-seconds", serve_args.outbox_retry_seconds,
+                    "The outbox's first retry delay (doubled each retry, at most an hour)")
+      ->capture_default_str()->check(CLI::Range(1, 3600))->envname("FINCRM_OUTBOX_RETRY_SECONDS");
   serve->add_option("--webhook-allow-host", serve_args.webhook_allowed_hosts,
                     "A webhook host allowed although it is loopback or private (an internal receiver); repeatable")
       ->envname("FINCRM_WEBHOOK_ALLOWED_HOSTS")->delimiter(',');
@@ -213,7 +245,8 @@ int main(int argc, char** argv) {
   apikey_add->add_option("--name", apikey_name, "Which system uses it")->required();
   std::vector<std::string> apikey_permissions;
   apikey_add->add_option("--permission", apikey_permissions,
-                         "What the key may do: events (POST /events, the default), cti (the PBX's POST /cti); repeatable");
+                         "What the key may do: events (POST /events, the default), cti (the PBX's POST /cti), sms (the "
+                         "SMS gateway's POST /sms/receipts); repeatable");
 
   std::string calendar_file;
   int calendar_year = 0;

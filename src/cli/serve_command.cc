@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include "api/api_server.h"
 #include "api/sessions.h"
@@ -42,6 +43,35 @@ int RunServe(const ServeArgs& args) {
   options.jobs.second_level_after_seconds = args.sla_second_level_minutes * 60;
   options.jobs.suitability.validity_months = args.assessment_validity_months;
   options.jobs.nba_hold_out_percent = args.nba_hold_out_percent;
+  CampaignOptions& campaigns = options.jobs.campaigns;
+  campaigns.smtp.url = args.smtp_url;
+  campaigns.smtp.from = args.smtp_from;
+  campaigns.smtp.starttls = args.smtp_starttls;
+  campaigns.smtp.user = args.smtp_user;
+  if (const char* password = std::getenv("FINCRM_SMTP_PASSWORD")) campaigns.smtp.password = password;
+  campaigns.sms.url = args.sms_gateway_url;
+  campaigns.sms.provider = args.sms_provider == "tencent" ? SmsProvider::kTencent : SmsProvider::kAliyun;
+  campaigns.sms.sign_name = args.sms_sign_name;
+  campaigns.sms.app_id = args.sms_app_id;
+  campaigns.public_url = args.public_url.empty() ? "http://" + args.listen : args.public_url;
+  while (campaigns.public_url.ends_with('/')) campaigns.public_url.pop_back();
+  campaigns.contact_limit = args.contact_limit;
+  campaigns.outbox.per_second[CampaignChannel::kEmail] = args.email_per_second;
+  campaigns.outbox.per_second[CampaignChannel::kSms] = args.sms_per_second;
+  campaigns.outbox.retry_seconds = args.outbox_retry_seconds;
+  {
+    int from = -1, to = -1;
+    char dash = 0;
+    if (std::sscanf(args.sms_quiet_hours.c_str(), "%d%c%d", &from, &dash, &to) != 3 || dash != '-' || from < 0 ||
+        from > 23 || to < 0 || to > 23) {
+      std::fprintf(stderr, "error: --sms-quiet-hours: '%s' is not FROM-TO in hours 0-23 (21-8)\n",
+                   args.sms_quiet_hours.c_str());
+      return kExitUsage;
+    }
+    campaigns.outbox.sms_quiet_from_hour = from;
+    campaigns.outbox.sms_quiet_to_hour = to;
+  }
+  campaigns.smtp.unsubscribe_base = campaigns.public_url + "/api/v1/unsubscribe/";
   options.http.max_body_bytes = args.max_body_mb << 20;
   options.live.churn_threshold = args.churn_threshold;
   options.live.rescore_seconds = args.rescore_seconds;
@@ -81,9 +111,9 @@ int RunApiKeyAdd(const std::string& db, const std::string& name, const std::vect
   // What each --permission lets a key do; one key may have several.
   std::string scopes;
   for (const std::string& permission : permissions.empty() ? std::vector<std::string>{"events"} : permissions) {
-    std::string scope = permission == "events" ? "events:write" : permission == "cti" ? "cti" : "";
+    std::string scope = permission == "events" ? "events:write" : permission == "cti" ? "cti" : permission == "sms" ? "sms" : "";
     if (scope.empty()) {
-      std::fprintf(stderr, "error: --permission: '%s' is not one of: events, cti\n", permission.c_str());
+      std::fprintf(stderr, "error: --permission: '%s' is not one of: events, cti, sms\n", permission.c_str());
       return kExitUsage;
     }
     if (scopes.find(scope) == std::string::npos) scopes += (scopes.empty() ? "" : " ") + scope;

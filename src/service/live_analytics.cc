@@ -79,7 +79,7 @@ void LiveAnalytics::Run() {
     if (facts.ok()) {
       std::unique_lock lock(facts_mutex_);
       facts_ = std::move(*facts);
-      auto context = LoadCubeContext(**store, facts_, &risk_);
+      auto context = LoadCubeContext(**store, facts_);
       status = context.status();
       if (context.ok()) cube_context_ = std::move(*context);
       auto model = (*store)->LatestModel("churn");
@@ -178,7 +178,7 @@ std::optional<LiveCustomerState> LiveAnalytics::Customer(std::string_view custom
   std::shared_lock lock(facts_mutex_);
   auto index = facts_.CustomerIndex(customer_id);
   if (!index) return std::nullopt;
-  return LiveCustomerState{facts_.Totals(*index), *index < risk_.size() ? risk_[*index] : -1.0f};
+  return LiveCustomerState{facts_.Totals(*index), *index < cube_context_.churn_risk.size() ? cube_context_.churn_risk[*index] : -1.0f};
 }
 
 Result<CubeResult> LiveAnalytics::RunCubeQuery(const CubeQuery& query) {
@@ -250,7 +250,7 @@ Result<int> LiveAnalytics::Rescore(Store& store) {
     float previous;
     {
       std::shared_lock lock(facts_mutex_);
-      previous = score.customer < risk_.size() ? risk_[score.customer] : -1.0f;
+      previous = score.customer < cube_context_.churn_risk.size() ? cube_context_.churn_risk[score.customer] : -1.0f;
     }
     auto stored = store.GetCustomerScore(customer_id);
     if (!stored.ok()) return stored.status();
@@ -301,8 +301,8 @@ Result<int> LiveAnalytics::Rescore(Store& store) {
   {
     std::unique_lock lock(facts_mutex_);
     ApplyPendingLocked();
-    if (risk_.size() < facts_.customer_count()) risk_.resize(facts_.customer_count(), -1.0f);
-    for (const ChurnScore& score : scores) risk_[score.customer] = score.risk;
+    if (cube_context_.churn_risk.size() < facts_.customer_count()) cube_context_.churn_risk.resize(facts_.customer_count(), -1.0f);
+    for (const ChurnScore& score : scores) cube_context_.churn_risk[score.customer] = score.risk;
   }
   alerts_raised_ += raised;
   return raised;

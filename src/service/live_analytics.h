@@ -87,8 +87,7 @@ class LiveAnalytics final : public IngestListener {
   mutable std::shared_mutex facts_mutex_;
   FactTables facts_;
   std::optional<BoostedTrees> model_;
-  std::vector<float> risk_;  // by customer index
-  CubeContext cube_context_;
+  CubeContext cube_context_;  // its churn_risk is the live one, by customer index
   std::unordered_set<uint32_t> dirty_;
   // Facts committed while a rescoring held the tables: applied by the next exclusive
   // holder, so an ingest request never waits for a rescoring.

@@ -16,6 +16,7 @@
 #include "api/modules/holding_module.h"
 #include "api/modules/nba_module.h"
 #include "api/modules/portal_module.h"
+#include "api/modules/campaign_module.h"
 #include "api/modules/research_module.h"
 #include "api/request_json.h"
 #include "api/route_support.h"
@@ -583,6 +584,7 @@ std::vector<std::unique_ptr<ServiceModule>> DefaultServiceModules() {
   modules.push_back(MakeResearchModule());
   modules.push_back(MakeNbaModule());
   modules.push_back(MakePortalModule());
+  modules.push_back(MakeCampaignModule());
   return modules;
 }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "service/campaigns/campaign_options.h"
 #include "service/jobs/scheduler.h"
 #include "service/return_visits/visit_planner.h"
 #include "service/suitability/suitability_gate.h"
@@ -36,6 +37,7 @@ struct ServiceJobOptions {
   VisitPlanningOptions visits;
   SuitabilityOptions suitability;  // read by the suitability, research, NBA and portal modules
   int nba_hold_out_percent = 10;   // read by the next-best-action module
+  CampaignOptions campaigns;       // read by the campaign module
   // The server's rescoring, or empty (the command line has no live facts).
   std::function<Result<int>()> rescore;
   int64_t rescore_every_seconds = 30;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/hold_out.h"
+
 namespace fincrm {
 namespace {
 
@@ -47,9 +49,7 @@ bool NbaHeldOut(const std::string& customer_id, const std::string& action, Date 
   unsigned month, day;
   CivilFromDays(today.days, year, month, day);
   std::string key = customer_id + "|" + action + "|" + std::to_string(year * 100 + static_cast<int>(month));
-  uint32_t hash = 2166136261u;  // FNV-1a: the same assignment on every server
-  for (unsigned char c : key) hash = (hash ^ c) * 16777619u;
-  return static_cast<int>(hash % 100) < percent;
+  return HoldOutBucket(key) < percent;
 }
 
 NbaResult RankNextBestActions(const NbaFacts& f, const NbaOptions& options) {
