@@ -351,8 +351,10 @@ std::vector<std::string> ApiServer::RouteList() const {
 
 void ApiServer::Add(std::string method, std::string pattern, Permission permission, Handler handler, bool quick) {
   // Writes take a JSON body (sign-out takes none): a form or text body is refused with
-  // 415 before the handler, which also keeps cross-site HTML forms out.
-  bool json_body = (method == "POST" || method == "PATCH" || method == "PUT") && pattern != "/api/v1/auth/logout";
+  // 415 before the handler, which also keeps cross-site HTML forms out. The one-click
+  // unsubscribe is a form post by the mail client (RFC 8058), harmless from anywhere.
+  bool json_body = (method == "POST" || method == "PATCH" || method == "PUT") && pattern != "/api/v1/auth/logout" &&
+                   !pattern.starts_with("/api/v1/unsubscribe/");
   Route route{std::move(method), {}, pattern, permission, handler, quick, json_body};
   std::string_view rest = pattern;
   while (!rest.empty()) {

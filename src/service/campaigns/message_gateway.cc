@@ -45,7 +45,9 @@ class SmtpGateway final : public MessageGateway {
   }
   ~SmtpGateway() override { curl_easy_cleanup(curl_); }
   CampaignChannel channel() const override { return CampaignChannel::kEmail; }
-  int batch_limit() const override { return 50; }
+  // One message a claim: SMTP takes them one by one, so a larger claim would leave more
+  // than the one in flight in doubt after a crash.
+  int batch_limit() const override { return 1; }
 
   std::vector<SendOutcome> Send(const std::vector<CampaignMessage>& batch) override {
     std::vector<SendOutcome> outcomes;

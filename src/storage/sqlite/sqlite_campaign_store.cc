@@ -219,10 +219,14 @@ class SqliteCampaignStore final : public CampaignStore {
     if (!query.ok()) return query.status();
     SqliteStatement& s = **query;
     s.Bind(1, campaign_id);
+    // Reset before returning: a statement left on its row would hold this connection's
+    // read snapshot open, and it would not see later commits by other connections.
     int rc = s.Step();
-    if (rc == SQLITE_ROW) return std::optional<Campaign>(ReadCampaign(s));
-    FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "reading the campaign"));
-    return std::optional<Campaign>();
+    std::optional<Campaign> found;
+    if (rc == SQLITE_ROW) found = ReadCampaign(s);
+    else FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "reading the campaign"));
+    s.Reset();
+    return found;
   }
 
   Result<std::vector<Campaign>> List(const CampaignListQuery& q) override {
@@ -504,9 +508,11 @@ class SqliteCampaignStore final : public CampaignStore {
     SqliteStatement& s = **query;
     s.Bind(1, std::string_view(out_id));
     int rc = s.Step();
-    if (rc == SQLITE_ROW) return std::optional<CampaignMessage>(ReadMessage(s));
-    FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "finding the message"));
-    return std::optional<CampaignMessage>();
+    std::optional<CampaignMessage> found;
+    if (rc == SQLITE_ROW) found = ReadMessage(s);
+    else FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "finding the message"));
+    s.Reset();
+    return found;
   }
 
   Result<bool> RecordResponse(const std::string& out_id, bool click, Timestamp at) override {
