@@ -2,7 +2,8 @@
 # Command one: installs what is missing, builds, generates the demo brokerage into
 # fincrm.db (once), analyses it (once), builds the web console, creates the demo
 # logins (once) and starts the server, printing its URL and the logins. Environment: FINCRM_DB (default fincrm.db),
-# FINCRM_DEMO_CUSTOMERS (default 100000), FINCRM_LISTEN (default 127.0.0.1:8080).
+# FINCRM_DEMO_CUSTOMERS (default 100000), FINCRM_LISTEN (default 127.0.0.1:8080). Arguments
+# go to `fincrm serve` (for example --smtp-url smtp://127.0.0.1:2525 for campaign e-mail).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,4 +61,4 @@ Open http://$listen/ in a browser. Demo logins (password for all: $password):
 Try:  curl -s -X POST http://$listen/api/v1/auth/login -H 'Content-Type: application/json' -d '{"login":"admin","password":"$password"}'
 
 MESSAGE
-exec "$fincrm" serve --db "$db" --listen "$listen" --web-root web/dist
+exec "$fincrm" serve --db "$db" --listen "$listen" --web-root web/dist "$@"

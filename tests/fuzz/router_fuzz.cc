@@ -80,7 +80,7 @@ class Harness {
     if (!(*store)->AddUser(investor).ok()) Die("investor");
     users_.push_back(investor);
     api_key_ = "fk_fuzzkey_" + RandomToken(16);
-    if (!(*store)->AddApiKey({"fuzzkey", "fuzz feed", Sha256Hex(api_key_), "events:write cti", 0, CurrentTime()}).ok()) {
+    if (!(*store)->AddApiKey({"fuzzkey", "fuzz feed", Sha256Hex(api_key_), "events:write cti sms", 0, CurrentTime()}).ok()) {
       Die("api key");
     }
     store->reset();
