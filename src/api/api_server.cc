@@ -775,7 +775,9 @@ HttpResponse ApiServer::Me(Context& c) {
       .Field("write_research", Allows(c.principal, Permission::kWriteResearch))
       .Field("review_research", Allows(c.principal, Permission::kReviewResearch))
       .Field("publish_research", Allows(c.principal, Permission::kPublishResearch))
-      .Field("portal", Allows(c.principal, Permission::kPortal));
+      .Field("portal", Allows(c.principal, Permission::kPortal))
+      .Field("manage_campaigns", Allows(c.principal, Permission::kManageCampaigns))
+      .Field("read_campaigns", Allows(c.principal, Permission::kReadCampaigns));
   json.EndObject();
   if (!c.principal.customer_id.empty()) json.Field("customer_id", c.principal.customer_id);
   json.Key("unmasked").BeginObject();
