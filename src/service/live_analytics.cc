@@ -178,7 +178,8 @@ std::optional<LiveCustomerState> LiveAnalytics::Customer(std::string_view custom
   std::shared_lock lock(facts_mutex_);
   auto index = facts_.CustomerIndex(customer_id);
   if (!index) return std::nullopt;
-  return LiveCustomerState{facts_.Totals(*index), *index < cube_context_.churn_risk.size() ? cube_context_.churn_risk[*index] : -1.0f};
+  const std::vector<float>& risk = cube_context_.churn_risk;
+  return LiveCustomerState{facts_.Totals(*index), *index < risk.size() ? risk[*index] : -1.0f};
 }
 
 Result<CubeResult> LiveAnalytics::RunCubeQuery(const CubeQuery& query) {
@@ -250,7 +251,8 @@ Result<int> LiveAnalytics::Rescore(Store& store) {
     float previous;
     {
       std::shared_lock lock(facts_mutex_);
-      previous = score.customer < cube_context_.churn_risk.size() ? cube_context_.churn_risk[score.customer] : -1.0f;
+      const std::vector<float>& risk = cube_context_.churn_risk;
+      previous = score.customer < risk.size() ? risk[score.customer] : -1.0f;
     }
     auto stored = store.GetCustomerScore(customer_id);
     if (!stored.ok()) return stored.status();
@@ -301,8 +303,9 @@ Result<int> LiveAnalytics::Rescore(Store& store) {
   {
     std::unique_lock lock(facts_mutex_);
     ApplyPendingLocked();
-    if (cube_context_.churn_risk.size() < facts_.customer_count()) cube_context_.churn_risk.resize(facts_.customer_count(), -1.0f);
-    for (const ChurnScore& score : scores) cube_context_.churn_risk[score.customer] = score.risk;
+    std::vector<float>& risk = cube_context_.churn_risk;
+    if (risk.size() < facts_.customer_count()) risk.resize(facts_.customer_count(), -1.0f);
+    for (const ChurnScore& score : scores) risk[score.customer] = score.risk;
   }
   alerts_raised_ += raised;
   return raised;

@@ -378,7 +378,8 @@ def main():
         process, port = serve(db, smtp.port, sms_port, "--email-per-second", "150")
         api = Api(port)
         api.login("hqanalyst")
-        status, launched = api.call("POST", f"/campaigns/{kid}/launch")
+        status, launched = wait_for(lambda: (lambda r: r if r[0] != 503 else None)(api.call("POST", f"/campaigns/{kid}/launch")), 60)
+        assert status == 200, launched
         total = launched["campaign"]["audience"]["messaged"]
         wait_for(lambda: len(smtp.received()) > total // 4, 60, 0.05)
         process.kill()
@@ -412,7 +413,8 @@ def main():
             "name": "基金定投", "channel": "portal", "segment": {}, "subject": "{{name}}，基金定投", "body_text": "推荐",
             "risk_level": "R1", "product_id": "UPLIFT01", "control_percent": 50, "conversion_days": 30})
         uid = campaign["campaign_id"]
-        status, launched = api.call("POST", f"/campaigns/{uid}/launch")
+        status, launched = wait_for(lambda: (lambda r: r if r[0] != 503 else None)(api.call("POST", f"/campaigns/{uid}/launch")), 60)
+        check("the uplift campaign launched", status == 200, str(launched))
         wait_for(lambda: campaign_state(api, uid) == "finished", 60)
         arms = dict(sqlite3.connect(db).execute(
             "SELECT customer_id, control FROM campaign_recipients WHERE campaign_id = ? AND eligible = 1", (uid,)).fetchall())
@@ -431,8 +433,8 @@ def main():
             status, answer = api.call("POST", "/events", events[i:i + 1000])
             check("planted trades accepted", status == 200, str(answer)[:200])
         api.login("hqanalyst")
-        status, results = wait_for(lambda: (lambda r: r if r[1]["treated"]["converted"] > 0 else None)(
-            api.call("GET", f"/campaigns/{uid}/results")), 30)
+        status, results = wait_for(lambda: (lambda r: r if r[0] == 200 and r[1]["treated"]["converted"] > 0 else None)(
+            api.call("GET", f"/campaigns/{uid}/results")), 60)
         conversion = results["conversion"]
         low, high = conversion["ci95"]
         check("the planted uplift (0.30) is within the 95% interval", low <= 0.30 <= high and low > 0, str(conversion))

@@ -497,6 +497,47 @@ class CampaignModule final : public ServiceModule {
     return JsonResponse(json.Take());
   }
 
+  // One member's message: the templates filled with their fields, the tracked links and
+  // the pixel under a new out id; for SMS the template's parameters as JSON.
+  CampaignMessage RenderMessage(const Campaign& c, const Customer& customer, const std::string& tier, int64_t assets_fen,
+                                const std::string& address, Timestamp now) const {
+    CampaignMessage msg;
+    msg.customer_id = customer.customer_id;
+    msg.channel = c.channel;
+    msg.out_id = NewOutId();
+    msg.address = address;
+    msg.promotional = c.purpose == CampaignPurpose::kPromotion;
+    msg.queued_at = now;
+    msg.next_attempt_at = c.scheduled_at.seconds > now.seconds ? c.scheduled_at : now;
+    std::map<std::string, std::string> values = {
+        {"name", customer.name},
+        {"surname", FirstCharacter(customer.name)},
+        {"customer_id", customer.customer_id},
+        {"branch_id", customer.branch_id},
+        {"broker_id", customer.broker_id},
+        {"tier", tier},
+        {"tier_zh", tier.empty() ? "" : std::string(EnumLabelZh(*ParseEnum<ValueTier>(tier)))},
+        {"assets_yuan", FormatYuan(Money{assets_fen})},
+        {"product_id", c.product_id},
+        {"link_url", c.link_url.empty() ? "" : options_.public_url + "/api/v1/t/c/" + msg.out_id},
+        {"unsubscribe_url", options_.public_url + "/api/v1/unsubscribe/" + msg.out_id},
+    };
+    msg.subject = FillTemplate(c.subject, values, false);
+    msg.body_text = FillTemplate(c.body_text, values, false);
+    if (!c.body_html.empty()) {
+      msg.body_html = FillTemplate(c.body_html, values, true) + "<img src=\"" + options_.public_url + "/api/v1/t/o/" +
+                      msg.out_id + "\" width=\"1\" height=\"1\" alt=\"\">";
+    }
+    if (c.channel == CampaignChannel::kSms) {
+      JsonWriter params;
+      params.BeginObject();
+      for (const std::string& field : TemplatePlaceholders(c.body_text)) params.Field(field, values[field]);
+      params.EndObject();
+      msg.template_params = params.Take();
+    }
+    return msg;
+  }
+
   // The audience is built over the live facts; its members' contact details and
   // template fields are read from the store; audience, messages and the running state
   // commit in one transaction; the gate's blocks go to its log.
@@ -562,8 +603,6 @@ class CampaignModule final : public ServiceModule {
     std::vector<CampaignMessage> messages;
     recipients.reserve(audience.members.size());
     c.launched_at = now;
-    const bool promotional = c.purpose == CampaignPurpose::kPromotion;
-    const std::vector<std::string> sms_fields = TemplatePlaceholders(c.body_text);
     for (size_t k = 0; k < audience.members.size(); ++k) {
       const AudienceMember& m = audience.members[k];
       const Facts& f = facts_of[k];
@@ -595,40 +634,7 @@ class CampaignModule final : public ServiceModule {
         continue;
       }
       if (r.control) continue;
-      CampaignMessage& msg = messages.emplace_back();
-      msg.customer_id = f.id;
-      msg.channel = c.channel;
-      msg.out_id = NewOutId();
-      msg.address = address;
-      msg.promotional = promotional;
-      msg.queued_at = now;
-      msg.next_attempt_at = c.scheduled_at.seconds > now.seconds ? c.scheduled_at : now;
-      std::map<std::string, std::string> values = {
-          {"name", customer->name},
-          {"surname", FirstCharacter(customer->name)},
-          {"customer_id", customer->customer_id},
-          {"branch_id", customer->branch_id},
-          {"broker_id", customer->broker_id},
-          {"tier", f.tier},
-          {"tier_zh", f.tier.empty() ? "" : std::string(EnumLabelZh(*ParseEnum<ValueTier>(f.tier)))},
-          {"assets_yuan", FormatYuan(Money{f.assets_fen})},
-          {"product_id", c.product_id},
-          {"link_url", c.link_url.empty() ? "" : options_.public_url + "/api/v1/t/c/" + msg.out_id},
-          {"unsubscribe_url", options_.public_url + "/api/v1/unsubscribe/" + msg.out_id},
-      };
-      msg.subject = FillTemplate(c.subject, values, false);
-      msg.body_text = FillTemplate(c.body_text, values, false);
-      if (!c.body_html.empty()) {
-        msg.body_html = FillTemplate(c.body_html, values, true) + "<img src=\"" + options_.public_url + "/api/v1/t/o/" +
-                        msg.out_id + "\" width=\"1\" height=\"1\" alt=\"\">";
-      }
-      if (c.channel == CampaignChannel::kSms) {
-        JsonWriter params;
-        params.BeginObject();
-        for (const std::string& field : sms_fields) params.Field(field, values[field]);
-        params.EndObject();
-        msg.template_params = params.Take();
-      }
+      messages.push_back(RenderMessage(c, *customer, f.tier, f.assets_fen, address, now));
     }
     const AudienceCounts& n = audience.counts;
     c.audience = n.count;
