@@ -118,7 +118,7 @@ struct CampaignMessage {
   MessageState state = MessageState::kQueued;
   int attempts = 0;
   Timestamp next_attempt_at;
-  Timestamp sent_at, delivered_at, opened_at, clicked_at;
+  Timestamp sent_at, delivered_at, opened_at, clicked_at, replied_at;
   std::string provider_id;  // the gateway's id (Aliyun BizId, Tencent SerialNo)
   std::string error;
   bool promotional = false;  // counts against the contact budget

@@ -45,7 +45,7 @@ struct RecipientResult {
   bool eligible = false;  // would be (control) or was (treated) messaged
   RecipientOutcome outcome = RecipientOutcome::kMessaged;
   std::optional<MessageState> state;  // of the message, when one was queued
-  Timestamp sent_at, opened_at, clicked_at;
+  Timestamp sent_at, opened_at, clicked_at, replied_at;
 };
 
 // A gateway's status report for one message.
@@ -97,8 +97,11 @@ class CampaignStore {
   // it names none. A hard bounce also records do-not-contact for its channel.
   virtual Result<CampaignMessage> ApplyReceipt(const DeliveryReceipt& receipt) = 0;
   virtual Result<std::optional<CampaignMessage>> FindMessage(const std::string& out_id) = 0;
-  // Records the first open or click; answers false when it was recorded already.
-  virtual Result<bool> RecordResponse(const std::string& out_id, bool click, Timestamp at) = 0;
+  // Records the first open, click or reply; answers false when it was recorded already.
+  enum class Response { kOpen, kClick, kReply };
+  virtual Result<bool> RecordResponse(const std::string& out_id, Response response, Timestamp at) = 0;
+  // The newest SMS sent to a number: what an upstream reply answers.
+  virtual Result<std::optional<CampaignMessage>> LatestSmsTo(const std::string& number) = 0;
   virtual Result<std::vector<CampaignMessage>> Messages(const MessageListQuery& query) = 0;
   virtual Result<std::vector<RecipientResult>> Recipients(int64_t campaign_id) = 0;
   virtual Result<std::map<MessageState, int64_t>> MessageCounts(CampaignChannel channel) = 0;

@@ -366,6 +366,19 @@ def main():
         check("receipts applied", status == 200 and answer["applied"] == len(receipts) and answer["code"] == 0, str(answer)[:200])
         states = {m_["state"] for m_ in all_messages(api, sid)}
         check("receipts moved every message to delivered", states == {"delivered"}, str(states))
+        replier = messages[0]["customer_id"]
+        number = sqlite3.connect(db).execute("SELECT mobile FROM customers WHERE customer_id = ?", (replier,)).fetchone()[0]
+        status, answer = api.call("POST", "/sms/replies", [{"phone_number": number, "content": "TD", "send_time":
+                                                            "2026-12-03 10:01:00", "sign_name": "示例证券", "dest_code": "1"}],
+                                  api_key=sms_key)
+        check("an SMS reply answers its message", status == 200 and answer["applied"] == 1 and answer["unsubscribed"] == 1,
+              str(answer))
+        status, dncs = api.call("GET", f"/customers/{replier}/do-not-contact")
+        check("a TD reply unsubscribes from SMS", any(d["channel"] == "sms" and d["reason"] == "unsubscribed"
+                                                      for d in dncs["items"]), str(dncs))
+        status, results = api.call("GET", f"/campaigns/{sid}/results")
+        check("results count the reply", results["treated"]["replied"] == 1 and results["treated"]["delivered"] ==
+              len(messages), str(results))
 
         # 4. SIGKILL mid-send.
         smtp.mailbox.messages.clear()

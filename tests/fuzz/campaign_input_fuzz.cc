@@ -3,7 +3,8 @@
 //   0: a segment definition, parsed and (when valid) evaluated over the fact fixture
 //      (fuzz_fact_fixture.h) with an audience built from it;
 //   1: an SMS gateway's status-report push (Aliyun's or Tencent's shape);
-//   2: a message template, checked and filled.
+//   2: a message template, checked and filled;
+//   3: an SMS gateway's push of upstream replies.
 // Besides "no crash, no sanitizer report": a refusal names the field, a segment's
 // members are valid ascending customer indexes and never closed, counts add up, and a
 // checked template fills without a placeholder left.
@@ -24,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::unique_ptr<fuzz::Fixture> fixture = fuzz::Build();
   if (size == 0) return 0;
   std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 3) {
+  switch (data[0] % 4) {
     case 0: {
       auto segment = ParseSegment(input);
       if (!segment.ok()) {
@@ -59,6 +60,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const DeliveryReceipt& r : *receipts) {
         if (r.out_id.empty() && r.provider_id.empty()) std::abort();
         if (r.delivered && r.hard_bounce) std::abort();
+      }
+      return 0;
+    }
+    case 3: {
+      auto replies = ParseSmsReplies(input);
+      if (!replies.ok()) {
+        if (replies.status().field().empty() || replies.status().message().empty()) std::abort();
+        return 0;
+      }
+      for (const SmsReply& r : *replies) {
+        if (r.number.empty()) std::abort();
       }
       return 0;
     }

@@ -217,6 +217,26 @@ TEST(SmsReceiptsTest, BothGatewaysShapes) {
   EXPECT_EQ(ParseSmsReceipts(R"([{"out_id": 5, "success": true}])", Timestamp{1}).status().field(), "[0].out_id");
 }
 
+TEST(SmsRepliesTest, BothShapesAndTheUnsubscribeWords) {
+  auto replies = ParseSmsReplies(R"([{"phone_number": "13800000000", "content": " td ", "send_time": "2026-12-03 10:00:00",
+      "sign_name": "示例证券", "dest_code": "1234", "sequence_id": 1}, {"mobile": "+8613800000001", "text": "谢谢",
+      "nationcode": "86", "sign": "示例证券", "time": 1764000000, "extend": ""}, {"mobile": "13800000002", "text": "退订"}])");
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  ASSERT_EQ(replies->size(), 3u);
+  EXPECT_TRUE((*replies)[0].unsubscribe);
+  EXPECT_EQ((*replies)[1].number, "13800000001");
+  EXPECT_FALSE((*replies)[1].unsubscribe);
+  EXPECT_TRUE((*replies)[2].unsubscribe);
+  EXPECT_EQ(ParseSmsReplies(R"([{"text": "x"}])").status().field(), "[0]");
+  EXPECT_EQ(ParseSmsReplies(R"([{"phone_number": 5}])").status().field(), "[0].phone_number");
+}
+
+TEST(TemplateTest, Utf8PrefixCutsBetweenCharacters) {
+  EXPECT_EQ(Utf8Prefix("退订成功", 7), "退订");  // 3 bytes a character: 7 keeps two
+  EXPECT_EQ(Utf8Prefix("abc", 7), "abc");
+  EXPECT_EQ(Utf8Prefix("退", 2), "");
+}
+
 TEST(OutboxTest, BackOffAndTheSmsSendWindow) {
   EXPECT_EQ(RetryDelaySeconds(1, 60), 60);
   EXPECT_EQ(RetryDelaySeconds(2, 60), 120);

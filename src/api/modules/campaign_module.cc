@@ -143,6 +143,7 @@ void WriteMessage(JsonWriter& json, const CampaignMessage& m) {
   WriteTime(json, "delivered_at", m.delivered_at);
   WriteTime(json, "opened_at", m.opened_at);
   WriteTime(json, "clicked_at", m.clicked_at);
+  WriteTime(json, "replied_at", m.replied_at);
   json.EndObject();
 }
 
@@ -155,6 +156,7 @@ void WriteArm(JsonWriter& json, std::string_view key, const ArmResult& a) {
       .Field("delivered", a.delivered)
       .Field("opened", a.opened)
       .Field("clicked", a.clicked)
+      .Field("replied", a.replied)
       .Field("converted", a.converted)
       .Field("churned", a.churned)
       .EndObject();
@@ -199,6 +201,7 @@ class CampaignModule final : public ServiceModule {
         {"GET", "/api/v1/campaigns/{campaign_id}/results", P::kReadCampaigns, bind(&CampaignModule::Results)},
         {"GET", "/api/v1/campaigns/{campaign_id}/messages", P::kReadCampaigns, bind(&CampaignModule::Messages)},
         {"POST", "/api/v1/sms/receipts", P::kSmsReceipts, bind(&CampaignModule::Receipts)},
+        {"POST", "/api/v1/sms/replies", P::kSmsReceipts, bind(&CampaignModule::Replies)},
         {"GET", "/api/v1/customers/{customer_id}/do-not-contact", P::kReadCustomers,
          bind(&CampaignModule::ListDoNotContact)},
         {"PUT", "/api/v1/customers/{customer_id}/do-not-contact/{channel}", P::kWriteCustomers,
@@ -256,7 +259,7 @@ class CampaignModule final : public ServiceModule {
       i.channel = m.channel == CampaignChannel::kEmail ? InteractionChannel::kEmail : InteractionChannel::kSms;
       i.direction = Direction::kOutbound;
       i.type = m.promotional ? InteractionType::kMarketing : InteractionType::kAdvisory;
-      i.subject = (m.subject.empty() ? m.body_text : m.subject).substr(0, 480);
+      i.subject = Utf8Prefix(m.subject.empty() ? m.body_text : m.subject, 480);
       i.outcome = "sent";
     }
     if (contacts.empty() || !environment_.record_interactions) return;
@@ -776,6 +779,48 @@ class CampaignModule final : public ServiceModule {
     return JsonResponse(json.Take());
   }
 
+  // An upstream SMS answers the newest message sent to its number: a reply on the
+  // timeline, and TD/退订 unsubscribes the number's customer from SMS.
+  HttpResponse Replies(ModuleCall& call) {
+    auto replies = ParseSmsReplies(call.request.body);
+    if (!replies.ok()) ThrowStatus(replies.status());
+    int64_t applied = 0, unsubscribed = 0;
+    std::vector<std::string> unknown;
+    for (const SmsReply& reply : *replies) {
+      auto message = store_.Get().LatestSmsTo(reply.number);
+      if (!message.ok()) ThrowStatus(message.status());
+      if (!*message) {
+        unknown.push_back(reply.number);
+        std::fprintf(stderr, "campaigns: an SMS reply from a number no campaign wrote to\n");
+        continue;
+      }
+      ++applied;
+      Timestamp now = environment_.now();
+      auto first = store_.Get().RecordResponse((*message)->out_id, CampaignStore::Response::kReply, now);
+      if (!first.ok()) ThrowStatus(first.status());
+      RecordResponse(**message, "replied", "回复短信：" + Utf8Prefix(reply.text, 300));
+      if (reply.unsubscribe) {
+        ++unsubscribed;
+        Check(store_.Get().PutDoNotContact({(*message)->customer_id, CampaignChannel::kSms,
+                                            DoNotContactReason::kUnsubscribed, "SMS reply " + Utf8Prefix(reply.text, 20),
+                                            "customer", now}));
+      }
+    }
+    if (!unknown.empty() && applied == 0) {
+      throw ApiError{404, "not_found", "no campaign message was sent to " + unknown.front(), "phone_number"};
+    }
+    JsonWriter json;
+    json.BeginObject()
+        .Field("code", 0)
+        .Field("result", 0)
+        .Field("msg", "成功")
+        .Field("applied", applied)
+        .Field("unsubscribed", unsubscribed)
+        .Field("unknown", static_cast<int64_t>(unknown.size()))
+        .EndObject();
+    return JsonResponse(json.Take());
+  }
+
   CampaignChannel ChannelParam(ModuleCall& call) {
     auto channel = ParseEnum<CampaignChannel>(call.request.Param("channel"));
     if (!channel) throw ApiError{404, "not_found", "no channel '" + std::string(call.request.Param("channel")) + "'", "channel"};
@@ -842,7 +887,7 @@ class CampaignModule final : public ServiceModule {
   }
 
   // The response on the customer's timeline (once: a second open is not news).
-  void RecordResponse(const CampaignMessage& m, std::string_view what, std::string_view subject) {
+  void RecordResponse(const CampaignMessage& m, std::string_view what, const std::string& subject) {
     if (!environment_.record_interaction) return;
     Interaction i;
     i.interaction_id = "campaign:" + m.out_id + ":" + std::string(what);
@@ -853,7 +898,7 @@ class CampaignModule final : public ServiceModule {
                                                        : InteractionChannel::kWebsite;
     i.direction = Direction::kInbound;
     i.type = InteractionType::kMarketing;
-    i.subject = std::string(subject) + (m.subject.empty() ? "" : "：" + m.subject.substr(0, 400));
+    i.subject = Utf8Prefix(subject + (m.subject.empty() ? "" : "：" + m.subject), 480);
     i.outcome = std::string(what);
     Status recorded = environment_.record_interaction(i);
     if (!recorded.ok()) std::fprintf(stderr, "campaigns: timeline: %s\n", recorded.ToString().c_str());
@@ -870,7 +915,7 @@ class CampaignModule final : public ServiceModule {
   // Answers the pixel whatever the token: a mail client learns nothing from it.
   HttpResponse Opened(ModuleCall& call) {
     if (auto m = MessageOf(call)) {
-      auto first = store_.Get().RecordResponse(m->out_id, false, environment_.now());
+      auto first = store_.Get().RecordResponse(m->out_id, CampaignStore::Response::kOpen, environment_.now());
       if (first.ok() && *first) RecordResponse(*m, "opened", "打开邮件");
     }
     HttpResponse response;
@@ -887,7 +932,7 @@ class CampaignModule final : public ServiceModule {
     auto campaign = store_.Get().Get(m->campaign_id);
     if (!campaign.ok()) ThrowStatus(campaign.status());
     if (!*campaign || (*campaign)->link_url.empty()) throw ApiError{404, "not_found", "no such link", "out_id"};
-    auto first = store_.Get().RecordResponse(m->out_id, true, environment_.now());
+    auto first = store_.Get().RecordResponse(m->out_id, CampaignStore::Response::kClick, environment_.now());
     if (first.ok() && *first) RecordResponse(*m, "clicked", "点击链接");
     HttpResponse response;
     response.status = 302;

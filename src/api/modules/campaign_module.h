@@ -7,7 +7,7 @@
 //   GET  /api/v1/campaigns, /api/v1/campaigns/{campaign_id}
 //   POST /api/v1/campaigns/{campaign_id}/launch|pause|resume|cancel
 //   GET  /api/v1/campaigns/{campaign_id}/results, .../messages
-//   POST /api/v1/sms/receipts                               the gateway's status reports
+//   POST /api/v1/sms/receipts, /api/v1/sms/replies          the gateway's status reports and upstream replies
 //   GET  /api/v1/customers/{customer_id}/do-not-contact
 //   PUT|DELETE /api/v1/customers/{customer_id}/do-not-contact/{channel}
 //   GET  /api/v1/t/o/{out_id} (pixel), /api/v1/t/c/{out_id} (click), GET|POST /api/v1/unsubscribe/{out_id}

@@ -107,6 +107,7 @@ CampaignResults ComputeCampaignResults(const FactTables& facts, const Campaign& 
     }
     arm.opened += r.opened_at.seconds != 0;
     arm.clicked += r.clicked_at.seconds != 0;
+    arm.replied += r.replied_at.seconds != 0;
     auto index = facts.CustomerIndex(r.customer_id);
     if (!index) continue;
     arm.converted += converted[*index];

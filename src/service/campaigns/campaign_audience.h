@@ -9,7 +9,7 @@
 // would have been excluded is not eligible, so that results compare like with like.
 //
 // Results: per arm, the eligible members, and of the treated those sent, delivered,
-// opened and clicked; converted = bought the promoted product (a buy trade of its symbol
+// opened, clicked and replied; converted = bought the promoted product (a buy trade of its symbol
 // or product id) within conversion_days of the launch; churned (retention) = closed, or
 // no trade since the launch. Uplift = rate(treated) − rate(control) with a 95% Wald
 // interval.
@@ -64,7 +64,8 @@ struct Audience {
 Audience BuildAudience(const FactTables& facts, const std::vector<uint32_t>& segment, const AudienceRules& rules);
 
 struct ArmResult {
-  int64_t members = 0, eligible = 0, sent = 0, delivered = 0, opened = 0, clicked = 0, converted = 0, churned = 0;
+  int64_t members = 0, eligible = 0, sent = 0, delivered = 0, opened = 0, clicked = 0, replied = 0, converted = 0,
+          churned = 0;
 };
 struct RateDifference {
   double treated = 0, control = 0, uplift = 0, low = 0, high = 0;

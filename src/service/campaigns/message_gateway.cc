@@ -303,8 +303,8 @@ class PortalGateway final : public MessageGateway {
       i.channel = InteractionChannel::kWebsite;
       i.direction = Direction::kOutbound;
       i.type = m.promotional ? InteractionType::kMarketing : InteractionType::kAdvisory;
-      i.subject = m.subject.substr(0, 500);
-      i.notes = m.body_text.substr(0, 4000);
+      i.subject = Utf8Prefix(m.subject, 480);
+      i.notes = Utf8Prefix(m.body_text, 4000);
       i.outcome = "delivered";
     }
     Status recorded = record_(items);

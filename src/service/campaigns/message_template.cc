@@ -129,6 +129,13 @@ std::string Base64(std::string_view bytes) {
   return out;
 }
 
+std::string Utf8Prefix(std::string_view text, size_t max) {
+  if (text.size() <= max) return std::string(text);
+  size_t end = max;
+  while (end > 0 && (static_cast<uint8_t>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end));
+}
+
 std::string EncodeHeaderWords(std::string_view text) {
   if (std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; })) return std::string(text);
   // 75 bytes a word: "=?UTF-8?B?" + "?=" leave 63 for base64, i.e. 45 bytes of text.

@@ -43,5 +43,7 @@ std::string ComposeEmail(const EmailContent& content);
 // pure ASCII text is returned as it is.
 std::string EncodeHeaderWords(std::string_view text);
 std::string Base64(std::string_view bytes);
+// At most `max` bytes of `text`, cut between UTF-8 characters.
+std::string Utf8Prefix(std::string_view text, size_t max);
 
 }  // namespace fincrm

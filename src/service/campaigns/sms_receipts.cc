@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <cctype>
+
 namespace fincrm {
 namespace {
 
@@ -76,6 +78,41 @@ Result<std::vector<DeliveryReceipt>> ParseSmsReceipts(std::string_view json, Tim
     ++index;
   }
   return receipts;
+}
+
+Result<std::vector<SmsReply>> ParseSmsReplies(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(json.data(), json.size()).get(root)) return InvalidArgument("is not valid JSON", "body");
+  simdjson::dom::array items;
+  if (root.get_array().get(items)) return InvalidArgument("expected an array of replies", "body");
+  if (items.size() > kMaxReceiptsPerPush) {
+    return InvalidArgument("more than " + std::to_string(kMaxReceiptsPerPush) + " replies in one push", "body");
+  }
+  std::vector<SmsReply> replies;
+  size_t index = 0;
+  for (simdjson::dom::element element : items) {
+    simdjson::dom::object item;
+    std::string at = "[" + std::to_string(index) + "]";
+    if (element.get_object().get(item)) return InvalidArgument("expected an object", at);
+    Status error;
+    SmsReply reply;
+    bool aliyun = !item["phone_number"].error();
+    reply.number = Member(item, aliyun ? "phone_number" : "mobile", index, error);
+    reply.text = Member(item, aliyun ? "content" : "text", index, error);
+    if (!error.ok()) return error;
+    if (reply.number.empty()) return InvalidArgument("names no number (phone_number or mobile)", at);
+    if (reply.number.size() > 32 || reply.text.size() > 2000) return InvalidArgument("a member is too long", at);
+    if (reply.number.size() > 11 && reply.number.starts_with("+86")) reply.number.erase(0, 3);
+    std::string word;
+    for (char c : reply.text) {
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    reply.unsubscribe = word == "TD" || word == "T" || word == "N" || word == "退订";
+    replies.push_back(std::move(reply));
+    ++index;
+  }
+  return replies;
 }
 
 }  // namespace fincrm

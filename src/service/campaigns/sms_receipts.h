@@ -4,6 +4,11 @@
 //   Tencent  [{"mobile", "report_status": "SUCCESS"|"FAIL", "errmsg": "DELIVRD", "description",
 //              "sid", "user_receive_time", "nationcode"}]       answered {"result": 0, "errmsg": "OK"}
 // The shape is told apart per item by its members.
+//
+// Replies (上行短信) to POST /api/v1/sms/replies:
+//   Aliyun   [{"phone_number", "content", "send_time", "sign_name", "dest_code", "sequence_id"}]
+//   Tencent  [{"mobile", "text", "time", "sign", "extend", "nationcode"}]
+// A reply of TD, T, N or 退订 (the unsubscribe words of Chinese SMS) unsubscribes.
 #pragma once
 
 #include <string_view>
@@ -21,5 +26,13 @@ inline constexpr size_t kMaxReceiptsPerPush = 10000;
 // InvalidArgument naming the item and member ("[3].out_id") for malformed JSON, a
 // non-array, an item of neither shape, or a member of the wrong type.
 Result<std::vector<DeliveryReceipt>> ParseSmsReceipts(std::string_view json, Timestamp received_at);
+
+struct SmsReply {
+  std::string number;
+  std::string text;
+  bool unsubscribe = false;
+};
+// InvalidArgument naming the item and member as above.
+Result<std::vector<SmsReply>> ParseSmsReplies(std::string_view json);
 
 }  // namespace fincrm

@@ -73,6 +73,7 @@ CREATE TABLE campaign_messages (
   delivered_at INTEGER NOT NULL DEFAULT 0,
   opened_at INTEGER NOT NULL DEFAULT 0,
   clicked_at INTEGER NOT NULL DEFAULT 0,
+  replied_at INTEGER NOT NULL DEFAULT 0,
   provider_id TEXT NOT NULL DEFAULT '',
   error TEXT NOT NULL DEFAULT '',
   promotional INTEGER NOT NULL
@@ -83,6 +84,7 @@ CREATE INDEX campaign_messages_by_campaign ON campaign_messages(campaign_id, mes
 CREATE INDEX campaign_messages_by_batch ON campaign_messages(batch_id, address) WHERE batch_id <> '';
 CREATE INDEX campaign_messages_by_provider ON campaign_messages(provider_id) WHERE provider_id <> '';
 CREATE INDEX campaign_messages_promotional ON campaign_messages(queued_at) WHERE promotional = 1;
+CREATE INDEX campaign_messages_by_number ON campaign_messages(address, sent_at) WHERE channel = 'sms';
 CREATE TABLE do_not_contact (
   customer_id TEXT NOT NULL,
   channel TEXT NOT NULL,
@@ -107,7 +109,7 @@ constexpr std::string_view kCampaignColumns =
 constexpr std::string_view kMessageColumns =
     "message_id, campaign_id, customer_id, channel, out_id, batch_id, address, subject, body_text, body_html, "
     "template_params, state, attempts, next_attempt_at, queued_at, sent_at, delivered_at, opened_at, clicked_at, "
-    "provider_id, error, promotional";
+    "provider_id, error, promotional, replied_at";
 
 std::string Select(std::string_view columns, std::string_view rest) {
   return "SELECT " + std::string(columns) + " " + std::string(rest);
@@ -176,6 +178,7 @@ CampaignMessage ReadMessage(const SqliteStatement& s) {
   s.Read(19, m.provider_id);
   s.Read(20, m.error);
   m.promotional = s.Int(21) != 0;
+  s.Read(22, m.replied_at);
   return m;
 }
 
@@ -364,8 +367,8 @@ class SqliteCampaignStore final : public CampaignStore {
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
       CampaignMessage& m = claimed.emplace_back(ReadMessage(s));
-      s.Read(22, m.template_code);
-      s.Read(23, m.sign_name);
+      s.Read(23, m.template_code);
+      s.Read(24, m.sign_name);
     }
     FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "reading the due messages"));
     s.Reset();
@@ -515,16 +518,35 @@ class SqliteCampaignStore final : public CampaignStore {
     return found;
   }
 
-  Result<bool> RecordResponse(const std::string& out_id, bool click, Timestamp at) override {
+  Result<bool> RecordResponse(const std::string& out_id, Response response, Timestamp at) override {
     // A click implies the message was opened (images may be blocked).
-    auto update = db_->Prepared(click ? "UPDATE campaign_messages SET clicked_at = ?2, opened_at = CASE WHEN opened_at = 0 "
-                                        "THEN ?2 ELSE opened_at END WHERE out_id = ?1 AND clicked_at = 0"
-                                      : "UPDATE campaign_messages SET opened_at = ?2 WHERE out_id = ?1 AND opened_at = 0");
+    std::string_view sql =
+        response == Response::kClick
+            ? "UPDATE campaign_messages SET clicked_at = ?2, opened_at = CASE WHEN opened_at = 0 THEN ?2 ELSE opened_at "
+              "END WHERE out_id = ?1 AND clicked_at = 0"
+        : response == Response::kOpen ? "UPDATE campaign_messages SET opened_at = ?2 WHERE out_id = ?1 AND opened_at = 0"
+                                      : "UPDATE campaign_messages SET replied_at = ?2 WHERE out_id = ?1 AND replied_at = 0";
+    auto update = db_->Prepared(sql);
     if (!update.ok()) return update.status();
     (*update)->Bind(1, std::string_view(out_id));
     (*update)->Bind(2, at);
     FINCRM_RETURN_IF_ERROR(StepStatus(*db_, (*update)->Step(), "recording the response"));
     return db_->Changes() > 0;
+  }
+
+  Result<std::optional<CampaignMessage>> LatestSmsTo(const std::string& number) override {
+    auto query = db_->Prepared(Select(kMessageColumns,
+                                      "FROM campaign_messages WHERE channel = 'sms' AND address = ?1 AND sent_at > 0 "
+                                      "ORDER BY sent_at DESC, message_id DESC LIMIT 1"));
+    if (!query.ok()) return query.status();
+    SqliteStatement& s = **query;
+    s.Bind(1, std::string_view(number));
+    int rc = s.Step();
+    std::optional<CampaignMessage> found;
+    if (rc == SQLITE_ROW) found = ReadMessage(s);
+    else FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "finding the message replied to"));
+    s.Reset();
+    return found;
   }
 
   Result<std::vector<CampaignMessage>> Messages(const MessageListQuery& q) override {
@@ -547,7 +569,7 @@ class SqliteCampaignStore final : public CampaignStore {
   Result<std::vector<RecipientResult>> Recipients(int64_t campaign_id) override {
     auto query = db_->Prepared(
         "SELECT r.customer_id, r.branch_id, r.broker_id, r.control, r.outcome, m.state, m.sent_at, m.opened_at, "
-        "m.clicked_at, r.eligible FROM campaign_recipients r LEFT JOIN campaign_messages m ON m.campaign_id = r.campaign_id AND "
+        "m.clicked_at, r.eligible, m.replied_at FROM campaign_recipients r LEFT JOIN campaign_messages m ON m.campaign_id = r.campaign_id AND "
         "m.customer_id = r.customer_id WHERE r.campaign_id = ?1 ORDER BY r.customer_id");
     if (!query.ok()) return query.status();
     SqliteStatement& s = **query;
@@ -569,6 +591,7 @@ class SqliteCampaignStore final : public CampaignStore {
         s.Read(6, r.sent_at);
         s.Read(7, r.opened_at);
         s.Read(8, r.clicked_at);
+        s.Read(10, r.replied_at);
       }
     }
     FINCRM_RETURN_IF_ERROR(StepStatus(*db_, rc, "reading the audience"));
