@@ -538,9 +538,27 @@ Result<DayRange> QueryDays(const FactTables& facts, const CubeQuery& query) {
 
 Result<std::vector<uint8_t>> SelectCubeCustomers(const FactTables& facts, const CubeContext& context,
                                                  const CubeQuery& query, int threads) {
-  auto days = QueryDays(facts, query);
-  if (!days.ok()) return days.status();
-  const int32_t first_day = days->first, from = days->from, to = days->to;
+  bool by_trades = query.from || query.to;
+  for (const CubeFilter& f : query.filters) by_trades |= IsTradeOnly(f.dimension) || IsTime(f.dimension);
+  // The first fact's day takes a pass over every fact: only a time filter without a
+  // `from` needs it (day codes and months count from it); otherwise `from` or the last
+  // day anchors the codes.
+  DayRange days;
+  const int32_t last = facts.last_day() == kNoDay ? 0 : facts.last_day();
+  bool time_filter = std::any_of(query.filters.begin(), query.filters.end(),
+                                 [](const CubeFilter& f) { return IsTime(f.dimension); });
+  if (time_filter && !query.from) {
+    auto range = QueryDays(facts, query);
+    if (!range.ok()) return range.status();
+    days = *range;
+  } else {
+    for (const CubeFilter& f : query.filters) FINCRM_RETURN_IF_ERROR(CheckNamedInFacts(facts, f));
+    days.to = query.to ? std::min(query.to->days, last) : last;
+    days.from = query.from ? query.from->days : INT32_MIN;
+    days.first = query.from ? std::min(query.from->days, days.to) : days.to;
+    if (by_trades && !query.from) days.first = INT32_MIN;  // every trade up to `to` counts
+  }
+  const int32_t first_day = days.first == INT32_MIN ? days.to : days.first, from = days.from, to = days.to;
   Coder coder(facts, context, first_day, std::max(first_day, to), query.holders);
   std::vector<FilterMemo> by_customer;
   std::vector<const CubeFilter*> by_kind, by_day;
@@ -561,7 +579,7 @@ Result<std::vector<uint8_t>> SelectCubeCustomers(const FactTables& facts, const 
     }
     selected[c] = ok;
   }
-  if (by_kind.empty() && by_day.empty() && !query.from && !query.to) return selected;
+  if (!by_trades) return selected;
 
   // Trade-grained conditions: the customers with at least one trade that meets them
   // all. Each condition is folded into a table by trade kind or by day first, so that
@@ -571,8 +589,10 @@ Result<std::vector<uint8_t>> SelectCubeCustomers(const FactTables& facts, const 
     FilterMemo memo(*f, coder);
     for (int kind = 0; kind < 256; ++kind) kind_ok[kind] &= memo.Accepts(coder.Code(f->dimension, 0, 0, kind));
   }
-  const int32_t low = std::max(from, first_day);
-  std::vector<uint8_t> day_ok(to >= low ? to - low + 1 : 0, 1);
+  // Without a time filter or a from, every trade up to `to` counts, and no day table is needed.
+  const bool any_day = days.first == INT32_MIN;
+  const int32_t low = any_day ? to : std::max(from, first_day);
+  std::vector<uint8_t> day_ok(!any_day && to >= low ? static_cast<size_t>(to - low) + 1 : 0, 1);
   for (const CubeFilter* f : by_day) {
     FilterMemo memo(*f, coder);
     for (size_t d = 0; d < day_ok.size(); ++d) {
@@ -586,9 +606,13 @@ Result<std::vector<uint8_t>> SelectCubeCustomers(const FactTables& facts, const 
     std::vector<uint8_t>& mine = traded[part];
     size_t begin = t.size() * part / parts, end = t.size() * (part + 1) / parts;
     for (size_t i = begin; i < end; ++i) {
+      uint32_t c = t.customer[i];
+      if (any_day) {
+        if (t.day[i] <= to) mine[c] |= selected[c] & kind_ok[t.kind[i]];
+        continue;
+      }
       int32_t offset = t.day[i] - low;
       if (offset < 0 || offset >= static_cast<int32_t>(day_ok.size())) continue;
-      uint32_t c = t.customer[i];
       mine[c] |= selected[c] & day_ok[offset] & kind_ok[t.kind[i]];
     }
   };

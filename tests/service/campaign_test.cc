@@ -93,10 +93,15 @@ TEST_F(SegmentEvaluationTest, CustomerFiltersAndTradeFilters) {
   EXPECT_EQ(Select(R"({"assets_yuan": {"min": 250000}})"), (Ids{"C1", "C5"}));
   EXPECT_EQ(Select(R"({"holds": {"symbols": ["600000"]}})", {"C2", "C5"}), (Ids{"C2", "C5"}));
   // Trade-grained filters select exactly the customers the cube counts as traders.
-  for (const char* where : {"channel=app", "channel=app;branch=B1", "market=SZ", "month=2026-10", "channel!=app"}) {
-    SegmentDefinition segment = *ParseSegment(std::string(R"({"where": ")") + where + "\"}");
-    auto members = EvaluateSegment(*facts_, context_, segment, {}, *ParseDate("2026-10-30"));
-    EXPECT_EQ(static_cast<int64_t>(members->size()), ActiveCustomers(where)) << where;
+  for (const char* from : {"", "2026-09", "2026-10-13"}) {
+    for (const char* where : {"channel=app", "channel=app;branch=B1", "market=SZ", "month=2026-10", "channel!=app",
+                              "quarter=2026-Q3;channel=web"}) {
+      std::string json = std::string(R"({"where": ")") + where + "\"" + (*from ? std::string(R"(, "from": ")") + from + "\"" : "") + "}";
+      SegmentDefinition segment = *ParseSegment(json);
+      auto members = EvaluateSegment(*facts_, context_, segment, {}, *ParseDate("2026-10-30"));
+      ASSERT_TRUE(members.ok()) << json;
+      EXPECT_EQ(static_cast<int64_t>(members->size()), ActiveCustomers(where, from)) << json;
+    }
   }
 }
 

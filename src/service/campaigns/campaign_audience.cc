@@ -28,14 +28,14 @@ Audience BuildAudience(const FactTables& facts, const std::vector<uint32_t>& seg
       std::optional<Date> assessed;
       if (a.risk_assessed_day != kNoDay) assessed = Date{a.risk_assessed_day};
       InvestorStanding standing = rules.roster->Standing(id, level, assessed, rules.today);
-      SuitabilityDecision decision = DecideSuitability(standing, *rules.promotes, SuitabilityPurpose::kPromotion);
-      if (!decision.allowed) {
+      SuitabilityRuling ruling = RuleSuitability(standing, *rules.promotes, SuitabilityPurpose::kPromotion);
+      if (!ruling.allowed) {
         excluded = RecipientOutcome::kSuitabilityBlocked;
-        m.rule = decision.rule;
+        if (rules.campaign_id > 0) m.rule = std::string(ruling.rule);
         if (!m.control && rules.campaign_id > 0) {
           std::string branch = a.branch == kNoCode ? "" : facts.branches().Value(a.branch);
           out.blocks.push_back({Timestamp{}, id, std::move(branch), "campaign", item_id, *rules.promotes,
-                                SuitabilityPurpose::kPromotion, SuitabilityChannel::kCampaign, decision.rule, false,
+                                SuitabilityPurpose::kPromotion, SuitabilityChannel::kCampaign, m.rule, false,
                                 rules.actor});
         }
       }

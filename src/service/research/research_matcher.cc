@@ -106,18 +106,18 @@ ResearchRecipients GateResearchAudience(const FactTables& facts, const std::vect
     std::optional<Date> assessed;
     if (a.risk_assessed_day != kNoDay) assessed = Date{a.risk_assessed_day};
     InvestorStanding standing = roster.Standing(id, level, assessed, today);
-    SuitabilityDecision decision = DecideSuitability(standing, report.risk_level, SuitabilityPurpose::kPromotion);
+    SuitabilityRuling ruling = RuleSuitability(standing, report.risk_level, SuitabilityPurpose::kPromotion);
     ResearchDelivery& d = out.deliveries.emplace_back();
     d.report_id = report.report_id;
     d.customer_id = id;
-    d.delivered = decision.allowed;
-    d.rule = decision.rule;
+    d.delivered = ruling.allowed;
+    d.rule = std::string(ruling.rule);
     d.reason = MatchReasonText(m.reasons);
     d.visible_at = report.embargo_until;
-    if (!decision.allowed) {
+    if (!ruling.allowed) {
       std::string branch = a.branch == kNoCode ? "" : facts.branches().Value(a.branch);
       out.blocked.push_back({report.published_at, id, std::move(branch), "research", item_id, report.risk_level,
-                             SuitabilityPurpose::kPromotion, SuitabilityChannel::kResearch, decision.rule, false, actor});
+                             SuitabilityPurpose::kPromotion, SuitabilityChannel::kResearch, d.rule, false, actor});
     }
   }
   return out;

@@ -71,35 +71,47 @@ InvestorStanding SuitabilityRoster::Standing(const std::string& customer_id, std
                     professional == professionals_.end() ? nullptr : &professional->second, today, options_);
 }
 
+SuitabilityRuling RuleSuitability(const InvestorStanding& s, ProductRisk item, SuitabilityPurpose purpose) {
+  if (item == ProductRisk::kR1) return {true, "r1_for_everyone", false};
+  if (s.professional) return {true, "professional_investor", false};
+  if (s.category && s.lowest_category) return {false, "lowest_category", false};
+  if (!s.category) return {false, "no_assessment", false};
+  if (s.expired) return {false, "assessment_expired", false};
+  if (static_cast<int>(item) <= static_cast<int>(*s.category)) return {true, "within_tolerance", false};
+  return {false, "above_tolerance", purpose == SuitabilityPurpose::kCustomerRequest};
+}
+
 SuitabilityDecision DecideSuitability(const InvestorStanding& s, ProductRisk item, SuitabilityPurpose purpose) {
+  SuitabilityRuling ruling = RuleSuitability(s, item, purpose);
+  std::string_view rule = ruling.rule;
   std::string level = Level(item);
-  if (item == ProductRisk::kR1) {
+  if (rule == "r1_for_everyone") {
     return Allowed("r1_for_everyone", "R1 items may be offered to every investor", "R1 产品适合所有投资者");
   }
-  if (s.professional) {
+  if (rule == "professional_investor") {
     return Allowed("professional_investor", "a professional investor may be offered R1–R5",
                    "专业投资者可匹配 R1–R5 产品");
   }
-  if (s.category && s.lowest_category) {
+  if (rule == "lowest_category") {
     return Blocked("lowest_category",
                    "the investor is in the lowest risk category: R1 only, and no override (Art 19)",
                    "该投资者属于风险承受能力最低类别，只能匹配 R1 产品，不得例外");
   }
-  if (!s.category) {
+  if (rule == "no_assessment") {
     return Blocked("no_assessment", "the investor has no risk assessment: only R1 until the questionnaire is taken",
                    "该投资者尚未进行风险承受能力评估，评估前只能匹配 R1 产品");
   }
-  if (s.expired) {
+  if (rule == "assessment_expired") {
     return Blocked("assessment_expired",
                    "the risk assessment expired on " + FormatDate(s.valid_until) + ": only R1 until it is renewed",
                    "风险承受能力评估已于 " + FormatDate(s.valid_until) + " 过期，重新评估前只能匹配 R1 产品");
   }
   std::string category = Level(*s.category);
-  if (static_cast<int>(item) <= static_cast<int>(*s.category)) {
+  if (rule == "within_tolerance") {
     return Allowed("within_tolerance", level + " is within a " + category + " investor's tolerance",
                    level + " 产品与 " + category + " 投资者的风险承受能力匹配");
   }
-  if (purpose == SuitabilityPurpose::kPromotion) {
+  if (!ruling.overridable) {
     return Blocked("above_tolerance",
                    level + " is above a " + category + " investor's tolerance: it may not be promoted to them (Art 22)",
                    level + " 产品高于 " + category + " 投资者的风险承受能力，不得主动推介");

@@ -16,8 +16,9 @@
 #pragma once
 
 #include <optional>
-#include <unordered_map>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/customer.h"
@@ -65,7 +66,16 @@ InvestorStanding StandingOf(const Customer& customer, const std::optional<RiskAs
                             const std::optional<ProfessionalInvestor>& professional, Date today,
                             const SuitabilityOptions& options);
 
-// The rules above, for one investor and one item; pure.
+// The rules above, for one investor and one item; pure. RuleSuitability is where they
+// are decided: which rule, allowed, overridable, without the words (what a bulk caller
+// over a million customers needs, with no allocation); DecideSuitability words its
+// answer for staff and investors.
+struct SuitabilityRuling {
+  bool allowed = false;
+  std::string_view rule;  // a static code: "within_tolerance", …
+  bool overridable = false;
+};
+SuitabilityRuling RuleSuitability(const InvestorStanding& standing, ProductRisk item, SuitabilityPurpose purpose);
 SuitabilityDecision DecideSuitability(const InvestorStanding& standing, ProductRisk item, SuitabilityPurpose purpose);
 
 // The gate over many customers at once (research push, campaigns): the grades on
