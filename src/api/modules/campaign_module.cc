@@ -942,15 +942,26 @@ class CampaignModule final : public ServiceModule {
     return response;
   }
 
+  // The link in a message shows a page whose button posts; the post (that button, or a
+  // mail client's one-click per RFC 8058) unsubscribes. A GET never does: link scanners
+  // and previews follow links, and must not unsubscribe anyone.
   HttpResponse Unsubscribe(ModuleCall& call) {
     auto m = MessageOf(call);
     if (!m) throw ApiError{404, "not_found", "no such link", "out_id"};
+    HttpResponse response;
+    response.content_type = "text/html; charset=utf-8";
+    response.headers.push_back({"Cache-Control", "no-store"});
+    if (call.request.method == "GET") {
+      response.body = "<!doctype html><meta charset=\"utf-8\"><title>退订</title><form method=\"post\">"
+                      "<p>退订后，我们不会再通过该渠道向您发送营销信息。 Unsubscribe from these messages?"
+                      "<input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
+                      "<p><button type=\"submit\">确认退订 Unsubscribe</button></form>";
+      return response;
+    }
     DoNotContact d{m->customer_id, m->channel, DoNotContactReason::kUnsubscribed,
                    "campaign " + std::to_string(m->campaign_id), "customer", environment_.now()};
     Check(store_.Get().PutDoNotContact(d));
     RecordResponse(*m, "unsubscribed", "退订");
-    HttpResponse response;
-    response.content_type = "text/html; charset=utf-8";
     response.body =
         "<!doctype html><meta charset=\"utf-8\"><title>退订成功</title><p>您已退订此类消息，我们不会再通过该渠道向您发送营销信息。"
         "<p>You have been unsubscribed.";
