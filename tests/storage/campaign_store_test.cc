@@ -26,12 +26,13 @@ class CampaignStoreTest : public ::testing::Test {
     return store.ok() ? std::move(*store) : nullptr;
   }
   // A running campaign of `n` queued SMS messages to 1380000000k.
-  int64_t Launched(int n, bool promotional = true) {
+  int64_t Launched(int n, bool promotional = true, Timestamp scheduled_at = {}) {
     Campaign c;
     c.name = "test";
     c.channel = CampaignChannel::kSms;
     c.segment = "{}";
     c.created_at = kNow;
+    c.scheduled_at = scheduled_at;
     auto id = store_->Create(c);
     EXPECT_TRUE(id.ok());
     c.campaign_id = *id;
@@ -139,6 +140,16 @@ TEST_F(CampaignStoreTest, ReceiptsFindTheirMessageByBatchAndNumberOrByTheGateway
   EXPECT_EQ((*store_->FindMessage(claimed[1].out_id))->state, MessageState::kFailed);
   EXPECT_EQ(store_->ApplyReceipt({"nope", "13800000000", "", true, false, "", kNow}).status().code(),
             StatusCode::kNotFound);
+}
+
+TEST_F(CampaignStoreTest, AScheduledCampaignWaitsForItsTimeAndAPausedOneSendsNothing) {
+  int64_t scheduled = Launched(2, true, Timestamp{kNow.seconds + 3600});
+  EXPECT_TRUE(store_->ClaimDue(CampaignChannel::kSms, kNow, 10)->empty());
+  EXPECT_EQ(store_->ClaimDue(CampaignChannel::kSms, Timestamp{kNow.seconds + 3600}, 1)->size(), 1u);
+  ASSERT_TRUE(store_->SetState(scheduled, {CampaignState::kRunning}, CampaignState::kPaused, kNow).ok());
+  EXPECT_TRUE(store_->ClaimDue(CampaignChannel::kSms, Timestamp{kNow.seconds + 7200}, 10)->empty());
+  ASSERT_TRUE(store_->SetState(scheduled, {CampaignState::kPaused}, CampaignState::kRunning, kNow).ok());
+  EXPECT_EQ(store_->ClaimDue(CampaignChannel::kSms, Timestamp{kNow.seconds + 7200}, 10)->size(), 1u);
 }
 
 TEST_F(CampaignStoreTest, ALaunchIsOnceAndTheBudgetCountsPromotionalMessages) {
