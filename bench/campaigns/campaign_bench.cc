@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "bench_support.h"
 #include "analytics/cube.h"
 #include "analytics/fact_tables.h"
 #include "analytics/value_ladder.h"
@@ -32,20 +33,9 @@ using namespace fincrm;
 
 namespace {
 
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
-[[noreturn]] void Die(const Status& status) {
-  std::fprintf(stderr, "campaign_bench: %s\n", status.ToString().c_str());
-  std::exit(1);
-}
-
-template <class T>
-T Must(Result<T> result) {
-  if (!result.ok()) Die(result.status());
-  return std::move(*result);
-}
+using bench::Die;
+using bench::Must;
+using bench::Seconds;
 
 void AudienceCount(const std::string& db) {
   auto store = Must(OpenStore(db, {.migrate = true, .create = false}));

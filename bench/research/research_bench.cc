@@ -14,6 +14,7 @@
 #include <random>
 #include <set>
 
+#include "bench_support.h"
 #include "analytics/cube.h"
 #include "analytics/fact_tables.h"
 #include "ingest/demo_data_generator.h"
@@ -28,20 +29,9 @@ using namespace fincrm;
 
 namespace {
 
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
-[[noreturn]] void Die(const Status& status) {
-  std::fprintf(stderr, "research_bench: %s\n", status.ToString().c_str());
-  std::exit(1);
-}
-
-template <class T>
-T Must(Result<T> result) {
-  if (!result.ok()) Die(result.status());
-  return std::move(*result);
-}
+using bench::Die;
+using bench::Must;
+using bench::Seconds;
 
 std::string InList(const std::vector<std::string>& values) {
   std::string text;

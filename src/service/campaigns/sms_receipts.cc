@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cctype>
+#include <functional>
 
 namespace fincrm {
 namespace {
@@ -24,23 +25,35 @@ std::string Member(simdjson::dom::object item, std::string_view name, size_t ind
   return std::string(text);
 }
 
-}  // namespace
-
-Result<std::vector<DeliveryReceipt>> ParseSmsReceipts(std::string_view json, Timestamp received_at) {
+// A gateway's push: a JSON array of at most kMaxReceiptsPerPush objects, each handed
+// to `item` with its position ("[3]") for error fields.
+Status ForEachPushed(std::string_view json, std::string_view what,
+                     const std::function<Status(simdjson::dom::object, size_t, const std::string&)>& item) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(json.data(), json.size()).get(root)) return InvalidArgument("is not valid JSON", "body");
   simdjson::dom::array items;
-  if (root.get_array().get(items)) return InvalidArgument("expected an array of status reports", "body");
+  if (root.get_array().get(items)) return InvalidArgument("expected an array of " + std::string(what), "body");
   if (items.size() > kMaxReceiptsPerPush) {
-    return InvalidArgument("more than " + std::to_string(kMaxReceiptsPerPush) + " reports in one push", "body");
+    return InvalidArgument("more than " + std::to_string(kMaxReceiptsPerPush) + " " + std::string(what) + " in one push",
+                           "body");
   }
-  std::vector<DeliveryReceipt> receipts;
   size_t index = 0;
   for (simdjson::dom::element element : items) {
-    simdjson::dom::object item;
+    simdjson::dom::object object;
     std::string at = "[" + std::to_string(index) + "]";
-    if (element.get_object().get(item)) return InvalidArgument("expected an object", at);
+    if (element.get_object().get(object)) return InvalidArgument("expected an object", at);
+    FINCRM_RETURN_IF_ERROR(item(object, index, at));
+    ++index;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<DeliveryReceipt>> ParseSmsReceipts(std::string_view json, Timestamp received_at) {
+  std::vector<DeliveryReceipt> receipts;
+  Status parsed = ForEachPushed(json, "reports", [&](simdjson::dom::object item, size_t index, const std::string& at) {
     Status error;
     DeliveryReceipt r;
     r.at = received_at;
@@ -75,26 +88,15 @@ Result<std::vector<DeliveryReceipt>> ParseSmsReceipts(std::string_view json, Tim
     }
     r.hard_bounce = !r.delivered && IsHardBounce(r.error);
     receipts.push_back(std::move(r));
-    ++index;
-  }
+    return Status::Ok();
+  });
+  if (!parsed.ok()) return parsed;
   return receipts;
 }
 
 Result<std::vector<SmsReply>> ParseSmsReplies(std::string_view json) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(json.data(), json.size()).get(root)) return InvalidArgument("is not valid JSON", "body");
-  simdjson::dom::array items;
-  if (root.get_array().get(items)) return InvalidArgument("expected an array of replies", "body");
-  if (items.size() > kMaxReceiptsPerPush) {
-    return InvalidArgument("more than " + std::to_string(kMaxReceiptsPerPush) + " replies in one push", "body");
-  }
   std::vector<SmsReply> replies;
-  size_t index = 0;
-  for (simdjson::dom::element element : items) {
-    simdjson::dom::object item;
-    std::string at = "[" + std::to_string(index) + "]";
-    if (element.get_object().get(item)) return InvalidArgument("expected an object", at);
+  Status parsed = ForEachPushed(json, "replies", [&](simdjson::dom::object item, size_t index, const std::string& at) {
     Status error;
     SmsReply reply;
     bool aliyun = !item["phone_number"].error();
@@ -110,8 +112,9 @@ Result<std::vector<SmsReply>> ParseSmsReplies(std::string_view json) {
     }
     reply.unsubscribe = word == "TD" || word == "T" || word == "N" || word == "退订";
     replies.push_back(std::move(reply));
-    ++index;
-  }
+    return Status::Ok();
+  });
+  if (!parsed.ok()) return parsed;
   return replies;
 }
 
