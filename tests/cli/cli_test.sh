@@ -168,7 +168,7 @@ check "serve: journal pending bound out of range" run 2 "$work/serve_pending.out
 check "serve: journal pending option named" contains "$work/serve_pending.out" "journal-max-pending"
 check "serve: missing database" run 1 "$work/serve_missing.out" serve --db "$work/none.db" --listen 127.0.0.1:0
 check "serve: missing database named" contains "$work/serve_missing.out" "none.db"
-"$fincrm" serve --db "$work/x.db" --listen 127.0.0.1:0 >"$work/serve.out" 2>&1 &
+env -u OMP_WAIT_POLICY "$fincrm" serve --db "$work/x.db" --listen 127.0.0.1:0 >"$work/serve.out" 2>&1 &
 server=$!
 port=""
 for _ in $(seq 1 100); do
@@ -177,6 +177,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 check "serve prints its URL" test -n "$port"
+check "serve: OpenMP threads wait passively unless told otherwise" bash -c "tr '\\0' '\\n' </proc/$server/environ | grep -qx OMP_WAIT_POLICY=PASSIVE"
 check "serve: healthz" bash -c "curl -sf http://127.0.0.1:$port/healthz | grep -q '\"status\":\"ok\"'"
 check "serve: sign in" bash -c "curl -sf -X POST -H 'Content-Type: application/json' http://127.0.0.1:$port/api/v1/auth/login -d '{\"login\":\"admin1\",\"password\":\"s3cret-pass\"}' | grep -q token"
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"events_ready":true' && break; sleep 0.1; done
@@ -193,10 +194,11 @@ for _ in $(seq 1 100); do grep -q "serving" "$work/serve_env.out" && break; slee
 check "serve: FINCRM_LISTEN from the environment" grep -q "at http://127.0.0.1:" "$work/serve_env.out"
 kill -TERM "$server"; wait "$server" 2>/dev/null
 printf '[serve]\ndb = "%s"\nlisten = "127.0.0.1:0"\nworkers = 2\njournal-max-age-seconds = 30\njournal-max-pending = 500000\n' "$work/x.db" >"$work/serve.ini"
-"$fincrm" serve --config "$work/serve.ini" >"$work/serve_ini.out" 2>&1 &
+OMP_WAIT_POLICY=ACTIVE "$fincrm" serve --config "$work/serve.ini" >"$work/serve_ini.out" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do grep -q "serving" "$work/serve_ini.out" && break; sleep 0.1; done
 check "serve: options from a config file" grep -q "at http://127.0.0.1:" "$work/serve_ini.out"
+check "serve: an operator's OpenMP wait policy is kept" bash -c "tr '\\0' '\\n' </proc/$server/environ | grep -qx OMP_WAIT_POLICY=ACTIVE"
 kill -TERM "$server"; wait "$server" 2>/dev/null
 
 # Durability under SIGKILL (what held against the probe; kept so): batches of real-time
