@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the web console (TypeScript, Vite, ECharts) into web/dist, which
-# `fincrm serve --web-root web/dist` serves. Packages come from the committed lock
+# Builds the web console (TypeScript, Vite, ECharts) into web/dist, which the next
+# build of fincrm embeds (`fincrm serve --web-root web/dist` serves it without one). Packages come from the committed lock
 # file, installed only when it changed since the last install. `npm install` rather
 # than `npm ci`: this machine's npm writes lock files without other platforms'
 # optional packages (rollup's and esbuild's binaries), which `npm ci` then rejects;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Command one: installs what is missing, builds, generates the demo brokerage into
-# fincrm.db (once), analyses it (once), builds the web console, creates the demo
+# fincrm.db (once), analyses it (once), builds the web console into the binary, creates the demo
 # logins (once) and starts the server, printing its URL and the logins. Environment: FINCRM_DB (default fincrm.db),
 # FINCRM_DEMO_CUSTOMERS (default 100000), FINCRM_LISTEN (default 127.0.0.1:8080). Arguments
 # go to `fincrm serve` (for example --smtp-url smtp://127.0.0.1:2525 for campaign e-mail).
@@ -8,8 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
-bash scripts/build.sh fincrm
+# The console first: the build embeds web/dist in the binary.
 bash scripts/build-web.sh
+bash scripts/build.sh fincrm
 
 fincrm=./build/src/cli/fincrm
 db="${FINCRM_DB:-fincrm.db}"
@@ -61,4 +62,4 @@ Open http://$listen/ in a browser. Demo logins (password for all: $password):
 Try:  curl -s -X POST http://$listen/api/v1/auth/login -H 'Content-Type: application/json' -d '{"login":"admin","password":"$password"}'
 
 MESSAGE
-exec "$fincrm" serve --db "$db" --listen "$listen" --web-root web/dist "$@"
+exec "$fincrm" serve --db "$db" --listen "$listen" "$@"

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
-# The web console (its browser tests run in ctest as web.e2e).
+# The web console, before the binary that embeds it (its browser tests run in ctest as web.e2e).
 bash scripts/build-web.sh
 # The OpenAPI validator (npm), from its lock file; skipped when already installed.
 if [ ! -d tests/openapi/node_modules ] || [ tests/openapi/package-lock.json -nt tests/openapi/node_modules ]; then

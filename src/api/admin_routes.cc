@@ -9,6 +9,7 @@
 #include "api/audit_trail.h"
 #include "api/password_hasher.h"
 #include "api/request_json.h"
+#include "api/web_console_assets.h"
 #include "api/webhook_target.h"
 #include "api/route_support.h"
 #include "core/validation.h"
@@ -241,11 +242,36 @@ HttpResponse ApiServer::WebhookDeliveries(Context& c) {
                                               static_cast<int>(QueryInt(c.request, "limit", 100, 1, 1000))));
 }
 
+namespace {
+
+std::string StaticContentType(std::string_view path) {
+  auto ends = [&](std::string_view suffix) { return path.ends_with(suffix); };
+  return ends(".html")  ? "text/html; charset=utf-8"
+         : ends(".js")  ? "text/javascript"
+         : ends(".css") ? "text/css"
+         : ends(".svg") ? "image/svg+xml"
+         : ends(".png") ? "image/png"
+         : ends(".ico") ? "image/x-icon"
+         : ends(".json") ? "application/json"
+                         : "application/octet-stream";
+}
+
+// Vite names the bundle's files after their content ("/assets/index-BYzjcAbx.js"), so
+// those may be kept for good; the page that names them is asked for again each time.
+HttpResponse StaticResponse(const std::string& path, std::string content) {
+  HttpResponse response{200, StaticContentType(path), std::move(content), {}};
+  response.headers.emplace_back("Cache-Control",
+                                path.starts_with("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+  return response;
+}
+
+}  // namespace
+
 // The request's path is decoded text from the client: only an absolute path made of
 // plain segments (no "." or "..", no backslash or NUL) is looked up, and the file it
 // resolves to, symbolic links followed, must lie inside the web root. A target without
 // its leading '/' was once joined onto the root's own name ("GET .db" served
-// "<root>.db").
+// "<root>.db"). Without a web root the console embedded at build time is served.
 HttpResponse ApiServer::StaticFile(Context& c) {
   std::string path = c.request.path;
   auto not_found = [] { return ErrorResponse(404, "not_found", "no such file", ""); };
@@ -259,6 +285,17 @@ HttpResponse ApiServer::StaticFile(Context& c) {
     start = end + 1;
   }
   if (path == "/" || path.find('.') == std::string::npos) path = "/index.html";  // client-side routes
+  if (options_.web_root.empty()) {
+    const WebAsset* asset = FindEmbeddedWebAsset(path);
+    if (asset == nullptr && path == "/index.html") {
+      return ErrorResponse(404, "not_found",
+                           "this binary was built without the web console: run scripts/build-web.sh, then build again "
+                           "(or serve a built console with --web-root)",
+                           "");
+    }
+    if (asset == nullptr) return not_found();
+    return StaticResponse(path, std::string(asset->content));
+  }
   std::error_code error;
   std::filesystem::path root = std::filesystem::canonical(options_.web_root, error);
   if (error) return not_found();
@@ -270,15 +307,7 @@ HttpResponse ApiServer::StaticFile(Context& c) {
   if (!file) return not_found();
   std::ostringstream content;
   content << file.rdbuf();
-  auto ends = [&](std::string_view suffix) { return path.ends_with(suffix); };
-  std::string type = ends(".html") ? "text/html; charset=utf-8"
-                     : ends(".js") ? "text/javascript"
-                     : ends(".css") ? "text/css"
-                     : ends(".svg") ? "image/svg+xml"
-                     : ends(".png") ? "image/png"
-                     : ends(".json") ? "application/json"
-                                     : "application/octet-stream";
-  return {200, type, content.str(), {}};
+  return StaticResponse(path, content.str());
 }
 
 }  // namespace fincrm

@@ -377,6 +377,7 @@ void ApiServer::AddRoutes() {
   Add("POST", "/api/v1/auth/logout", P::kSignedIn, &ApiServer::Logout);
   Add("POST", "/api/v1/portal/login", P::kPublic, &ApiServer::PortalLogin);
   Add("GET", "/api/v1/auth/me", P::kSignedIn, &ApiServer::Me, /*quick=*/true);
+  Add("GET", "/api/v1/auth/session", P::kPublic, &ApiServer::Session, /*quick=*/true);
   Add("GET", "/api/v1/vocabulary", P::kPublic, &ApiServer::Vocabulary, /*quick=*/true);
   Add("GET", "/api/v1/customers", P::kReadCustomers, &ApiServer::ListCustomers);
   Add("POST", "/api/v1/customers", P::kWriteCustomers, &ApiServer::CreateCustomer);
@@ -504,7 +505,7 @@ HttpResponse ApiServer::Dispatch(HttpRequest& request) {
     }
     route_index = MatchRoute(request, &path_known);
     if (route_index == routes_.size()) {
-      if (request.method == "GET" && !request.path.starts_with("/api/") && !options_.web_root.empty()) {
+      if (request.method == "GET" && !request.path.starts_with("/api/")) {
         Context context{request, {}, ThreadStore(), {}};
         response = StaticFile(context);
       } else {
@@ -751,39 +752,62 @@ HttpResponse ApiServer::Logout(Context& c) {
   return response;
 }
 
-HttpResponse ApiServer::Me(Context& c) {
-  JsonWriter json;
-  FieldVisibility visible = VisibilityFor(c.principal.role);
+namespace {
+
+void WritePrincipal(JsonWriter& json, const Principal& principal) {
+  FieldVisibility visible = VisibilityFor(principal.role);
   json.BeginObject()
-      .Field("login", c.principal.login)
-      .Field("role", EnumCode(c.principal.role))
-      .Field("branch_id", c.principal.branch_id)
-      .Field("staff_id", c.principal.staff_id);
+      .Field("login", principal.login)
+      .Field("role", EnumCode(principal.role))
+      .Field("branch_id", principal.branch_id)
+      .Field("staff_id", principal.staff_id);
   json.Key("permissions").BeginObject();
-  json.Field("read_customers", Allows(c.principal, Permission::kReadCustomers))
-      .Field("write_customers", Allows(c.principal, Permission::kWriteCustomers))
-      .Field("read_analytics", Allows(c.principal, Permission::kReadAnalytics))
-      .Field("read_audit", Allows(c.principal, Permission::kReadAudit))
-      .Field("read_tickets", Allows(c.principal, Permission::kReadTickets))
-      .Field("manage_knowledge", Allows(c.principal, Permission::kManageKnowledge))
-      .Field("write_tickets", Allows(c.principal, Permission::kWriteTickets))
-      .Field("manage_users", Allows(c.principal, Permission::kManageUsers))
-      .Field("ingest_events", Allows(c.principal, Permission::kIngestEvents))
-      .Field("check_suitability", Allows(c.principal, Permission::kCheckSuitability))
-      .Field("read_suitability_report", Allows(c.principal, Permission::kReadSuitabilityReport))
-      .Field("read_research", Allows(c.principal, Permission::kReadResearch))
-      .Field("write_research", Allows(c.principal, Permission::kWriteResearch))
-      .Field("review_research", Allows(c.principal, Permission::kReviewResearch))
-      .Field("publish_research", Allows(c.principal, Permission::kPublishResearch))
-      .Field("portal", Allows(c.principal, Permission::kPortal))
-      .Field("manage_campaigns", Allows(c.principal, Permission::kManageCampaigns))
-      .Field("read_campaigns", Allows(c.principal, Permission::kReadCampaigns));
+  json.Field("read_customers", Allows(principal, Permission::kReadCustomers))
+      .Field("write_customers", Allows(principal, Permission::kWriteCustomers))
+      .Field("read_analytics", Allows(principal, Permission::kReadAnalytics))
+      .Field("read_audit", Allows(principal, Permission::kReadAudit))
+      .Field("read_tickets", Allows(principal, Permission::kReadTickets))
+      .Field("manage_knowledge", Allows(principal, Permission::kManageKnowledge))
+      .Field("write_tickets", Allows(principal, Permission::kWriteTickets))
+      .Field("manage_users", Allows(principal, Permission::kManageUsers))
+      .Field("ingest_events", Allows(principal, Permission::kIngestEvents))
+      .Field("check_suitability", Allows(principal, Permission::kCheckSuitability))
+      .Field("read_suitability_report", Allows(principal, Permission::kReadSuitabilityReport))
+      .Field("read_research", Allows(principal, Permission::kReadResearch))
+      .Field("write_research", Allows(principal, Permission::kWriteResearch))
+      .Field("review_research", Allows(principal, Permission::kReviewResearch))
+      .Field("publish_research", Allows(principal, Permission::kPublishResearch))
+      .Field("portal", Allows(principal, Permission::kPortal))
+      .Field("manage_campaigns", Allows(principal, Permission::kManageCampaigns))
+      .Field("read_campaigns", Allows(principal, Permission::kReadCampaigns));
   json.EndObject();
-  if (!c.principal.customer_id.empty()) json.Field("customer_id", c.principal.customer_id);
+  if (!principal.customer_id.empty()) json.Field("customer_id", principal.customer_id);
   json.Key("unmasked").BeginObject();
   json.Field("id_number", visible.id_number).Field("mobile", visible.mobile).Field("email", visible.email)
       .Field("address", visible.address);
   json.EndObject().EndObject();
+}
+
+}  // namespace
+
+HttpResponse ApiServer::Me(Context& c) {
+  JsonWriter json;
+  WritePrincipal(json, c.principal);
+  return JsonResponse(json.Take());
+}
+
+// Whether the caller is signed in, answered 200 either way: a page asking at start-up
+// whether its cookie is still good is not an error (a 401 there is a red line in every
+// browser's console before anyone has signed in).
+HttpResponse ApiServer::Session(Context& c) {
+  Credentials who = Authenticate(c.request, c.store);
+  JsonWriter json;
+  json.BeginObject().Field("signed_in", who.principal.has_value());
+  if (who.principal) {
+    json.Key("me");
+    WritePrincipal(json, *who.principal);
+  }
+  json.EndObject();
   return JsonResponse(json.Take());
 }
 

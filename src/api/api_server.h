@@ -42,7 +42,7 @@ struct ApiServerOptions {
   size_t max_events_per_request = 10000;
   size_t customer_view_cache_bytes = size_t{1024} << 20;
   bool secure_cookies = false;  // set the cookie's Secure flag (behind TLS)
-  std::string web_root;         // static files of the web console; empty = none
+  std::string web_root;         // static files of the web console; empty = the console built into the binary
   bool webhooks = true;         // deliver webhooks from this process
   // Origins ("https://crm.example.com") whose pages may write besides this server's own
   // (its Host header): for a console served from another name through a proxy.
@@ -146,6 +146,7 @@ class ApiServer {
   HttpResponse SignIn(Context& c, const std::string& login, const std::string& password, bool investor);
   HttpResponse Logout(Context& c);
   HttpResponse Me(Context& c);
+  HttpResponse Session(Context& c);
   HttpResponse Vocabulary(Context& c);
   [[noreturn]] static void NoSuchCustomer(std::string_view customer_id);
   // A customer's rows from the store merged with the journaled events not yet applied

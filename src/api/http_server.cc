@@ -387,9 +387,15 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.version(version_);
     response_.result(static_cast<unsigned>(response.status));
     response_.set(http::field::content_type, response.content_type);
-    response_.set(http::field::cache_control, "no-store");
+    response_.set(http::field::cache_control, "no-store");  // unless the handler says otherwise (static files)
     response_.set("X-Content-Type-Options", "nosniff");
-    for (auto& [name, value] : response.headers) response_.insert(name, value);
+    for (auto& [name, value] : response.headers) {
+      if (beast::iequals(name, "Cache-Control")) {
+        response_.set(http::field::cache_control, value);
+      } else {
+        response_.insert(name, value);
+      }
+    }
     response_.body() = std::move(response.body);
     response_.keep_alive(keep_alive_ && !server_->stopping);
     response_.prepare_payload();

@@ -171,7 +171,7 @@ int main(int argc, char** argv) {
   serve->add_option("--db", serve_args.db, "Database file (required)")->envname("FINCRM_DB");
   serve->add_option("--listen", serve_args.listen, "HOST:PORT (port 0 picks a free one)")
       ->capture_default_str()->envname("FINCRM_LISTEN");
-  serve->add_option("--web-root", serve_args.web_root, "Directory of the built web console")
+  serve->add_option("--web-root", serve_args.web_root, "Directory of a built web console to serve instead of the one built in (development)")
       ->envname("FINCRM_WEB_ROOT");
   serve->add_option("--churn-threshold", serve_args.churn_threshold, "Churn risk that raises an alert and a task")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0))->envname("FINCRM_CHURN_THRESHOLD");

@@ -17,6 +17,7 @@
 
 #include "api/api_test_support.h"
 #include "api/scratch_directory.h"
+#include "api/web_console_assets.h"
 #include "storage/open_store.h"
 
 namespace fincrm::testing {
@@ -53,6 +54,54 @@ TEST(WebRootTest, RawRequestTargetsStayInsideTheRoot) {
     EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 404") << target << ": " << answer;
     EXPECT_EQ(answer.find("SECRET"), std::string::npos) << target;
   }
+  demo.Stop();
+}
+
+// `fincrm serve` with no --web-root serves the console built into the binary, and says
+// how to build it when this binary was built without one.
+TEST(WebRootTest, WithoutARootTheBuiltInConsoleIsServed) {
+  DemoServer demo;
+  demo.Start(100);
+  ApiClient client(demo.port);
+  auto page = client.Get("/");
+  auto client_route = client.Get("/customers/C00000001");
+  if (EmbeddedWebAssetCount() > 0) {
+    EXPECT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("<!doctype html>"), std::string::npos);
+    EXPECT_EQ(client_route.status, 200) << "client-side routes get the console";
+    const WebAsset* index = FindEmbeddedWebAsset("/index.html");
+    ASSERT_NE(index, nullptr);
+    EXPECT_EQ(page.body, index->content);
+    EXPECT_EQ(index->sha256.size(), 64u);
+  } else {
+    EXPECT_EQ(page.status, 404);
+    EXPECT_NE(page.body.find("scripts/build-web.sh"), std::string::npos) << page.body;
+  }
+  EXPECT_EQ(client.Get("/assets/no-such-file.js").status, 404);
+  EXPECT_EQ(client.Get("/api/v1/no-such-route").status, 404);
+  demo.Stop();
+}
+
+// The console asks at start-up whether its session is still good: 200 either way, so
+// the browser logs no error before anyone has signed in.
+TEST(SessionRouteTest, AnswersWhetherSignedInWithoutA401) {
+  DemoServer demo;
+  demo.Start(100);
+  ApiClient client(demo.port);
+  auto anonymous = client.Get("/api/v1/auth/session");
+  EXPECT_EQ(anonymous.status, 200);
+  EXPECT_EQ(anonymous.body, "{\"signed_in\":false}");
+  ASSERT_EQ(client.Login("broker", DemoServer::kPassword).status, 200);
+  auto signed_in = client.Get("/api/v1/auth/session");
+  EXPECT_EQ(signed_in.status, 200);
+  EXPECT_NE(signed_in.body.find("\"signed_in\":true"), std::string::npos);
+  EXPECT_NE(signed_in.body.find("\"staff_id\":\"" + demo.broker_staff + "\""), std::string::npos) << signed_in.body;
+  EXPECT_EQ(signed_in.body.substr(signed_in.body.find("\"me\":") + 5, client.Get("/api/v1/auth/me").body.size()),
+            client.Get("/api/v1/auth/me").body)
+      << "the same principal as /auth/me";
+  ApiClient forged(demo.port);
+  forged.set_token("not-a-session-token");
+  EXPECT_EQ(forged.Get("/api/v1/auth/session").body, "{\"signed_in\":false}");
   demo.Stop();
 }
 
