@@ -1,25 +1,25 @@
-// The typed API client: same-origin fetch with the session cookie; errors carry the
-// API's code, message and field so forms can show them next to the field.
+// The typed API client. Paths, parameters and answers are typed by
+// src/generated/openapi.ts, which the build generates from docs/openapi.json with
+// openapi-typescript (npm run generate): a route or field the document lacks is a
+// compile error, so the console and the server cannot drift apart. Requests go through
+// openapi-fetch, same-origin with the session cookie; errors carry the API's code,
+// message and field so that forms can show them next to the field.
+import createClient from 'openapi-fetch';
+import type { components, paths } from './generated/openapi';
 
-export class ApiError extends Error {
-  constructor(public status: number, public code: string, message: string, public field: string) {
-    super(message);
-  }
-}
-
-export interface Me {
-  login: string;
-  role: string;
-  branch_id: string;
-  staff_id: string;
-  permissions: Record<string, boolean>;
-}
-
+export type Schemas = components['schemas'];
+export type Me = Schemas['Principal'];
 export type Row = Record<string, unknown>;
 
 export interface Page<T = Row> {
   items: T[];
   next_after?: string | number | null;
+}
+
+export class ApiError extends Error {
+  constructor(public status: number, public code: string, message: string, public field: string) {
+    super(message);
+  }
 }
 
 // Called when a request finds the session gone (expired or signed out elsewhere).
@@ -28,54 +28,97 @@ export function setSignedOutHandler(handler: () => void): void {
   onSignedOut = handler;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const data = text ? JSON.parse(text) : {};
-  if (!response.ok) {
-    const error = data.error ?? {};
-    if (response.status === 401 && path !== '/api/v1/auth/login') onSignedOut();
-    throw new ApiError(response.status, error.code ?? 'error', error.message ?? response.statusText, error.field ?? '');
-  }
-  return data as T;
+const client = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
+
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
 }
 
-export const api = {
-  login: (login: string, password: string) => request<Me & { token: string }>('POST', '/api/v1/auth/login', { login, password }),
-  logout: () => request<unknown>('POST', '/api/v1/auth/logout'),
-  me: () => request<Me>('GET', '/api/v1/auth/me'),
-  vocabulary: () => request<Record<string, Record<string, string>>>('GET', '/api/v1/vocabulary'),
-  customers: (query: Record<string, string>) =>
-    request<Page>('GET', '/api/v1/customers?' + new URLSearchParams(query).toString()),
-  customer: (id: string) => request<Row>('GET', `/api/v1/customers/${encodeURIComponent(id)}`),
-  assets: (id: string, limit = 500) => request<Page>('GET', `/api/v1/customers/${encodeURIComponent(id)}/assets?limit=${limit}`),
-  timeline: (id: string, channel: string) =>
-    request<Page>('GET', `/api/v1/customers/${encodeURIComponent(id)}/timeline?limit=50${channel ? '&channel=' + channel : ''}`),
-  logContact: (id: string, contact: Row) => request<Row>('POST', `/api/v1/customers/${encodeURIComponent(id)}/interactions`, contact),
-  holdings: (id: string) => request<Page>('GET', `/api/v1/customers/${encodeURIComponent(id)}/holdings`),
-  suitability: (id: string) => request<Row>('GET', `/api/v1/customers/${encodeURIComponent(id)}/suitability`),
-  nextBestActions: (id: string) => request<Row>('GET', `/api/v1/customers/${encodeURIComponent(id)}/next-best-actions`),
-  decideAction: (id: string, action: string, accept: boolean) =>
-    request<Row>('POST', `/api/v1/customers/${encodeURIComponent(id)}/next-best-actions/${action}/${accept ? 'accept' : 'dismiss'}`, {}),
-  branches: () => request<Page>('GET', '/api/v1/branches'),
-  churnDistribution: () => request<Page & { threshold: number }>('GET', '/api/v1/analytics/churn/distribution'),
-  churn: (limit = 10) => request<Page & { threshold: number }>('GET', `/api/v1/analytics/churn?limit=${limit}`),
-  clusters: () => request<Page>('GET', '/api/v1/analytics/clusters'),
-  ladder: () => request<Page>('GET', '/api/v1/analytics/ladder'),
-  ladderMoves: (from: string, to: string) => request<Page>('GET', `/api/v1/analytics/ladder/moves?from=${from}&to=${to}`),
-  cube: (query: Record<string, string>) =>
-    request<{ dimensions: string[]; measures: string[]; rows: { keys: string[]; values: number[] }[] }>(
-      'GET', '/api/v1/analytics/cube?' + new URLSearchParams(query).toString()),
-  kpi: (level: string, period: string) => request<Page>('GET', `/api/v1/analytics/kpi?level=${level}&period=${period}`),
-  model: (name: string) => request<Row>('GET', `/api/v1/analytics/models/${name}`),
-  users: () => request<Page>('GET', '/api/v1/users'),
-  createUser: (user: Row) => request<Row>('POST', '/api/v1/users', user),
-  updateUser: (login: string, change: Row) => request<Row>('PATCH', `/api/v1/users/${encodeURIComponent(login)}`, change),
-  audit: (query: Record<string, string>) => request<Page>('GET', '/api/v1/audit?' + new URLSearchParams(query).toString()),
-  auditVerify: () => request<{ entries: number; intact: boolean; first_bad: number | null; problem: string }>('GET', '/api/v1/audit/verify'),
-};
+async function unwrap<T>(pending: Promise<Answer<T>>): Promise<NonNullable<T>> {
+  const { data, error, response } = await pending;
+  if (!response.ok || data === undefined) {
+    const body = ((error ?? {}) as { error?: { code?: string; message?: string; field?: string } }).error ?? {};
+    if (response.status === 401 && !response.url.endsWith('/api/v1/auth/login')) onSignedOut();
+    throw new ApiError(response.status, body.code ?? 'error', body.message ?? response.statusText, body.field ?? '');
+  }
+  return data as NonNullable<T>;
+}
+
+// Values typed into filter forms are text; the server checks each and names a bad one
+// (400 with its field), so the console passes them on as typed.
+type FormQuery = Record<string, string>;
+type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? Q : never;
+const asTyped = <P extends keyof paths>(query: FormQuery) => query as unknown as QueryOf<P>;
+
+// The client for one page: every request it makes is aborted when `signal` is (the
+// router aborts it when the user leaves the page).
+export function apiClient(signal?: AbortSignal) {
+  const init = { signal };
+  const customerPath = (customer_id: string) => ({ path: { customer_id } });
+  return {
+    login: (login: string, password: string) =>
+      unwrap(client.POST('/api/v1/auth/login', { ...init, body: { login, password } })),
+    logout: () => unwrap(client.POST('/api/v1/auth/logout', init)),
+    me: () => unwrap(client.GET('/api/v1/auth/me', init)),
+    session: () => unwrap(client.GET('/api/v1/auth/session', init)),
+    vocabulary: () => unwrap(client.GET('/api/v1/vocabulary', init)) as Promise<Record<string, Record<string, string>>>,
+    customers: (query: FormQuery) =>
+      unwrap(client.GET('/api/v1/customers', { ...init, params: { query: asTyped<'/api/v1/customers'>(query) } })) as Promise<Page>,
+    customer: (id: string) =>
+      unwrap(client.GET('/api/v1/customers/{customer_id}', { ...init, params: customerPath(id) })) as Promise<Row>,
+    assets: (id: string, limit = 500) =>
+      unwrap(client.GET('/api/v1/customers/{customer_id}/assets', {
+        ...init, params: { ...customerPath(id), query: { limit } },
+      })) as Promise<Page>,
+    timeline: (id: string, channel: string) =>
+      unwrap(client.GET('/api/v1/customers/{customer_id}/timeline', {
+        ...init, params: { ...customerPath(id), query: { limit: 50, ...(channel ? { channel } : {}) } },
+      })) as Promise<Page>,
+    logContact: (id: string, contact: Row) =>
+      unwrap(client.POST('/api/v1/customers/{customer_id}/interactions', {
+        ...init, params: customerPath(id), body: contact,
+      })) as Promise<Row>,
+    holdings: (id: string) =>
+      unwrap(client.GET('/api/v1/customers/{customer_id}/holdings', { ...init, params: customerPath(id) })) as Promise<Page>,
+    suitability: (id: string) =>
+      unwrap(client.GET('/api/v1/customers/{customer_id}/suitability', { ...init, params: customerPath(id) })) as Promise<Row>,
+    nextBestActions: (id: string) =>
+      unwrap(client.GET('/api/v1/customers/{customer_id}/next-best-actions', { ...init, params: customerPath(id) })) as Promise<Row>,
+    decideAction: (id: string, action: string, accept: boolean) =>
+      unwrap(accept
+        ? client.POST('/api/v1/customers/{customer_id}/next-best-actions/{action}/accept', {
+            ...init, params: { path: { customer_id: id, action } }, body: {},
+          })
+        : client.POST('/api/v1/customers/{customer_id}/next-best-actions/{action}/dismiss', {
+            ...init, params: { path: { customer_id: id, action } }, body: {},
+          })) as Promise<Row>,
+    branches: () => unwrap(client.GET('/api/v1/branches', init)) as Promise<Page>,
+    churnDistribution: () => unwrap(client.GET('/api/v1/analytics/churn/distribution', init)),
+    churn: (limit = 10) => unwrap(client.GET('/api/v1/analytics/churn', { ...init, params: { query: { limit } } })),
+    clusters: () => unwrap(client.GET('/api/v1/analytics/clusters', init)),
+    ladder: () => unwrap(client.GET('/api/v1/analytics/ladder', init)) as Promise<Page>,
+    ladderMoves: (from: string, to: string) =>
+      unwrap(client.GET('/api/v1/analytics/ladder/moves', { ...init, params: { query: { from, to } } })),
+    cube: (query: FormQuery) =>
+      unwrap(client.GET('/api/v1/analytics/cube', { ...init, params: { query: asTyped<'/api/v1/analytics/cube'>(query) } })),
+    kpi: (level: string, period: string) =>
+      unwrap(client.GET('/api/v1/analytics/kpi', {
+        ...init, params: { query: asTyped<'/api/v1/analytics/kpi'>({ level, ...(period ? { period } : {}) }) },
+      })),
+    model: (name: string) => unwrap(client.GET('/api/v1/analytics/models/{name}', { ...init, params: { path: { name } } })),
+    users: () => unwrap(client.GET('/api/v1/users', init)) as Promise<Page>,
+    createUser: (user: Row) => unwrap(client.POST('/api/v1/users', { ...init, body: user as never })),
+    updateUser: (login: string, change: Row) =>
+      unwrap(client.PATCH('/api/v1/users/{login}', { ...init, params: { path: { login } }, body: change as never })),
+    audit: (query: FormQuery) =>
+      unwrap(client.GET('/api/v1/audit', { ...init, params: { query: asTyped<'/api/v1/audit'>(query) } })) as Promise<Page>,
+    auditVerify: () => unwrap(client.GET('/api/v1/audit/verify', init)),
+  };
+}
+
+export type Api = ReturnType<typeof apiClient>;
+
+// The shell's own client (sign-in, the menu, the vocabulary), never aborted.
+export const api = apiClient();

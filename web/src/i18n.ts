@@ -26,6 +26,7 @@ const zh = {
   holdings: '持仓', quantity: '数量', snapshotOn: '快照日期', suitability: '适当性', validUntil: '有效期至', expired: '已过期',
   lowestCategory: '最低风险承受能力类别', professional: '专业投资者', mayPromote: '可推介等级', notAssessed: '未评估',
   nextBestActions: '下一最佳行动', priority: '优先级', accept: '采纳', dismiss: '忽略', recorded: '已记录', reason: '原因',
+  customer360: '客户视图', noPages: '此登录没有可用的页面，请联系管理员', pageNotFound: '没有这个页面', pageFailed: '页面加载失败',
 };
 const en: typeof zh = {
   app: 'FinCRM', signIn: 'Sign in', login: 'Login', password: 'Password', signOut: 'Sign out',
@@ -51,6 +52,7 @@ const en: typeof zh = {
   holdings: 'Holdings', quantity: 'Quantity', snapshotOn: 'Snapshot', suitability: 'Suitability', validUntil: 'Valid until', expired: 'expired',
   lowestCategory: 'lowest risk category', professional: 'Professional investor', mayPromote: 'May be offered', notAssessed: 'not assessed',
   nextBestActions: 'Next-best actions', priority: 'Priority', accept: 'Accept', dismiss: 'Dismiss', recorded: 'Recorded', reason: 'Reason',
+  customer360: 'Customer 360', noPages: 'This login has no pages: ask an administrator', pageNotFound: 'No such page', pageFailed: 'The page failed to load',
 };
 
 export type Key = keyof typeof zh;

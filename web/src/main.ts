@@ -1,24 +1,17 @@
-// The console's shell: sign-in, the menu by role, language, and a hash router.
+// The console's shell: sign-in, the menu and the router, both derived from the route
+// table (routes.ts), and the language. Each navigation aborts the page that was shown
+// (its requests, charts and timers: page.ts) before the next one mounts.
 import './style.css';
-import { api, ApiError, Me, setSignedOutHandler } from './api';
-import { disposeCharts } from './charts';
+import { api, ApiError, apiClient, Me, setSignedOutHandler } from './api';
+import { liveCharts } from './charts';
 import { clear, field, h, showFieldError } from './dom';
 import { language, setVocabulary, t, toggleLanguage } from './i18n';
-import { adminPage } from './pages/admin';
-import { analyticsPage } from './pages/analytics';
-import { customerPage } from './pages/customer360';
-import { customersPage } from './pages/customers';
-import { dashboardPage } from './pages/dashboard';
+import { homeFor, matchRoute, menuFor } from './routes';
 
 const app = document.getElementById('app')!;
 let me: Me | null = null;
 let notice = '';
-
-export interface Context {
-  me: Me;
-  main: HTMLElement;
-  go: (hash: string) => void;
-}
+let current: AbortController | null = null;
 
 setSignedOutHandler(() => {
   if (!me) return;
@@ -27,6 +20,8 @@ setSignedOutHandler(() => {
   render();
 });
 window.addEventListener('hashchange', () => render());
+// For the browser tests: what the shell knows about the page shown.
+(window as unknown as { fincrm: object }).fincrm = { liveCharts, route: () => matchRoute(location.hash)?.route.path ?? null };
 
 function go(hash: string): void {
   if (location.hash === hash) render();
@@ -50,7 +45,7 @@ function loginView(): HTMLElement {
       await api.login(login.value, password.value);
       me = await api.me();
       notice = '';
-      go('#/dashboard');
+      go(homeFor(me) ?? '#/');
     } catch (error) {
       const e = error as ApiError;
       showFieldError(form, e.field || 'password', e.message);
@@ -66,20 +61,14 @@ function focusContent(container: HTMLElement): void {
   target.focus({ preventScroll: true });
 }
 
-function menu(current: string): HTMLElement {
-  const items: [string, string, boolean][] = [
-    ['#/dashboard', t('dashboard'), !!me?.permissions.read_analytics || !!me?.permissions.read_customers],
-    ['#/customers', t('customers'), !!me?.permissions.read_customers],
-    ['#/analytics', t('analytics'), !!me?.permissions.read_analytics],
-    ['#/admin', t('admin'), !!me?.permissions.manage_users || !!me?.permissions.read_audit],
-  ];
+function menu(user: Me, hash: string): HTMLElement {
   return h('nav', {},
     h('a', { href: '#content', class: 'skip', onclick: (e: Event) => { e.preventDefault(); focusContent(document.getElementById('content')!); } }, t('skipToContent')),
     h('strong', { class: 'brand' }, 'FinCRM'),
-    ...items.filter(([, , allowed]) => allowed).map(([hash, label]) =>
-      h('a', { href: hash, class: current.startsWith(hash) ? 'active' : '' }, label)),
+    ...menuFor(user).map((route) =>
+      h('a', { href: route.path, class: hash.startsWith(route.path) ? 'active' : '' }, t(route.title))),
     h('span', { class: 'spacer' }),
-    h('span', { class: 'who' }, `${me?.login} · ${me?.role}`),
+    h('span', { class: 'who' }, `${user.login} · ${user.role}`),
     h('button', { class: 'link', onclick: () => { toggleLanguage(); render(); } }, t('language')),
     h('button', { class: 'link', onclick: async () => { await api.logout().catch(() => {}); me = null; go('#/login'); } }, t('signOut')));
 }
@@ -91,38 +80,51 @@ let renders = 0;
 
 async function render(): Promise<void> {
   const mine = ++renders;
+  current?.abort();
+  current = new AbortController();
+  const signal = current.signal;
   if (!vocabularyLoaded) {
     setVocabulary(await api.vocabulary().catch(() => ({})));
     vocabularyLoaded = true;
     if (mine !== renders) return;
   }
-  disposeCharts();
-  clear(app);
   document.documentElement.lang = language() === 'zh' ? 'zh-CN' : 'en';
   if (!me) {
-    try {
-      me = await api.me();  // the session cookie may still be valid
-    } catch {
-      if (mine !== renders) return;
+    // Asked without a 401: nobody signed in is not an error in the browser's console.
+    const session = await api.session().catch(() => ({ signed_in: false, me: undefined }));
+    if (mine !== renders) return;
+    if (!session.signed_in || !session.me) {
+      clear(app);
       app.appendChild(loginView());
       focusContent(app);
       return;
     }
-    if (mine !== renders) return;
+    me = session.me;
   }
-  const hash = location.hash || '#/dashboard';
+  const user = me;
+  const home = homeFor(user);
+  const match = matchRoute(location.hash);
+  if (!match || !match.route.allowed(user)) {
+    // An unknown or forbidden address (or none) leads home; a login with no page at
+    // all is told so rather than shown an empty shell.
+    if (home && location.hash !== home) return go(home);
+  }
+  clear(app);
+  const hash = location.hash;
   const main = h('main', { id: 'content', tabindex: -1 });
-  app.append(menu(hash), main);
-  const context: Context = { me: me!, main, go };
-  const [, page, arg] = hash.split('/');
+  app.append(menu(user, hash), main);
+  if (!match || !match.route.allowed(user)) {
+    main.appendChild(h('p', { class: 'notice', role: 'status' }, home ? t('pageNotFound') : t('noPages')));
+    return;
+  }
+  document.title = `${t(match.route.title)} · FinCRM`;
   try {
-    if (page === 'customers' && arg) await customerPage(context, decodeURIComponent(arg));
-    else if (page === 'customers') await customersPage(context);
-    else if (page === 'analytics') await analyticsPage(context);
-    else if (page === 'admin') await adminPage(context);
-    else await dashboardPage(context);
+    const page = await match.route.load();
+    if (signal.aborted) return;
+    await page.mount({ main, me: user, api: apiClient(signal), signal, params: match.params, go });
   } catch (error) {
-    main.appendChild(h('p', { class: 'form-error', role: 'alert' }, (error as Error).message));
+    if (signal.aborted) return;  // left before it finished: nothing to report
+    main.appendChild(h('p', { class: 'form-error', role: 'alert' }, `${t('pageFailed')}: ${(error as Error).message}`));
   }
   // A user who tabbed into the menu while the page loaded keeps their place.
   const untouched = !document.activeElement || document.activeElement === document.body || document.activeElement === main;

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 const fincrm = resolve(process.argv[2]);
 const screenshotsAt = process.argv.indexOf('--screenshots');
 const screenshots = screenshotsAt > 0 ? resolve(process.argv[screenshotsAt + 1]) : null;
-const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const work = mkdtempSync(join(tmpdir(), 'fincrm-e2e-'));
 const db = join(work, 'e2e.db');
 const password = 'e2e-password-1';
@@ -24,14 +23,16 @@ const sql = (query) => execFileSync('sqlite3', [db, query], { encoding: 'utf8' }
 const broker = sql("SELECT broker_id FROM customers WHERE broker_id IS NOT NULL GROUP BY broker_id ORDER BY COUNT(*) DESC LIMIT 1");
 const branch = sql(`SELECT branch_id FROM staff WHERE staff_id = '${broker}'`);
 for (const [login, role, ...scope] of [['admin', 'admin'], ['manager', 'branch_manager', '--branch', branch],
-                                       ['broker', 'broker', '--staff-id', broker]]) {
+                                       ['broker', 'broker', '--staff-id', broker], ['agent', 'agent'],
+                                       ['compliance', 'compliance'], ['research', 'research_analyst']]) {
   execFileSync(fincrm, ['user', 'add', '--db', db, '--login', login, '--role', role, ...scope, '--password-stdin'],
                { input: password + '\n' });
 }
 const brokerCustomers = new Set(sql(`SELECT customer_id FROM customers WHERE broker_id = '${broker}'`).split('\n'));
 const branchCustomers = new Set(sql(`SELECT customer_id FROM customers WHERE branch_id = '${branch}'`).split('\n'));
 
-const { base, stop } = await startServer(fincrm, db, webRoot);
+// The console built into the binary (no --web-root), as README's command serves it.
+const { base, stop } = await startServer(fincrm, db);
 const context = await launchBrowser(join(work, 'profile'));
 let passed = 0, failed = 0;
 const consoleErrors = [];
@@ -72,7 +73,64 @@ await check('a wrong password shows the error at the form', async () => {
   await page.close();
 });
 
+await check('the start page logs nothing in the console before sign-in (no 401, no 404)', async () => {
+  await context.clearCookies();
+  const page = await context.newPage();
+  const logged = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') logged.push(m.text()); });
+  page.on('pageerror', (e) => logged.push(e.message));
+  page.on('response', (r) => { if (r.status() >= 400) logged.push(`${r.status()} ${r.url()}`); });
+  await page.goto(base + '/');
+  await page.waitForSelector('input[name=login]');
+  await page.waitForLoadState('networkidle');
+  assert(logged.length === 0, logged.join('\n'));
+  await page.close();
+});
+
+// Each role's menu, as the route table and the role's permissions make it, and every
+// page of it loads with nothing in the console (a refused request included).
+const menus = {
+  admin: ['#/dashboard', '#/customers', '#/analytics', '#/admin'],
+  manager: ['#/dashboard', '#/customers', '#/analytics'],
+  broker: ['#/dashboard', '#/customers', '#/analytics'],
+  agent: ['#/customers'],
+  compliance: ['#/customers', '#/admin'],
+  research: ['#/dashboard', '#/analytics'],
+};
+const ready = { '#/dashboard': '.tile b', '#/customers': 'table tbody tr', '#/analytics': '#kpi-table table',
+                '#/admin': '#chain-status' };
+for (const [login, expected] of Object.entries(menus)) {
+  await check(`${login}: the menu is ${expected.join(' ')} and each page loads cleanly`, async () => {
+    const page = await signIn(login);
+    const logged = [];
+    page.on('console', (m) => { if (m.type() === 'error') logged.push(m.text()); });
+    page.on('response', (r) => { if (r.status() >= 400) logged.push(`${r.status()} ${r.url()}`); });
+    const items = await page.$$eval('nav a[href^="#/"]', (links) => links.map((a) => a.getAttribute('href')));
+    assert(JSON.stringify(items) === JSON.stringify(expected), `menu ${items.join(' ')}`);
+    assert(await page.evaluate(() => location.hash) === expected[0], 'signed in on the first page of the menu');
+    for (const hash of expected) {
+      await page.goto(base + '/' + hash);
+      await page.waitForSelector(`main ${ready[hash]}`, { timeout: 20000 });
+    }
+    // An address the role may not open leads to its first page instead.
+    for (const hash of ['#/dashboard', '#/admin', '#/nowhere'].filter((h) => !expected.includes(h))) {
+      await page.goto(base + '/' + hash);
+      await page.waitForFunction((home) => location.hash === home, expected[0]);
+    }
+    assert(logged.length === 0, logged.join('\n'));
+    await page.close();
+  });
+}
+
 const admin = await signIn('admin');
+await check('leaving a page disposes its charts', async () => {
+  await admin.waitForFunction(() => window.fincrm.liveCharts() >= 5, null, { timeout: 20000 });
+  await admin.goto(base + '/#/customers');
+  await admin.waitForSelector('main table tbody tr');
+  assert(await admin.evaluate(() => window.fincrm.liveCharts()) === 0, 'charts left alive');
+  await admin.goto(base + '/#/dashboard');
+  await admin.waitForSelector('.tile b');
+});
 await check('admin sees the dashboard with tiles and charts', async () => {
   await admin.waitForSelector('.tile b');
   assert((await admin.$$('.tile')).length >= 7, 'seven KPI tiles');

@@ -3,9 +3,10 @@
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 
-// Starts the server and resolves once its live analytics are loaded.
+// Starts the server and resolves once its live analytics are loaded. Without webRoot
+// it serves the console built into the binary, as a user's server does.
 export async function startServer(fincrm, db, webRoot) {
-  const server = spawn(fincrm, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web-root', webRoot]);
+  const server = spawn(fincrm, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...(webRoot ? ['--web-root', webRoot] : [])]);
   const base = await new Promise((done, fail) => {
     let out = '';
     server.stdout.on('data', (chunk) => {

@@ -1,18 +1,18 @@
 // Administration and compliance: logins (create, disable, reset password) and the
 // audit trail with filters and the chain's verification status.
-import { api, ApiError, Row } from '../api';
+import { type Api, ApiError, type Row } from '../api';
 import { clear, field, h, showFieldError, table } from '../dom';
 import { date, t, term } from '../i18n';
-import type { Context } from '../main';
+import type { PageContext } from '../page';
 
 const ROLES = ['admin', 'hq_analyst', 'branch_manager', 'broker', 'agent', 'research_analyst', 'compliance', 'integration'];
 
-export async function adminPage({ me, main }: Context): Promise<void> {
-  if (me.permissions.manage_users) main.append(await usersCard());
-  if (me.permissions.read_audit) main.append(await auditCard());
+export async function mount({ me, main, api }: PageContext): Promise<void> {
+  if (me.permissions.manage_users) main.append(await usersCard(api));
+  if (me.permissions.read_audit) main.append(await auditCard(api));
 }
 
-async function usersCard(): Promise<HTMLElement> {
+async function usersCard(api: Api): Promise<HTMLElement> {
   const box = h('div', {});
   const load = async () => {
     const users = (await api.users()).items;
@@ -66,7 +66,7 @@ async function usersCard(): Promise<HTMLElement> {
   return h('section', { class: 'card' }, h('h3', {}, t('users')), form, box);
 }
 
-async function auditCard(): Promise<HTMLElement> {
+async function auditCard(api: Api): Promise<HTMLElement> {
   const status = h('p', { id: 'chain-status' });
   const actor = h('input', { name: 'actor', placeholder: t('actor') }) as HTMLInputElement;
   const action = h('input', { name: 'action', placeholder: 'customer.read' }) as HTMLInputElement;

@@ -1,23 +1,24 @@
 // Analytics: the cube explorer (measures, dimensions, filter; table and chart), the
 // KPI scorecard with the 20:30:30:20 composite and ranks, cluster profiles, and the
 // churn model card with its decision-tree rules.
-import { api, ApiError } from '../api';
-import { chart, disposeCharts } from '../charts';
+import { type Api, ApiError } from '../api';
+import { chart } from '../charts';
 import { clear, field, h, showFieldError, table } from '../dom';
 import { count, cubeName, dimensionKey, percent, t, yuan } from '../i18n';
-import type { Context } from '../main';
+import { partOf, type PageContext } from '../page';
 
 const MEASURES = ['commission', 'trade_amount', 'trade_count', 'active_customers', 'new_customers', 'assets'];
 const DIMENSIONS = ['month', 'quarter', 'branch', 'broker', 'province', 'tier', 'cluster', 'risk_level', 'channel', 'product_type', 'market', 'age_band'];
 const MONEY = new Set(['commission', 'trade_amount', 'assets']);
 
-export async function analyticsPage({ main }: Context): Promise<void> {
-  main.append(cubeExplorer(), await kpiCard(), await clustersCard(), await modelCard());
+export async function mount({ main, api, signal }: PageContext): Promise<void> {
+  main.append(cubeExplorer(api, signal), await kpiCard(api), await clustersCard(api), await modelCard(api));
 }
 
-type CubeAnswer = Awaited<ReturnType<typeof api.cube>>;
+type CubeAnswer = Awaited<ReturnType<Api['cube']>>;
 
-function cubeExplorer(): HTMLElement {
+function cubeExplorer(api: Api, signal: AbortSignal): HTMLElement {
+  let shown = partOf(signal);
   const measureBoxes = MEASURES.map((m) => h('label', {}, h('input', { type: 'checkbox', value: m, checked: m === 'commission' }), ' ', cubeName(m)));
   const dim1 = h('select', { name: 'by1' }, ...DIMENSIONS.map((d) => h('option', { value: d, selected: d === 'branch' }, cubeName(d)))) as HTMLSelectElement;
   const dim2 = h('select', { name: 'by2' }, h('option', { value: '' }, '—'), ...DIMENSIONS.map((d) => h('option', { value: d }, cubeName(d)))) as HTMLSelectElement;
@@ -42,7 +43,8 @@ function cubeExplorer(): HTMLElement {
   };
   const render = (result: CubeAnswer) => {
     clear(output);
-    disposeCharts();
+    shown.abort();
+    shown = partOf(signal);
     if (result.dimensions.length === 2) {
       // Pivot: first dimension down, second across, first measure in the cells.
       const rowsKeys = [...new Set(result.rows.map((r) => r.keys[0]))];
@@ -56,7 +58,7 @@ function cubeExplorer(): HTMLElement {
       chart(chartBox, {
         tooltip: { trigger: 'axis' }, legend: {}, xAxis: { type: 'category', data: rowsKeys.map((k) => dimensionKey(down, k)) }, yAxis: { type: 'value' },
         series: colKeys.map((c) => ({ name: dimensionKey(across, c), type: 'bar', stack: 'pivot', data: rowsKeys.map((k) => value.get(k + '\u0000' + c) ?? 0) })),
-      });
+      }, shown.signal);
       return;
     }
     output.append(table(result.rows, [
@@ -67,7 +69,7 @@ function cubeExplorer(): HTMLElement {
       tooltip: { trigger: 'axis' }, legend: {},
       xAxis: { type: 'category', data: result.rows.map((r) => r.keys.map((k, i) => dimensionKey(result.dimensions[i], k)).join(' / ')) }, yAxis: { type: 'value' },
       series: result.measures.map((m, i) => ({ name: cubeName(m), type: 'bar', data: result.rows.map((r) => r.values[i]) })),
-    });
+    }, shown.signal);
   };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -93,7 +95,7 @@ function cubeExplorer(): HTMLElement {
   return h('section', { class: 'card' }, h('h3', {}, t('cube')), form, chartBox, output);
 }
 
-async function kpiCard(): Promise<HTMLElement> {
+async function kpiCard(api: Api): Promise<HTMLElement> {
   const level = h('select', { name: 'level' }, h('option', { value: 'branch' }, t('branch')), h('option', { value: 'broker' }, t('broker'))) as HTMLSelectElement;
   const period = h('input', { name: 'period', placeholder: '2026-10' }) as HTMLInputElement;
   const box = h('div', { id: 'kpi-table' });
@@ -111,13 +113,13 @@ async function kpiCard(): Promise<HTMLElement> {
   return h('section', { class: 'card' }, h('h3', {}, `${t('kpi')} (20:30:30:20)`), h('div', { class: 'toolbar' }, level, period), box);
 }
 
-async function clustersCard(): Promise<HTMLElement> {
+async function clustersCard(api: Api): Promise<HTMLElement> {
   const clusters = await api.clusters();
   return h('section', { class: 'card' }, h('h3', {}, t('clusters')),
     table(clusters.items, [[t('cluster'), (r) => String(r.cluster)], [t('label'), (r) => String(r.label)], [t('customersTotal'), (r) => count(r.size)]]));
 }
 
-async function modelCard(): Promise<HTMLElement> {
+async function modelCard(api: Api): Promise<HTMLElement> {
   try {
     const model = await api.model('churn');
     return h('section', { class: 'card' }, h('h3', {}, `${t('model')} ${model.version}`), h('pre', {}, String(model.card_text)),

@@ -2,17 +2,18 @@
 // unified timeline with a channel filter, tier, cluster, churn risk and credit with
 // reasons, RFM and profit; holdings, the suitability standing and the next-best actions
 // (accept or dismiss); logging a contact adds it to the timeline at once.
-import { api, ApiError, Row } from '../api';
+import { type Api, ApiError, type Row } from '../api';
 import { chart } from '../charts';
 import { clear, field, h, showFieldError, table } from '../dom';
 import { date, percent, t, term, yuan } from '../i18n';
 import { reasons } from '../reasons';
-import type { Context } from '../main';
+import type { PageContext } from '../page';
 
 const CHANNELS = ['counter', 'call_center', 'account_manager', 'broker', 'website', 'app', 'analyst', 'sms', 'email'];
 const TYPES = ['inquiry', 'complaint', 'visit', 'return_visit', 'marketing', 'advisory', 'web_visit'];
 
-export async function customerPage({ me, main }: Context, id: string): Promise<void> {
+export async function mount({ me, main, api, signal, params }: PageContext): Promise<void> {
+  const id = params.id;
   const [view, assets] = await Promise.all([api.customer(id), api.assets(id)]);
   const profile = view.profile as Row;
   const scores = (view.scores ?? {}) as Row;
@@ -43,20 +44,20 @@ export async function customerPage({ me, main }: Context, id: string): Promise<v
         [t('openDate'), (r) => date(r.open_date)], [t('closeDate'), (r) => date(r.close_date)]]))));
   const advice = h('div', { class: 'grid' });
   main.append(advice);
-  void adviceCards(advice, id, me.permissions.write_customers === true);
+  void adviceCards(api, advice, id, me.permissions.write_customers === true);
   main.append(h('section', { class: 'card' }, h('h3', {}, t('recentTrades')),
     table(view.recent_trades as Row[], [[t('time'), (r) => date(r.trade_time)], [t('symbol'), (r) => String(r.symbol)],
       [t('side'), (r) => term('trade_side', r.side)], [t('amount'), (r) => yuan(r.amount)], [t('channel'), (r) => term('trade_channel', r.channel)]])));
 
   const timelineSection = h('section', { class: 'card', id: 'timeline' }, h('h3', {}, t('timeline')), h('div', { class: 'toolbar' }, channel), timelineBox);
-  if (me.permissions.write_customers) timelineSection.append(contactForm(id, () => loadTimeline()));
+  if (me.permissions.write_customers) timelineSection.append(contactForm(api, id, () => loadTimeline()));
   main.append(timelineSection);
 
   const points = [...(assets.items as Row[])].reverse();
   chart(assetChart, {
     tooltip: { trigger: 'axis' }, xAxis: { type: 'category', data: points.map((p) => String(p.snapshot_date)) },
     yAxis: { type: 'value' }, series: [{ type: 'line', showSymbol: false, areaStyle: {}, data: points.map((p) => Number(p.total_assets)) }],
-  });
+  }, signal);
   async function loadTimeline(): Promise<void> {
     const items = (await api.timeline(id, channel.value)).items;
     clear(timelineBox);
@@ -69,7 +70,7 @@ export async function customerPage({ me, main }: Context, id: string): Promise<v
 
 // Holdings, suitability and next-best actions: each card loads by itself, so that one
 // the role may not read (or that fails) leaves the others and the page standing.
-async function adviceCards(box: HTMLElement, id: string, canDecide: boolean): Promise<void> {
+async function adviceCards(api: Api, box: HTMLElement, id: string, canDecide: boolean): Promise<void> {
   const [holdings, suitability, actions] = await Promise.allSettled([api.holdings(id), api.suitability(id), api.nextBestActions(id)]);
   if (holdings.status === 'fulfilled') {
     box.append(h('section', { class: 'card', id: 'holdings' }, h('h3', {}, t('holdings')),
@@ -109,7 +110,7 @@ async function adviceCards(box: HTMLElement, id: string, canDecide: boolean): Pr
   }
 }
 
-function contactForm(id: string, done: () => Promise<void>): HTMLElement {
+function contactForm(api: Api, id: string, done: () => Promise<void>): HTMLElement {
   const channel = h('select', { name: 'channel' }, ...CHANNELS.map((c) => h('option', { value: c }, term('interaction_channel', c)))) as HTMLSelectElement;
   const type = h('select', { name: 'type' }, ...TYPES.map((c) => h('option', { value: c }, term('interaction_type', c)))) as HTMLSelectElement;
   const subject = h('input', { name: 'subject', required: true }) as HTMLInputElement;

@@ -1,11 +1,11 @@
 // Customers: one search box with results as you type, a filtered list with keyset
 // paging, and CSV export of the current filter (masked exactly as shown).
-import { api, Page, Row } from '../api';
+import type { Page, Row } from '../api';
 import { clear, h, table } from '../dom';
 import { date, language, percent, t, term, yuan } from '../i18n';
-import type { Context } from '../main';
+import { onLeave, type PageContext } from '../page';
 
-export async function customersPage({ main, go }: Context): Promise<void> {
+export async function mount({ main, go, api, signal }: PageContext): Promise<void> {
   const search = h('input', { type: 'search', placeholder: t('search'), 'aria-label': t('search'), autofocus: true }) as HTMLInputElement;
   const select = (name: string, label: string, options: string[], kind = '') =>
     h('select', { name, 'aria-label': label, title: label }, h('option', { value: '' }, `${label}: ${t('all')}`),
@@ -57,6 +57,7 @@ export async function customersPage({ main, go }: Context): Promise<void> {
     if (mine === generation) show(page, append);  // a newer keystroke wins
   };
   let timer = 0;
+  onLeave(signal, () => clearTimeout(timer));
   search.addEventListener('input', () => { clearTimeout(timer); timer = window.setTimeout(() => load(false), 200); });
   for (const control of [branch, tier, risk, status, churn]) control.addEventListener('change', () => load(false));
   more.addEventListener('click', () => load(true));

@@ -1,18 +1,14 @@
 // Dashboard: KPI tiles, the value ladder and its moves, churn risk, trends, channels.
-import { api, Row } from '../api';
+import type { Row } from '../api';
 import { chart } from '../charts';
 import { h, table } from '../dom';
 import { count, percent, t, term, yuan } from '../i18n';
 import { reasons } from '../reasons';
-import type { Context } from '../main';
+import type { PageContext } from '../page';
 
 const TIERS = ['bronze', 'silver', 'gold', 'platinum', 'diamond'];
 
-export async function dashboardPage({ me, main, go }: Context): Promise<void> {
-  if (!me.permissions.read_analytics) {
-    go('#/customers');
-    return;
-  }
+export async function mount({ me, main, go, api, signal }: PageContext): Promise<void> {
   const [kpi, ladder, churn, monthly, channels, assets, distribution] = await Promise.all([
     api.kpi(me.role === 'broker' ? 'broker' : 'branch', ''),
     api.ladder(),
@@ -62,7 +58,7 @@ export async function dashboardPage({ me, main, go }: Context): Promise<void> {
       name: term('value_tier', tier), type: 'bar', stack: 'tiers',
       data: months.map((m) => Number(ladder.items.find((r) => r.month_end === m && r.tier === tier)?.customers ?? 0)),
     })),
-  });
+  }, signal);
   if (months.length >= 2) {
     const moves = await api.ladderMoves(months[months.length - 2], months[months.length - 1]);
     // Last month's tiers on the left, this month's on the right; the margin leaves
@@ -73,7 +69,7 @@ export async function dashboardPage({ me, main, go }: Context): Promise<void> {
     chart(movesChart, {
       tooltip: {},
       series: [{ type: 'sankey', left: 8, right: 72, data: names.map((name) => ({ name })), links, emphasis: { focus: 'adjacency' } }],
-    });
+    }, signal);
   }
   chart(trendChart, {
     tooltip: { trigger: 'axis' }, legend: { data: [t('amount'), t('commissionMonth')] },
@@ -83,7 +79,7 @@ export async function dashboardPage({ me, main, go }: Context): Promise<void> {
       { name: t('amount'), type: 'bar', data: monthly.rows.map((r) => r.values[1]) },
       { name: t('commissionMonth'), type: 'line', yAxisIndex: 1, data: monthly.rows.map((r) => r.values[0]) },
     ],
-  });
+  }, signal);
   chart(riskChart, {
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'category', data: distribution.items.map((b) => `${Math.round(Number(b.from) * 100)}–${Math.round(Number(b.to) * 100)}%`) },
@@ -92,11 +88,11 @@ export async function dashboardPage({ me, main, go }: Context): Promise<void> {
       value: Math.max(Number(b.customers), 1),
       itemStyle: { color: Number(b.from) >= distribution.threshold ? '#b91c1c' : '#1f5fbf' },
     })) }],
-  });
+  }, signal);
   chart(channelChart, {
     tooltip: { trigger: 'item' },
     series: [{ type: 'pie', radius: ['40%', '70%'], data: channels.rows.map((r) => ({ name: term('trade_channel', r.keys[0]), value: r.values[0] })) }],
-  });
+  }, signal);
 }
 
 function tile(label: string, value: string): HTMLElement {
