@@ -27,6 +27,7 @@ const zh = {
   lowestCategory: '最低风险承受能力类别', professional: '专业投资者', mayPromote: '可推介等级', notAssessed: '未评估',
   nextBestActions: '下一最佳行动', priority: '优先级', accept: '采纳', dismiss: '忽略', recorded: '已记录', reason: '原因',
   customer360: '客户视图', noPages: '此登录没有可用的页面，请联系管理员', pageNotFound: '没有这个页面', pageFailed: '页面加载失败',
+  analysisPending: '客户分析尚未运行：价值等级、流失风险和绩效考核在首次分析后显示。分析每晚自动运行（新数据库在服务启动时立即运行），也可由管理员运行 fincrm analyze。',
 };
 const en: typeof zh = {
   app: 'FinCRM', signIn: 'Sign in', login: 'Login', password: 'Password', signOut: 'Sign out',
@@ -53,6 +54,7 @@ const en: typeof zh = {
   lowestCategory: 'lowest risk category', professional: 'Professional investor', mayPromote: 'May be offered', notAssessed: 'not assessed',
   nextBestActions: 'Next-best actions', priority: 'Priority', accept: 'Accept', dismiss: 'Dismiss', recorded: 'Recorded', reason: 'Reason',
   customer360: 'Customer 360', noPages: 'This login has no pages: ask an administrator', pageNotFound: 'No such page', pageFailed: 'The page failed to load',
+  analysisPending: 'Customer analysis has not run yet: value tiers, churn risk and KPIs appear after the first analysis. It runs nightly (at once when the server starts on a new database), or an administrator runs fincrm analyze.',
 };
 
 export type Key = keyof typeof zh;

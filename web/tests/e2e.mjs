@@ -138,6 +138,19 @@ await check('admin sees the dashboard with tiles and charts', async () => {
   await admin.waitForTimeout(screenshots ? 3000 : 500);  // charts animate in
   await shot(admin, 'dashboard');
 });
+await check('before the first analysis the dashboard says so instead of showing zero customers', async () => {
+  // The server analyses a new database at once when it starts, so the answer of a
+  // never-analysed one (run_id null: ApiServer::Clusters) is given to this page.
+  const page = await context.newPage();
+  await page.route('**/api/v1/analytics/clusters', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: '{"run_id":null,"items":[]}' }));
+  await page.goto(base + '/#/dashboard');
+  await page.waitForSelector('#analysis-pending');
+  const tiles = await page.$$eval('.tile', (all) => all.map((e) => e.textContent));
+  assert(tiles.length === 3 && !tiles.some((text) => text.startsWith('客户数')), tiles.join(' | '));
+  await page.close();
+  assert(await admin.$('#analysis-pending') === null, 'no notice once analysed');
+});
 await check('churn reasons read in Chinese', async () => {
   const text = await admin.$eval('main section:last-of-type table tbody', (e) => e.textContent);
   assert(/[\u4e00-\u9fff]/.test(text) && !/assets fell|no trade|resembles/.test(text), text.slice(0, 200));

@@ -9,7 +9,8 @@ import type { PageContext } from '../page';
 const TIERS = ['bronze', 'silver', 'gold', 'platinum', 'diamond'];
 
 export async function mount({ me, main, go, api, signal }: PageContext): Promise<void> {
-  const [kpi, ladder, churn, monthly, channels, assets, distribution] = await Promise.all([
+  const [clusters, kpi, ladder, churn, monthly, channels, assets, distribution] = await Promise.all([
+    api.clusters(),
     api.kpi(me.role === 'broker' ? 'broker' : 'branch', ''),
     api.ladder(),
     api.churn(10),
@@ -21,14 +22,20 @@ export async function mount({ me, main, go, api, signal }: PageContext): Promise
   const sum = (key: string) => kpi.items.reduce((total, row) => total + Number((row as Row)[key] ?? 0), 0);
   const lastMonth = monthly.rows.at(-1);
   const lastAssets = assets.rows.at(-1);
+  // Before the first analysis the scores, tiers and KPIs do not exist yet: their tiles
+  // would read 0 beside the live counts, so they wait and the page says why.
+  const analysed = clusters.run_id !== null;
+  if (!analysed) {
+    main.append(h('p', { class: 'notice', id: 'analysis-pending', role: 'status' }, t('analysisPending')));
+  }
   main.append(h('div', { class: 'tiles' },
-    tile(t('customersTotal'), count(sum('customers'))),
+    analysed ? tile(t('customersTotal'), count(sum('customers'))) : null,
     tile(t('active'), lastMonth ? count(lastMonth.values[3]) : '—'),
     tile(t('assets'), lastAssets ? yuan(lastAssets.values[0]) : '—'),
     tile(t('commissionMonth'), lastMonth ? yuan(lastMonth.values[0]) : '—'),
-    tile(t('newCustomers'), count(sum('new_customers'))),
-    tile(t('churned'), count(sum('churned'))),
-    tile(t('upgraded'), count(sum('upgraded')))));
+    analysed ? tile(t('newCustomers'), count(sum('new_customers'))) : null,
+    analysed ? tile(t('churned'), count(sum('churned'))) : null,
+    analysed ? tile(t('upgraded'), count(sum('upgraded'))) : null));
 
   const months = [...new Set(ladder.items.map((r) => String(r.month_end)))];
   const ladderChart = h('div', { class: 'chart' });
